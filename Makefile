@@ -1,0 +1,64 @@
+# qbank — the README's two commands are `make demo` and `make test`; both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+QBANK := $(VENV)/bin/qbank
+OUT ?= out
+
+.PHONY: setup system-deps node-deps demo test test-fast lint typecheck bench docs clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian packages the rendering and browser tests use (LibreOffice, poppler, fonts, chromium).
+system-deps:
+	bash scripts/install-system-deps.sh
+
+# survey-core for the SurveyJS grading test (pinned in tests/node/package-lock.json).
+node-deps:
+	bash scripts/install-node-deps.sh
+
+demo: setup
+	$(QBANK) validate bank
+	mkdir -p $(OUT)
+	$(QBANK) draw bank --quiz 4.3-practice
+	@for target in anki docx json surveyjs html; do \
+	  if $(QBANK) export --help 2>/dev/null | grep -q "^  $$target "; then \
+	    case $$target in \
+	      anki) $(QBANK) export anki bank -o $(OUT)/aws-mls.apkg ;; \
+	      docx) $(QBANK) export docx bank --quiz 4.3-practice --forms 2 -o $(OUT)/4.3-practice.docx ;; \
+	      json) $(QBANK) export json bank --quiz 4.3-practice -o $(OUT)/4.3-practice.json ;; \
+	      surveyjs) $(QBANK) export surveyjs bank --quiz 4.3-practice -o $(OUT)/4.3-practice.survey.json ;; \
+	      html) $(QBANK) export html bank --quiz 4.3-practice -o $(OUT)/4.3-practice.html ;; \
+	    esac || exit 1; \
+	  fi; \
+	done
+	@echo "Exports written to $(OUT)/"
+
+test: setup system-deps node-deps
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+typecheck: lint
+
+bench: setup
+	$(PY) bench/run.py
+
+docs: setup
+	$(QBANK) rules --format markdown > docs/rules.md
+	$(QBANK) schema > docs/question-file.schema.json
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts

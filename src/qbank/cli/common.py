@@ -1,0 +1,182 @@
+"""Shared pieces of the command layer: the BANK argument, selection options, error exits.
+
+Exit codes (DESIGN §5): 0 success; 1 problems found or a refused export; 2 usage,
+configuration or internal error. No command prints a traceback for bad input; set
+``QBANK_DEBUG=1`` to see one for an internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qbank.model import QUESTION_TYPES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(click.ClickException):
+    """A usage or configuration error: message on stderr, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"qbank: error: {self.format_message()}", err=True)
+
+
+class Refused(click.ClickException):
+    """An export or draw refused because of the bank or the selection: exit code 1."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"qbank: {self.format_message()}", err=True)
+
+
+def bank_argument(f: F) -> F:
+    return click.argument(
+        "bank",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="bank",
+        required=False,
+        metavar="[BANK]",
+    )(f)
+
+
+def load(bank_path: Path) -> Any:
+    """Load a bank; a missing folder is a usage error (exit 2)."""
+    from qbank.load import load_bank
+
+    if not bank_path.is_dir():
+        raise CommandError(f"bank folder not found: {bank_path} (BANK defaults to ./bank)")
+    return load_bank(bank_path)
+
+
+def guarded(f: F) -> F:
+    """Turn unexpected exceptions into a one-line internal error with exit code 2."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("qbank: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:
+            if os.environ.get("QBANK_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"qbank: internal error: {type(exc).__name__}: {exc}\n"
+                "Please report this with the command you ran (QBANK_DEBUG=1 shows details).",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def selection_options(f: F) -> F:
+    """The selection options every exporter and ``draw`` share (DESIGN §4)."""
+    options = [
+        click.option(
+            "--quiz",
+            metavar="FILE",
+            help="Quiz file (path in the bank, file name or stem), e.g. 4.3-practice.",
+        ),
+        click.option(
+            "--topic", multiple=True, metavar="T", help="A topic and its sub-topics (repeatable)."
+        ),
+        click.option(
+            "--tag", multiple=True, metavar="TAG", help="Questions with this tag (repeatable)."
+        ),
+        click.option(
+            "--type",
+            "types",
+            multiple=True,
+            type=click.Choice(QUESTION_TYPES),
+            help="Question type (repeatable).",
+        ),
+        click.option(
+            "--status",
+            multiple=True,
+            type=click.Choice(["draft", "review", "approved"]),
+            help="Review status (repeatable).",
+        ),
+        click.option(
+            "--difficulty",
+            multiple=True,
+            type=click.Choice(["easy", "medium", "hard"]),
+            help="Difficulty (repeatable).",
+        ),
+        click.option("--ids", multiple=True, metavar="A,B", help="Question ids, comma-separated."),
+        click.option("--count", type=click.IntRange(min=1), help="Draw this many questions."),
+        click.option(
+            "--blueprint",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Draw N questions split by the manifest's blueprint weights.",
+        ),
+        click.option(
+            "--seed",
+            metavar="S",
+            help="Seed for the draw and shuffles (default: the quiz's, else 0).",
+        ),
+        click.option("--forms", type=click.IntRange(1, 26), help="Number of forms (A, B, …)."),
+        click.option(
+            "--shuffle/--no-shuffle",
+            "shuffle_questions",
+            default=None,
+            help="Shuffle question order.",
+        ),
+        click.option(
+            "--shuffle-options/--no-shuffle-options", default=None, help="Shuffle option order."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_selection(kwargs: dict[str, Any], *, title: str | None = None) -> Any:
+    """A :class:`qbank.select.Selection` from the options of :func:`selection_options`."""
+    from qbank.select import Filters, Selection
+
+    filters = Filters(
+        topics=tuple(kwargs.pop("topic", ()) or ()),
+        tags=_split(kwargs.pop("tag", ()) or ()),
+        types=tuple(kwargs.pop("types", ()) or ()),
+        statuses=tuple(kwargs.pop("status", ()) or ()),
+        difficulties=tuple(kwargs.pop("difficulty", ()) or ()),
+        ids=_split(kwargs.pop("ids", ()) or ()),
+    )
+    return Selection(
+        filters=filters,
+        count=kwargs.pop("count", None),
+        seed=kwargs.pop("seed", None),
+        quiz=kwargs.pop("quiz", None),
+        forms=kwargs.pop("forms", None),
+        shuffle_questions=kwargs.pop("shuffle_questions", None),
+        shuffle_options=kwargs.pop("shuffle_options", None),
+        blueprint=kwargs.pop("blueprint", None),
+        title=title,
+    )

@@ -1,0 +1,146 @@
+"""Problems, locations and the rule registry shared by the loader, the rules and the reporters.
+
+Every finding qbank reports is a :class:`Problem`: a stable rule id, a severity, a message,
+where it is (file, line, column — 1-based, like editors show them) and what to do about it.
+Rules register their documentation here so ``qbank rules`` and the SARIF reporter read one
+source of truth.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def rank(self) -> int:
+        """Sort key: errors before warnings."""
+        return 0 if self is Severity.ERROR else 1
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a bank file. ``file`` is relative to the bank root, with forward slashes."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+    end_line: int | None = None
+    end_col: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second location a finding points at (the other question of a duplicate pair)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``hint`` says what to do; ``question_id`` ties it to a question."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str | None = None
+    question_id: str | None = None
+    related: tuple[Related, ...] = ()
+    #: stable identity across runs (SARIF partialFingerprints); defaults to rule + question id
+    fingerprint: str | None = None
+    #: extra machine-readable details (scores, differing words) for json/sarif
+    data: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.rule, self.message)
+
+    def with_severity(self, severity: Severity) -> Problem:
+        return Problem(
+            rule=self.rule,
+            severity=severity,
+            message=self.message,
+            location=self.location,
+            hint=self.hint,
+            question_id=self.question_id,
+            related=self.related,
+            fingerprint=self.fingerprint,
+            data=self.data,
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's documentation: what ``qbank rules QB201`` prints.
+
+    ``failing`` and ``passing`` are complete question files (YAML); the test-suite checks
+    that the first triggers the rule and the second does not.
+    """
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str = ""
+    failing: str = ""
+    passing: str = ""
+    #: file name the examples are written to (a manifest or quiz rule needs its own path)
+    example_path: str = "questions.yaml"
+    #: extra files (path → text) the examples need, e.g. a manifest with a taxonomy
+    example_files: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def family(self) -> str:
+        return self.id[:3]
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/qbank/qbank/blob/main/docs/rules.md#{self.id.lower()}"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    """Add a rule to the registry; ids are unique and never reused."""
+    if rule.id in RULES and RULES[rule.id] != rule:
+        raise ValueError(f"rule id {rule.id} registered twice")
+    RULES[rule.id] = rule
+    return rule
+
+
+def problem(
+    rule_id: str,
+    message: str,
+    location: Location,
+    *,
+    hint: str | None = None,
+    question_id: str | None = None,
+    related: tuple[Related, ...] = (),
+    fingerprint: str | None = None,
+    severity: Severity | None = None,
+    data: dict[str, object] | None = None,
+) -> Problem:
+    """Build a Problem with the rule's default severity."""
+    rule = RULES[rule_id]
+    return Problem(
+        rule=rule_id,
+        severity=severity or rule.severity,
+        message=message,
+        location=location,
+        hint=hint,
+        question_id=question_id,
+        related=related,
+        fingerprint=fingerprint,
+        data=data or {},
+    )

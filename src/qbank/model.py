@@ -1,0 +1,444 @@
+"""Pydantic models of a bank: the manifest, quiz files and the nine question types.
+
+The loader hands these models plain data in which every scalar is the *text* the author
+typed (see :mod:`qbank.load`). Fields convert that text with their own type, so ``no`` in a
+short answer stays the string ``"no"`` while ``correct: yes`` is an error with a hint —
+never a silent boolean. Unknown fields are errors everywhere (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from qbank.diagnostics import Location
+
+if TYPE_CHECKING:
+    from qbank.load import SourceFile
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+QUESTION_TYPES = (
+    "single",
+    "multi",
+    "truefalse",
+    "cloze",
+    "short",
+    "numeric",
+    "order",
+    "match",
+    "essay",
+)
+DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+_TRUE = {"true"}
+_FALSE = {"false"}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def _bool(value: Any) -> Any:
+    """Accept true/false in any case; explain yes/no/on/off instead of guessing."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        if low in _YAML11_BOOLS:
+            raise PydanticCustomError(
+                "qb_yaml11_bool",
+                "`{value}` is not a boolean here: write true or false "
+                "(YAML 1.1 tools read `{value}` as a boolean, YAML 1.2 tools as text)",
+                {"value": value},
+            )
+    raise PydanticCustomError("qb_bool", "expected true or false, got `{value}`", {"value": value})
+
+
+def _int(value: Any) -> Any:
+    """Whole numbers written in decimal; `010` is ten, never octal eight."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "qb_int", "expected a whole number, got `{value}`", {"value": value}
+        )
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        return int(value.strip())
+    raise PydanticCustomError("qb_int", "expected a whole number, got `{value}`", {"value": value})
+
+
+def _text(value: Any) -> Any:
+    """Plain text; numbers that arrive from Python callers become their text."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _percent(value: Any) -> Any:
+    """A blueprint weight: ``20%``, ``20`` or ``0.2`` are all twenty percent... only if marked.
+
+    Plain numbers are percentages (``20`` means 20 %); the ``%`` sign is optional.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        raw = value.strip().removesuffix("%").strip()
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite() and number >= 0:
+            return float(number)
+    raise PydanticCustomError(
+        "qb_percent", "expected a weight such as `20%`, got `{value}`", {"value": value}
+    )
+
+
+YBool = Annotated[bool, BeforeValidator(_bool)]
+YInt = Annotated[int, BeforeValidator(_int)]
+Text = Annotated[str, BeforeValidator(_text)]
+NonEmptyText = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+QuestionId = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=ID_PATTERN)]
+Percent = Annotated[float, BeforeValidator(_percent)]
+Difficulty = Literal["easy", "medium", "hard"]
+Status = Literal["draft", "review", "approved"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
+
+
+class Option(_Strict):
+    """A choice. In YAML a plain string is shorthand for a wrong option."""
+
+    text: NonEmptyText
+    correct: YBool = False
+    feedback: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"text": data}
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        obj = handler(schema)
+        return {"anyOf": [{"type": "string", "minLength": 1, "title": "Wrong option"}, obj]}
+
+
+class QuestionBase(_Strict):
+    """Fields every question has. Spans and suppressions live in private attributes."""
+
+    id: QuestionId
+    text: NonEmptyText
+    topic: Text | None = None
+    tags: list[Text] = Field(default_factory=list)
+    explanation: Text | None = None
+    points: YInt = 1
+    difficulty: Difficulty | None = None
+    source: Text | None = None
+    status: Status | None = None
+    shuffle: YBool = True
+
+    _source: SourceFile | None = PrivateAttr(default=None)
+    _path: tuple[int | str, ...] = PrivateAttr(default=())
+
+    # -- locations -----------------------------------------------------------------------
+    @property
+    def file(self) -> str:
+        return self._source.rel if self._source is not None else "<memory>"
+
+    @property
+    def location(self) -> Location:
+        """Where the question starts (its ``id`` key, or the list item)."""
+        return self.loc()
+
+    def loc(self, *path: int | str, key: bool = False) -> Location:
+        """Location of a field inside this question, e.g. ``q.loc("options", 2, "text")``.
+
+        Falls back to the nearest enclosing node when the path does not exist.
+        """
+        if self._source is None:
+            return Location("<memory>")
+        return self._source.location((*self._path, *path), key=key)
+
+    @property
+    def source_file(self) -> SourceFile | None:
+        return self._source
+
+    @property
+    def suppressed(self) -> dict[str, int]:
+        """Rules disabled for this question by ``# qbank: disable=…`` comments (rule → line)."""
+        if self._source is None:
+            return {}
+        return self._source.suppressions_for(self._path)
+
+    @property
+    def is_choice(self) -> bool:
+        return False
+
+
+class _ChoiceMixin(QuestionBase):
+    options: list[Option] = Field(min_length=2)
+
+    @property
+    def is_choice(self) -> bool:
+        return True
+
+    @property
+    def correct_indices(self) -> list[int]:
+        return [i for i, o in enumerate(self.options) if o.correct]
+
+
+class Single(_ChoiceMixin):
+    """One correct option."""
+
+    type: Literal["single"]
+
+
+class Multi(_ChoiceMixin):
+    """One or more correct options; all-or-nothing unless ``partial``."""
+
+    type: Literal["multi"]
+    partial: YBool = False
+    allow_all_correct: YBool = False
+
+
+class TrueFalse(QuestionBase):
+    type: Literal["truefalse"]
+    answer: YBool
+
+
+class Cloze(QuestionBase):
+    """Blanks inline in ``text`` as ``{{answer|alternative}}``."""
+
+    type: Literal["cloze"]
+    case_sensitive: YBool = False
+    max_words: YInt | None = None
+
+
+class Short(QuestionBase):
+    type: Literal["short"]
+    answers: list[Text] = Field(min_length=1)
+    case_sensitive: YBool = False
+    max_words: YInt | None = None
+
+
+class Numeric(QuestionBase):
+    """Answer and tolerance are decimal *text*; never floats (``0.10`` stays ``0.10``)."""
+
+    type: Literal["numeric"]
+    answer: Text
+    tolerance: Text | None = None
+    unit: Text | None = None
+
+    @property
+    def answer_decimal(self) -> Decimal | None:
+        return parse_decimal(self.answer)
+
+    def tolerance_bounds(self) -> tuple[Decimal, Decimal] | None:
+        """The accepted closed interval, or None when the answer is not a decimal."""
+        value = self.answer_decimal
+        if value is None:
+            return None
+        tol = Decimal(0)
+        if self.tolerance:
+            raw = self.tolerance.strip()
+            if raw.endswith("%"):
+                pct = parse_decimal(raw[:-1])
+                tol = abs(value) * pct / 100 if pct is not None else Decimal(0)
+            else:
+                tol = parse_decimal(raw) or Decimal(0)
+        return value - abs(tol), value + abs(tol)
+
+
+class Order(QuestionBase):
+    type: Literal["order"]
+    items: list[NonEmptyText] = Field(min_length=1)
+
+
+class Match(QuestionBase):
+    type: Literal["match"]
+    pairs: list[tuple[NonEmptyText, NonEmptyText]] = Field(min_length=1)
+
+
+class Essay(QuestionBase):
+    type: Literal["essay"]
+    lines: YInt = 6
+    rubric: Text | None = None
+    max_words: YInt | None = None
+
+
+Question = Annotated[
+    Single | Multi | TrueFalse | Cloze | Short | Numeric | Order | Match | Essay,
+    Field(discriminator="type"),
+]
+QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
+AnyQuestion = Single | Multi | TrueFalse | Cloze | Short | Numeric | Order | Match | Essay
+QUESTION_CLASSES: dict[str, type[QuestionBase]] = {
+    "single": Single,
+    "multi": Multi,
+    "truefalse": TrueFalse,
+    "cloze": Cloze,
+    "short": Short,
+    "numeric": Numeric,
+    "order": Order,
+    "match": Match,
+    "essay": Essay,
+}
+
+#: keys a question file may carry besides ``questions``; they are defaults for its questions
+FILE_DEFAULT_KEYS = ("topic", "tags", "source", "difficulty")
+
+
+class QuestionFile(_Strict):
+    """A file of several questions; its other keys are defaults for them."""
+
+    topic: Text | None = None
+    tags: list[Text] = Field(default_factory=list)
+    source: Text | None = None
+    difficulty: Difficulty | None = None
+    questions: list[Question]
+
+
+# -- manifest ------------------------------------------------------------------------------
+
+
+class DedupConfig(_Strict):
+    threshold: YInt = Field(default=85, ge=1, le=100)
+    allow: list[tuple[QuestionId, QuestionId]] = Field(default_factory=list)
+
+
+class LintConfig(_Strict):
+    select: list[Text] = Field(default_factory=list)
+    ignore: list[Text] = Field(default_factory=list)
+    #: per-rule severity override: ``QB402: error`` or ``QB402: off``
+    severity: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+
+
+class Manifest(_Strict):
+    """``qbank.yaml``: the bank's identity, taxonomy and tool settings."""
+
+    id: QuestionId
+    title: NonEmptyText
+    description: Text | None = None
+    language: Text | None = None
+    topics: dict[str, Text] = Field(default_factory=dict)
+    blueprint: dict[str, Percent] = Field(default_factory=dict)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    lint: LintConfig = Field(default_factory=LintConfig)
+
+
+# -- quizzes ------------------------------------------------------------------------------
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+TextList = Annotated[list[Text], BeforeValidator(_one_or_many)]
+
+
+class Section(_Strict):
+    """A slice of a quiz: filters, then ``count`` questions drawn from what matches."""
+
+    title: Text | None = None
+    topic: Text | None = None
+    tags: TextList = Field(default_factory=list)
+    type: Annotated[
+        list[Literal[QUESTION_TYPES]],  # type: ignore[valid-type]
+        BeforeValidator(_one_or_many),
+    ] = Field(default_factory=list)
+    status: Annotated[list[Status], BeforeValidator(_one_or_many)] = Field(default_factory=list)
+    difficulty: Annotated[list[Difficulty], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list
+    )
+    ids: TextList = Field(default_factory=list)
+    count: YInt | None = Field(default=None, ge=1)
+
+
+class Quiz(_Strict):
+    """``quizzes/*.yaml``: a reproducible draw (a form, or several)."""
+
+    title: NonEmptyText
+    instructions: Text | None = None
+    seed: Text = "0"
+    sections: list[Section] = Field(min_length=1)
+    shuffle_questions: YBool = True
+    shuffle_options: YBool = True
+    forms: YInt = Field(default=1, ge=1, le=26)
+    #: with several forms, draw different questions per form where the pool allows it
+    vary_questions: YBool = False
+    time_limit_minutes: YInt | None = None
+
+    _source: SourceFile | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> str:
+        return self._source.rel if self._source is not None else "<memory>"
+
+    def loc(self, *path: int | str, key: bool = False) -> Location:
+        if self._source is None:
+            return Location("<memory>")
+        return self._source.location(path, key=key)
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """Decimal from text such as ``0.10`` or ``-3e2``; None when it is not one."""
+    if text is None:
+        return None
+    raw = text.strip()
+    if not DECIMAL_RE.match(raw):
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation:  # pragma: no cover - regex guards this
+        return None
+
+
+def question_file_schema() -> dict[str, Any]:
+    """JSON Schema of a question file (one question, or ``questions:`` with defaults)."""
+    adapter: TypeAdapter[Any] = TypeAdapter(QuestionFile | Question)
+    schema = adapter.json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://qbank.dev/schema/question-file.json"
+    schema["title"] = "qbank question file"
+    schema["description"] = (
+        "One question (a mapping with id and type) or several under `questions:`; "
+        "file-level topic, tags, source and difficulty are defaults for its questions."
+    )
+    return schema
+
+
+def manifest_schema() -> dict[str, Any]:
+    schema = Manifest.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "qbank bank manifest (qbank.yaml)"
+    return schema
+
+
+def quiz_schema() -> dict[str, Any]:
+    schema = Quiz.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "qbank quiz file"
+    return schema

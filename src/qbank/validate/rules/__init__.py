@@ -1,0 +1,32 @@
+"""Rule families, one module each. A family registers its rules' documentation
+(:class:`qbank.diagnostics.Rule`) at import and may expose ``check(ctx)`` yielding problems.
+
+| family | module | what |
+|---|---|---|
+| QB0xx | files | YAML and files (reported by the loader) |
+| QB1xx | schema | fields and types (reported by the loader) |
+| QB2xx | answers | answer keys |
+| QB3xx | duplicates | near-duplicate questions |
+| QB4xx | style | item-writing lint |
+| QB5xx | media | images and markup |
+| QB6xx | bank | ids, taxonomy and quiz references across files |
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+FAMILY_MODULES = ("files", "schema", "answers", "duplicates", "style", "media", "bank")
+
+
+def families() -> list[ModuleType]:
+    """Import every family that exists (in id order) and return the modules."""
+    found = []
+    for name in FAMILY_MODULES:
+        try:
+            found.append(importlib.import_module(f"qbank.validate.rules.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qbank.validate.rules.{name}":
+                raise
+    return found
