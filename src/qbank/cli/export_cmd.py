@@ -1,0 +1,110 @@
+"""``qbank export TARGET``: the group and the steps every target shares.
+
+Each target module (``export_anki``, ``export_docx``, ``export_web``) adds its command
+with :func:`export_command`, which supplies BANK, ``-o``, the selection options and
+``--skip-invalid``, and runs: load → check → draw → write (atomically).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qbank.cli import main
+from qbank.cli.common import (
+    CommandError,
+    Refused,
+    bank_argument,
+    build_selection,
+    guarded,
+    load,
+    selection_options,
+)
+
+
+@main.group()
+def export() -> None:
+    """Export BANK (or a selection of it) to Anki, Word or web quiz formats."""
+
+
+def export_command(
+    name: str, *, default_suffix: str, help: str
+) -> Callable[[Callable[..., Any]], Any]:
+    """Register ``qbank export NAME``. The wrapped function receives
+    ``(draw, output, **target_options)`` and writes ``output``.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        @export.command(name, help=help)
+        @bank_argument
+        @click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=f"Output file (default: <bank id>{default_suffix}).",
+        )
+        @selection_options
+        @click.option("--title", help="Title (default: the quiz's title, else the bank's).")
+        @click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Export the valid questions and name the ones left out.",
+        )
+        @functools.wraps(fn)
+        @guarded
+        def command(
+            bank: Path, output: Path | None, title: str | None, skip_invalid: bool, **kwargs: Any
+        ) -> None:
+            from qbank.export import ExportRefused, check_for_export
+            from qbank.select import SelectionError, draw
+
+            selection = build_selection(kwargs, title=title)
+            loaded = load(bank)
+            try:
+                checked = check_for_export(loaded, skip_invalid=skip_invalid)
+            except ExportRefused as refused:
+                report_problems(loaded, refused.problems)
+                raise Refused(
+                    f"export refused: {len(refused.problems)} error(s) in the bank "
+                    "(fix them, or use --skip-invalid to export the valid questions)"
+                ) from None
+            if checked.skipped:
+                click.echo(
+                    f"qbank: skipped {len(checked.skipped)} invalid question(s): "
+                    + ", ".join(checked.skipped[:20])
+                    + (" …" if len(checked.skipped) > 20 else ""),
+                    err=True,
+                )
+            try:
+                drawn = draw(checked.bank, selection)
+            except SelectionError as exc:
+                raise Refused(f"{exc}" + (f"\n  help: {exc.hint}" if exc.hint else "")) from None
+            target = output or Path(f"{loaded.id}{default_suffix}")
+            if target.exists() and target.is_dir():
+                raise CommandError(f"output {target} is a folder; give a file name")
+            fn(drawn, target, bank=checked.bank, **kwargs)
+            click.echo(f"wrote {target}", err=True)
+
+        return command
+
+    return decorate
+
+
+def report_problems(bank: Any, problems: list[Any]) -> None:
+    from qbank.validate.reporters import ReportContext, get
+
+    ctx = ReportContext(problems, bank, checked=len(bank.questions))
+    click.echo(get("concise")(ctx), err=True, nl=False)
+
+
+for _name in ("export_anki", "export_docx", "export_web"):
+    try:
+        importlib.import_module(f"qbank.cli.{_name}")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"qbank.cli.{_name}":
+            raise
