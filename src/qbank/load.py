@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -38,9 +39,32 @@ from qbank.validate.rules import files as _files_rules  # noqa: F401  (registers
 from qbank.validate.rules import schema as _schema_rules  # noqa: F401  (registers QB1xx)
 
 try:  # libyaml is the point: ~10x faster composing than the pure-Python parser
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Composes without YAML 1.1 implicit typing: every scalar is tagged as a string.
+
+    PyYAML's resolver runs a regex cascade on every scalar (about half of the compose time)
+    only to decide types we do not want. The walker classifies the few plain scalars where
+    it matters (null values, and the retyping hint of QB003) itself.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
+_YAML11 = yaml.resolver.Resolver()
+
+
+def yaml11_tag(value: str) -> str:
+    """What a YAML 1.1 tool (PyYAML's safe_load) would make of a plain scalar."""
+    return _YAML11.resolve(yaml.ScalarNode, value, (True, False))
+
 
 MANIFEST_NAME = "qbank.yaml"
 QUIZ_DIR = "quizzes"
@@ -50,6 +74,11 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+#: first characters of plain scalars YAML 1.1 may read as something other than text
+_RETYPE_STARTS = frozenset("0123456789+-.yYnNoOtTfF")
 _ANCHOR_HINT = re.compile(r"(?:^|[\s,\[{:?-])[&*][^\s,\[\]{}]")
 _SUPPRESS = re.compile(r"#\s*qbank:\s*disable(?P<file>-file)?\s*=\s*(?P<rules>[A-Za-z0-9_, ]+)")
 #: keys whose values are text for every consumer: a YAML 1.1 retyping there is worth a hint
@@ -263,7 +292,7 @@ def _decode_and_compose(src: SourceFile, data: bytes) -> list[Problem]:
     if "qbank:" in text:
         src.suppressions = _find_suppressions(text)
     problems: list[Problem] = []
-    if _ANCHOR_HINT.search(text):
+    if ("&" in text or "*" in text) and _ANCHOR_HINT.search(text):
         problems.extend(_anchor_problems(src))
         if problems:
             return problems
@@ -279,7 +308,9 @@ def _decode_and_compose(src: SourceFile, data: bytes) -> list[Problem]:
         return [problem("QB001", f"YAML error: {exc}", Location(rel))]
     except RecursionError:
         return [problem("QB001", "YAML nesting is too deep", Location(rel))]
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG):
+    if node is None or (
+        isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS
+    ):
         return [
             problem(
                 "QB006",
@@ -342,6 +373,8 @@ _TAB_MSG = "found character '\\t' that cannot start any token"
 
 def _yaml_error(src: SourceFile, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
     line = mark.line + 1 if mark else 1
     col = mark.column + 1 if mark else 1
     lines = src.text.splitlines()
@@ -407,11 +440,11 @@ class _Walker:
 
     def walk(self, node: yaml.Node, parent_key: str = "") -> Any:
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None:
-                tag = node.tag
-                if tag == _NULL_TAG:
+            if not node.style:
+                value = node.value
+                if value in _NULLS:
                     return None
-                if tag != _STR_TAG and parent_key in _TEXT_KEYS:
+                if parent_key in _TEXT_KEYS and value[:1] in _RETYPE_STARTS:
                     self.retyped.append((parent_key, node))
             return node.value
         ident = id(node)
@@ -442,7 +475,7 @@ class _Walker:
                         problem("QB001", "a mapping key must be plain text", self._loc(key_node))
                     )
                 key = key_node.value
-                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                if key == "<<" and not key_node.style:
                     raise _Abort(
                         problem(
                             "QB004",
@@ -560,7 +593,11 @@ def schema_problems(
             shown = ".".join(
                 str(p) for p in loc if not (isinstance(p, str) and p in QUESTION_CLASSES)
             )
-            message = f"`{shown or field_name}`: {_clean_msg(err['msg'])}"
+            if err.get("input", "") is None:
+                message = f"`{shown or field_name}` is empty"
+                hint = "give it a value, or remove the entry"
+            else:
+                message = f"`{shown or field_name}`: {_clean_msg(err['msg'])}"
         key = (rule, location.line, location.col)
         if key in seen:
             continue
@@ -602,7 +639,10 @@ def iter_yaml_files(root: Path) -> Iterator[Path]:
 def _retyped_problems(src: SourceFile, retyped: list[tuple[str, yaml.ScalarNode]]) -> list[Problem]:
     out = []
     for key, node in retyped:
-        kind = node.tag.rsplit(":", 1)[-1]
+        tag = yaml11_tag(node.value)
+        if tag == _STR_TAG:
+            continue
+        kind = tag.rsplit(":", 1)[-1]
         if kind in ("int", "float") and _yaml11_same(node.value, kind):
             continue
         m = node.start_mark
@@ -779,31 +819,16 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     questions: list[AnyQuestion] = []
     quizzes: dict[str, Quiz] = {}
     invalid: list[str] = []
-    for path in iter_yaml_files(root):
-        rel = _rel(path, root)
-        if rel == MANIFEST_NAME:
-            continue
-        src, file_problems = read_source(path, rel, max_bytes=max_file_bytes)
-        files[rel] = src
-        problems.extend(file_problems)
-        if src.node is None:
-            continue
-        data, walk_problems, retyped = to_data(src)
-        problems.extend(walk_problems)
-        if retyped:
-            problems.extend(_retyped_problems(src, retyped))
-        if data is None:
-            continue
-        if rel.startswith(QUIZ_DIR + "/"):
-            quiz, quiz_problems = load_quiz(src, data)
-            problems.extend(quiz_problems)
-            if quiz is not None:
-                quizzes[rel] = quiz
-            continue
-        qs, q_problems, bad = load_question_file(src, data)
-        questions.extend(qs)
-        problems.extend(q_problems)
-        invalid.extend(bad)
+    # The node trees we keep for spans are many small objects that never form cycles; the
+    # cyclic GC would otherwise re-scan them again and again while loading a large bank.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in iter_yaml_files(root):
+            _load_one(root, path, files, problems, questions, quizzes, invalid, max_file_bytes)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return Bank(
         root=root,
         manifest=manifest,
@@ -813,6 +838,43 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         problems=problems,
         invalid_ids=invalid,
     )
+
+
+def _load_one(
+    root: Path,
+    path: Path,
+    files: dict[str, SourceFile],
+    problems: list[Problem],
+    questions: list[AnyQuestion],
+    quizzes: dict[str, Quiz],
+    invalid: list[str],
+    max_file_bytes: int,
+) -> None:
+    """Load one file of the bank into the accumulators."""
+    rel = _rel(path, root)
+    if rel == MANIFEST_NAME:
+        return
+    src, file_problems = read_source(path, rel, max_bytes=max_file_bytes)
+    files[rel] = src
+    problems.extend(file_problems)
+    if src.node is None:
+        return
+    data, walk_problems, retyped = to_data(src)
+    problems.extend(walk_problems)
+    if retyped:
+        problems.extend(_retyped_problems(src, retyped))
+    if data is None:
+        return
+    if rel.startswith(QUIZ_DIR + "/"):
+        quiz, quiz_problems = load_quiz(src, data)
+        problems.extend(quiz_problems)
+        if quiz is not None:
+            quizzes[rel] = quiz
+        return
+    qs, q_problems, bad = load_question_file(src, data)
+    questions.extend(qs)
+    problems.extend(q_problems)
+    invalid.extend(bad)
 
 
 def load_text(text: str, rel: str = "questions.yaml") -> tuple[list[AnyQuestion], list[Problem]]:

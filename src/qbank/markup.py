@@ -445,35 +445,34 @@ _WS_RE = re.compile(r"[ \t\n\r\f\v]+")
 # --------------------------------------------------------------------------------------
 
 
-def _inline_pieces(nodes: Sequence[SyntaxTreeNode]) -> Iterator[tuple[str, bool]]:
-    """(text, collapsible) pieces of inline content; maths and code are not collapsible."""
-    for node in nodes:
-        t = node.type
-        if t in ("text", "text_special"):
-            yield node.content, True
+def _inline_pieces(tokens: Sequence[Token]) -> Iterator[tuple[str, bool]]:
+    """(text, collapsible) pieces of flat inline tokens; maths and code are not collapsible.
+
+    Works on the flat token list (not a syntax tree): plain text is on the hot path of
+    dedup over whole banks, and building trees would double its cost.
+    """
+    for tok in tokens:
+        t = tok.type
+        if t in ("text", "text_special", "math_stray", "html_inline"):
+            yield tok.content, True
         elif t == "softbreak":
             yield " ", True
         elif t == "hardbreak":
             yield "\n", False
         elif t == "code_inline":
-            yield node.content, False
+            yield tok.content, False
         elif t == "math_inline":
-            yield _math_source(node), False
-        elif t == "math_stray":
-            yield node.content, True
-        elif t == "image":
-            yield from _inline_pieces(node.children)
-        elif t in ("html_inline",):
-            yield node.content, True
-        else:  # em, strong, s, link: their children
-            yield from _inline_pieces(node.children)
+            yield _math_source(tok), False
+        elif t == "image" and tok.children:
+            yield from _inline_pieces(tok.children)
+        # em/strong/s/link open and close tokens carry no text
 
 
-def _inline_text(nodes: Sequence[SyntaxTreeNode]) -> str:
+def _inline_text(tokens: Sequence[Token]) -> str:
     """Plain text of inline content, whitespace collapsed outside code and maths."""
     out: list[str] = []
     pending: list[str] = []
-    for text, collapsible in _inline_pieces(nodes):
+    for text, collapsible in _inline_pieces(tokens):
         if collapsible:
             pending.append(text)
             continue
@@ -487,7 +486,54 @@ def _inline_text(nodes: Sequence[SyntaxTreeNode]) -> str:
 
 
 def _alt_text(token: Token) -> str:
-    return _inline_text(SyntaxTreeNode(token.children or [], create_root=True).children)
+    return _inline_text(token.children or [])
+
+
+def _plain_text(tokens: Sequence[Token]) -> str:
+    """The plain text of a whole token stream (see :meth:`Markup.to_text`).
+
+    Each block becomes one entry; entries of the same top-level list are joined by a
+    newline (one item per line), all others by a blank line.
+    """
+    entries: list[tuple[str, int]] = []  # (text, id of the top-level list or -1)
+    list_depth = 0
+    list_id = -1
+    rows: list[str] | None = None  # table rows being collected
+    cells: list[str] = []
+    for tok in tokens:
+        t = tok.type
+        if t in ("bullet_list_open", "ordered_list_open"):
+            if list_depth == 0:
+                list_id += 1
+            list_depth += 1
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif t == "table_open":
+            rows = []
+        elif t == "tr_close" and rows is not None:
+            rows.append("\t".join(cells))
+            cells = []
+        elif t == "table_close" and rows is not None:
+            entries.append(("\n".join(rows), list_id if list_depth else -1))
+            rows = None
+        elif t == "inline":
+            text = _inline_text(tok.children or [])
+            if rows is not None:
+                cells.append(text)
+            elif text:
+                entries.append((text, list_id if list_depth else -1))
+        elif t in ("fence", "code_block", "math_block"):
+            text = _math_source(tok) if t == "math_block" else tok.content.rstrip("\n")
+            if text:
+                entries.append((text, list_id if list_depth else -1))
+    parts: list[str] = []
+    previous = -1
+    for i, (text, group) in enumerate(entries):
+        if i:
+            parts.append("\n" if group >= 0 and group == previous else "\n\n")
+        parts.append(text)
+        previous = group
+    return "".join(parts).strip()
 
 
 # --------------------------------------------------------------------------------------
@@ -602,7 +648,7 @@ class Markup:
         paragraphs; blocks separated by a blank line.
         """
         if self._text is None:
-            self._text = "\n\n".join(_block_texts(self._root_node().children)).strip()
+            self._text = _plain_text(self.tokens)
         return self._text
 
     def blocks(self, root: Path | None = None) -> list[Block]:
@@ -675,40 +721,6 @@ def _walk(tokens: Sequence[Token]) -> Iterator[Token]:
             yield from _walk(tok.children)
 
 
-def _block_texts(nodes: Sequence[SyntaxTreeNode]) -> list[str]:
-    out: list[str] = []
-    for node in nodes:
-        t = node.type
-        if t in ("paragraph", "heading"):
-            out.append(_inline_text(node.children[0].children) if node.children else "")
-        elif t in ("fence", "code_block"):
-            out.append(node.content.rstrip("\n"))
-        elif t == "math_block":
-            out.append(_math_source(node))
-        elif t in ("bullet_list", "ordered_list"):
-            lines: list[str] = []
-            for item in node.children:
-                lines.extend(_block_texts(item.children) or [""])
-            out.append("\n".join(lines))
-        elif t == "blockquote":
-            out.extend(_block_texts(node.children))
-        elif t == "table":
-            out.append("\n".join(_table_rows(node)))
-    return [s for s in out if s]
-
-
-def _table_rows(table: SyntaxTreeNode) -> list[str]:
-    rows = []
-    for section in table.children:  # thead, tbody
-        for tr in section.children:
-            cells = [
-                _inline_text(cell.children[0].children) if cell.children else ""
-                for cell in tr.children
-            ]
-            rows.append("\t".join(cells))
-    return rows
-
-
 class _BlockBuilder:
     """Turns the syntax tree into :data:`Block` objects (see :meth:`Markup.blocks`)."""
 
@@ -721,7 +733,8 @@ class _BlockBuilder:
         for node in nodes:
             t = node.type
             if t in ("text", "text_special", "math_stray", "html_inline"):
-                runs.append(Run(node.content, **fmt))
+                if node.content:  # emphasis processing leaves empty text tokens
+                    runs.append(Run(node.content, **fmt))
             elif t == "softbreak":
                 runs.append(Run(" ", **fmt))
             elif t == "hardbreak":

@@ -21,6 +21,7 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     TypeAdapter,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -112,8 +113,16 @@ def _percent(value: Any) -> Any:
 
 YBool = Annotated[bool, BeforeValidator(_bool)]
 YInt = Annotated[int, BeforeValidator(_int)]
-Text = Annotated[str, BeforeValidator(_text)]
-NonEmptyText = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+# In the JSON Schema (what editors check with yaml-language-server, which reads YAML 1.2)
+# a text field also accepts a number: qbank keeps `answer: 0.75` as the text typed.
+_TEXT_SCHEMA = WithJsonSchema({"type": ["string", "number"]})
+Text = Annotated[str, BeforeValidator(_text), _TEXT_SCHEMA]
+NonEmptyText = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(min_length=1),
+    WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
+]
 QuestionId = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=ID_PATTERN)]
 Percent = Annotated[float, BeforeValidator(_percent)]
 Difficulty = Literal["easy", "medium", "hard"]
