@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """Composes without YAML 1.1 implicit typing: every scalar is tagged as a string.
 
     PyYAML's resolver runs a regex cascade on every scalar (about half of the compose time)
