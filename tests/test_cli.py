@@ -1,0 +1,71 @@
+"""The command line: exit codes, formats, atomic --output, schema, rules, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from qbank.cli import main
+
+BROKEN = "id: q1\ntype: truefalse\ntext: IAM is global.\nanswer: maybe\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sample_bank_validates_clean(sample_bank: Path) -> None:
+    code, out, _ = run("validate", str(sample_bank))
+    assert code == 0, out
+    assert "All checks passed" in out
+
+
+def test_problems_exit_1_with_location(make_bank) -> None:
+    bank = make_bank({"q.yaml": BROKEN})
+    code, out, _ = run("validate", str(bank), "--format", "full")
+    assert code == 1
+    assert "q.yaml:4:9: QB103 [error]" in out
+    assert "4 | answer: maybe" in out and "^^^^^" in out
+
+
+def test_exit_zero_and_output_file(make_bank, tmp_path: Path) -> None:
+    bank = make_bank({"q.yaml": BROKEN})
+    target = tmp_path / "report.txt"
+    code, out, _ = run(
+        "validate", str(bank), "-f", "concise", "--output", str(target), "--exit-zero"
+    )
+    assert code == 0 and out == ""
+    assert "QB103" in target.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_missing_bank_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path / "nope"))
+    assert code == 2
+    assert "bank folder not found" in err
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    code, _, _ = run("validate", "--no-such-option")
+    assert code == 2
+
+
+def test_schema_is_a_valid_json_schema() -> None:
+    for kind in ("question", "manifest", "quiz"):
+        code, out, _ = run("schema", "--kind", kind)
+        assert code == 0
+        schema = json.loads(out)
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_rules_lists_and_documents() -> None:
+    code, out, _ = run("rules")
+    assert code == 0 and "QB001" in out and "QB601" in out
+    code, out, _ = run("rules", "qb002")
+    assert code == 0 and "duplicate-key" in out and "Failing example" in out
+    code, _, err = run("rules", "QB999")
+    assert code == 2 and "no rule QB999" in err
