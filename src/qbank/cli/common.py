@@ -151,6 +151,12 @@ def selection_options(f: F) -> F:
         click.option(
             "--shuffle-options/--no-shuffle-options", default=None, help="Shuffle option order."
         ),
+        click.option(
+            "--vary-questions/--same-questions",
+            default=None,
+            help="With --forms: different questions on each form where the pool allows it "
+            "(else forms share the least-used ones, with a note).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -178,5 +184,6 @@ def build_selection(kwargs: dict[str, Any], *, title: str | None = None) -> Any:
         shuffle_questions=kwargs.pop("shuffle_questions", None),
         shuffle_options=kwargs.pop("shuffle_options", None),
         blueprint=kwargs.pop("blueprint", None),
+        vary_questions=kwargs.pop("vary_questions", None),
         title=title,
     )

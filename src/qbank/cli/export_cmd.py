@@ -36,7 +36,8 @@ def export_command(
     name: str, *, default_suffix: str, help: str
 ) -> Callable[[Callable[..., Any]], Any]:
     """Register ``qbank export NAME``. The wrapped function receives
-    ``(draw, output, **target_options)`` and writes ``output``.
+    ``(draw, output, **target_options)`` and writes ``output``; it may return the list of
+    paths it wrote instead (those are then reported instead of ``output``).
     """
 
     def decorate(fn: Callable[..., Any]) -> Any:
@@ -87,8 +88,10 @@ def export_command(
             target = output or Path(f"{loaded.id}{default_suffix}")
             if target.exists() and target.is_dir():
                 raise CommandError(f"output {target} is a folder; give a file name")
-            fn(drawn, target, bank=checked.bank, **kwargs)
-            click.echo(f"wrote {target}", err=True)
+            written = fn(drawn, target, bank=checked.bank, **kwargs)
+            # a target may write other files than `target` (e.g. one file per form)
+            for path in written if isinstance(written, list) and written else [target]:
+                click.echo(f"wrote {path}", err=True)
 
         return command
 
