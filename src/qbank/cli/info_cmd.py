@@ -15,17 +15,29 @@ from qbank.cli.common import CommandError, guarded
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
 @guarded
 def rules(rule_id: str | None, fmt: str) -> None:
-    """List the rules, or print one rule's documentation (e.g. qbank rules QB201)."""
-    from qbank.docs import rule_doc, rules_table
+    """List the rules, or print one rule's documentation (e.g. qbank rules QB201).
+
+    A family prefix lists that family (qbank rules QB4)."""
+    from qbank.docs import rule_doc, rules_markdown, rules_table
     from qbank.validate.rules import families
 
     families()
     from qbank.diagnostics import RULES
 
-    if rule_id:
-        rule = RULES.get(rule_id.upper())
-        if rule is None:
+    if rule_id and rule_id.upper() not in RULES:
+        family = sorted(r for r in RULES if r.startswith(rule_id.upper()))
+        if not family:
             raise CommandError(f"no rule {rule_id}; `qbank rules` lists them")
+        if fmt == "json":
+            click.echo(json.dumps([_rule_json(RULES[r]) for r in family], indent=2))
+        else:
+            rows = [RULES[r] for r in family]
+            width = max(len(r.name) for r in rows)
+            for r in rows:
+                click.echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
+        return
+    if rule_id:
+        rule = RULES[rule_id.upper()]
         if fmt == "json":
             click.echo(json.dumps(_rule_json(rule), indent=2))
         else:
@@ -34,7 +46,8 @@ def rules(rule_id: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([_rule_json(r) for _, r in sorted(RULES.items())], indent=2))
     else:
-        click.echo(rules_table(markdown=fmt == "markdown"))
+        # markdown: the whole reference page (`qbank rules --format markdown > docs/rules.md`)
+        click.echo(rules_markdown() if fmt == "markdown" else rules_table())
 
 
 def _rule_json(rule: object) -> dict[str, object]:
@@ -43,6 +56,7 @@ def _rule_json(rule: object) -> dict[str, object]:
     data = asdict(rule)  # type: ignore[call-overload]
     data["severity"] = str(data["severity"])
     data.pop("example_files", None)
+    data["help_uri"] = rule.help_uri  # type: ignore[attr-defined]
     return data
 
 

@@ -1,4 +1,8 @@
-"""``qbank validate``: check a bank and report in the format CI or a person needs."""
+"""``qbank validate``: check a bank and report in the format CI or a person needs.
+
+Exit codes follow ruff: 0 clean (warnings allowed), 1 errors found (or warnings with
+``--strict``), 2 usage, configuration or internal error; ``--exit-zero`` for advisory runs.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from qbank.validate.reporters import FORMATS
 
 
 def default_format() -> str:
+    """``github`` under GitHub Actions (annotations), else ``full``."""
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
 
 
@@ -32,7 +37,7 @@ def default_format() -> str:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
+    help="Write the report to FILE (atomically) instead of standard output.",
 )
 @click.option(
     "--changed-since",
@@ -57,11 +62,17 @@ def validate(
     strict: bool,
     exit_zero: bool,
 ) -> None:
-    """Check BANK: YAML, schema, answer keys, item-writing lint, duplicates, taxonomy."""
-    from qbank.validate.engine import Options
+    """Check BANK: YAML, schema, answer keys, item-writing lint, duplicates, media, taxonomy.
+
+    Configure rules in qbank.yaml (lint: select / ignore / severity) and per question with a
+    comment `# qbank: disable=QB402`. `qbank rules` lists the rules.
+    """
+    from qbank.validate.engine import ConfigError, Options
     from qbank.validate.engine import validate as run
     from qbank.validate.reporters import ReportContext, get
 
+    if output is not None and output.is_dir():
+        raise CommandError(f"--output {output} is a folder; give a file name")
     loaded = load(bank)
     options = Options(similarity_threshold=similarity_threshold, progress=sys.stderr.isatty())
     if changed_since:
@@ -70,13 +81,35 @@ def validate(
         except ImportError as exc:  # pragma: no cover - shipped with the dedup engine
             raise CommandError("--changed-since is not available in this build") from exc
         options.changed_ids = changed_question_ids(loaded, changed_since)
-    report = run(loaded, options)
+    try:
+        report = run(loaded, options)
+    except ConfigError as exc:
+        raise CommandError(
+            f"configuration error in {loaded.root / 'qbank.yaml'}: {exc}"
+            if exc.location is None
+            else f"configuration error: {_shown(loaded.root, exc)}"
+        ) from None
+    name = fmt or fmt_alias or default_format()
     ctx = ReportContext(report.problems, loaded, checked=len(loaded.questions))
-    text = get(fmt or fmt_alias or default_format())(ctx)
+    text = get(name)(ctx)
+    if name == "github":
+        from qbank.validate.reporters.github_format import write_step_summary
+
+        write_step_summary(ctx)
     if output is not None:
         from qbank.fsutil import atomic_write_text
 
         atomic_write_text(output, text)
+        click.echo(f"{ctx.summary()} Report written to {output}.", err=True)
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
+
+
+def _shown(root: Path, exc: object) -> str:
+    """``bank/qbank.yaml:12:5: message`` with the path as the user typed the bank."""
+    from qbank.validate.engine import ConfigError
+
+    assert isinstance(exc, ConfigError) and exc.location is not None
+    loc = exc.location
+    return f"{(root / loc.file).as_posix()}:{loc.line}:{loc.col}: {exc.message}"

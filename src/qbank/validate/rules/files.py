@@ -116,3 +116,25 @@ register(
         rationale="The manifest holds the bank id every export derives stable identifiers from.",
     )
 )
+
+_SUPPRESSED = """\
+# qbank: disable=QB401
+id: sg-allow-only
+type: truefalse
+text: Security group rules can only allow traffic.
+answer: true
+"""
+
+register(
+    Rule(
+        "QB010",
+        "unused-suppression",
+        W,
+        "A `# qbank: disable=…` comment silences nothing (or names no known rule).",
+        rationale="A stale suppression hides the next real problem of that kind on the "
+        "question. Remove it once the question is fixed. Not reported when the rule did not run "
+        "(turned off in `lint`, or duplicates checked for changed questions only).",
+        failing=_SUPPRESSED + "explanation: Anything not allowed is denied.\n",
+        passing=_SUPPRESSED,
+    )
+)

@@ -1,0 +1,118 @@
+"""``json``: one document with every problem, for scripts, bots and dashboards.
+
+The shape is stable and versioned (``format_version``); its JSON Schema ships next to this
+module as ``report.schema.json``. Paths appear twice: ``file`` as the other formats print it
+(relative to the current folder, for editors) and ``path`` relative to the bank root (stable
+wherever the command runs). ``fingerprint`` is a stable identity of the finding across runs
+(the same one SARIF puts in ``partialFingerprints``), so a bot can tell new findings from
+old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qbank import __version__
+from qbank.diagnostics import RULES, Location, Problem
+from qbank.validate.reporters import ReportContext
+
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+_NUMBERS = re.compile(r"\d+")
+
+
+def fingerprint_key(p: Problem) -> str:
+    """The text a finding's identity is derived from.
+
+    A rule-supplied ``fingerprint`` wins (duplicate pairs use the sorted question ids). Else
+    the rule, the question (or file) and the message with numbers blanked, so that moving a
+    question to another line does not make its findings look new.
+    """
+    if p.fingerprint:
+        return p.fingerprint
+    owner = p.question_id or p.location.file
+    return f"{p.rule}:{owner}:{_NUMBERS.sub('#', p.message)}"
+
+
+def fingerprint(p: Problem) -> str:
+    """SHA-1 (hex) of :func:`fingerprint_key`: opaque, stable, the same on every machine."""
+    return hashlib.sha1(fingerprint_key(p).encode("utf-8")).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """Rule ``data`` as JSON: tuples and sets become (sorted) lists, anything else text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, Location):
+        return {"path": value.file, "line": value.line, "column": value.col}
+    return str(value)
+
+
+def _where(ctx: ReportContext, loc: Location) -> dict[str, Any]:
+    return {
+        "file": ctx.path(loc.file),
+        "path": loc.file,
+        "line": loc.line,
+        "column": loc.col,
+        "end_line": loc.end_line,
+        "end_column": loc.end_col,
+    }
+
+
+def problem_dict(ctx: ReportContext, p: Problem) -> dict[str, Any]:
+    rule = RULES.get(p.rule)
+    out: dict[str, Any] = {
+        "rule": p.rule,
+        "name": rule.name if rule else None,
+        "severity": str(p.severity),
+        "message": p.message,
+        "hint": p.hint,
+        **_where(ctx, p.location),
+        "question_id": p.question_id,
+        "fingerprint": fingerprint(p),
+        "url": rule.help_uri if rule else None,
+        "related": [{**_where(ctx, r.location), "message": r.message} for r in p.related],
+        "data": jsonable(p.data),
+    }
+    return out
+
+
+def report_dict(ctx: ReportContext) -> dict[str, Any]:
+    by_rule = Counter(p.rule for p in ctx.problems)
+    return {
+        "format_version": FORMAT_VERSION,
+        "tool": {"name": "qbank", "version": __version__},
+        "bank": {
+            "id": ctx.bank.id,
+            "title": ctx.bank.title,
+            "root": ctx.path("."),
+            "questions": ctx.checked,
+        },
+        "summary": {
+            "errors": ctx.errors,
+            "warnings": ctx.warnings,
+            "problems": len(ctx.problems),
+            "by_rule": dict(sorted(by_rule.items())),
+        },
+        "problems": [problem_dict(ctx, p) for p in ctx.problems],
+    }
+
+
+def render(ctx: ReportContext) -> str:
+    return json.dumps(report_dict(ctx), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,314 @@
+"""QB5xx — media and markup: images that exist inside the bank, maths that closes, no HTML.
+
+Every author string is CommonMark (:mod:`qbank.markup`). Exporters bundle the images a
+question references, so an image must be a readable file of a type every target shows,
+inside the bank folder. Checks run only on strings that can contain the construct (``![``,
+a backslash, ``<``), so a 100,000-question bank costs little beyond the parse of the few
+strings that need one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from qbank.diagnostics import Problem, Rule, Severity, problem, register
+from qbank.markup import MediaOutsideBank, parse, resolve_media
+from qbank.model import Essay, Match, Multi, Order, Single
+from qbank.validate.rules.answers import locate_in_value
+
+if TYPE_CHECKING:
+    from qbank.model import AnyQuestion
+    from qbank.validate.engine import Context
+
+FAMILY = "QB5"
+E, W = Severity.ERROR, Severity.WARNING
+
+#: image types every exporter can show (Anki, Word, browsers), by file extension
+IMAGE_TYPES = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".gif": "gif",
+    ".svg": "svg",
+    ".webp": "webp",
+}
+
+_Q = "id: nat-diagram\ntype: truefalse\ntext: |-\n  The diagram shows a NAT gateway.\n\n  {img}\n"
+_Q += "answer: true\nexplanation: The gateway sits in the public subnet.\n"
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>\n'
+_SVG_FILES = (("media/nat.svg", _SVG),)
+
+register(
+    Rule(
+        "QB501",
+        "image-missing",
+        E,
+        "An image the text references does not exist or cannot be read.",
+        rationale="Exports bundle every image; a missing one shows as a broken picture in Anki "
+        "and the web quiz and leaves a hole in a printed worksheet. Paths are relative to the "
+        "bank root (`media/x.png`), not to the question file.",
+        failing=_Q.format(img="![NAT gateway](media/nat-gateway.png)"),
+        passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
+        example_files=_SVG_FILES,
+    )
+)
+register(
+    Rule(
+        "QB502",
+        "image-outside-bank",
+        E,
+        "An image source is a URL, an absolute path or a path leading out of the bank folder.",
+        rationale="A bank must be self-contained: decks and worksheets are used offline, and an "
+        "exporter must never copy a file from outside the repository (`../../etc/passwd`). "
+        "Download the image into the bank (e.g. `media/`) and reference it from there.",
+        failing=_Q.format(img="![NAT gateway](../nat.png)"),
+        passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
+        example_files=_SVG_FILES,
+    )
+)
+register(
+    Rule(
+        "QB503",
+        "image-type",
+        E,
+        "An image is not PNG, JPEG, GIF, SVG or WebP, or its content does not match its name.",
+        rationale="These types display in Anki, browsers and Word. Other formats (TIFF, BMP, "
+        "HEIC, PDF) show as broken images in some targets; a file whose content is another "
+        "type than its extension says (a JPEG saved as `.png`, an HTML error page) is rejected "
+        "by some of them.",
+        failing=_Q.format(img="![NAT gateway](media/nat.tiff)"),
+        passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
+        example_files=(*_SVG_FILES, ("media/nat.tiff", "II*")),
+    )
+)
+register(
+    Rule(
+        "QB504",
+        "math-unbalanced",
+        E,
+        "A maths delimiter `\\(` or `\\[` has no partner (or a formula opens inside another).",
+        rationale="Maths is written `\\( … \\)` inline and `\\[ … \\]` on its own lines. A lone "
+        "delimiter is shown as text and the formula after it as raw LaTeX in every export.",
+        failing="id: z-score\ntype: numeric\ntext: 'Standardize \\( x = 130 with \\mu = 100.'\n"
+        "answer: 2\nexplanation: z = (130 - 100) / 15.\n",
+        passing="id: z-score\ntype: numeric\ntext: 'Standardize \\( x = 130 \\) with "
+        "\\( \\mu = 100 \\).'\nanswer: 2\nexplanation: z = (130 - 100) / 15.\n",
+    )
+)
+register(
+    Rule(
+        "QB505",
+        "raw-html",
+        W,
+        "Text contains something that looks like an HTML tag.",
+        rationale="Raw HTML is never rendered (it would let a question run scripts in Anki or "
+        "the web quiz), so `<b>` shows as the characters `<b>`. Use markdown (`**bold**`), "
+        "and put code such as `List<int>` in backticks.",
+        failing="id: generic-list\ntype: truefalse\ntext: A <b>List<int></b> holds integers.\n"
+        "answer: true\nexplanation: It is a generic list of int.\n",
+        passing="id: generic-list\ntype: truefalse\ntext: A **`List<int>`** holds integers.\n"
+        "answer: true\nexplanation: It is a generic list of int.\n",
+    )
+)
+
+
+def markup_fields(q: AnyQuestion) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    """(path, text) of every markdown string of a question: what exporters render."""
+    yield ("text",), q.text
+    if q.explanation:
+        yield ("explanation",), q.explanation
+    if isinstance(q, Single | Multi):
+        for i, o in enumerate(q.options):
+            yield ("options", i, "text"), o.text
+            if o.feedback:
+                yield ("options", i, "feedback"), o.feedback
+    elif isinstance(q, Order):
+        for i, item in enumerate(q.items):
+            yield ("items", i), item
+    elif isinstance(q, Match):
+        for i, (left, right) in enumerate(q.pairs):
+            yield ("pairs", i, 0), left
+            yield ("pairs", i, 1), right
+    elif isinstance(q, Essay) and q.rubric:
+        yield ("rubric",), q.rubric
+
+
+@dataclass(frozen=True)
+class _FileState:
+    """What one image file on disk turned out to be (cached: many questions share images)."""
+
+    error: str | None = None  # QB501 message
+    kind: str | None = None  # sniffed type: png, jpeg, gif, svg, webp or None
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower():
+        return "svg"
+    return None
+
+
+def _inspect(path: Path) -> _FileState:
+    try:
+        if path.is_dir():
+            return _FileState(error="is a folder, not an image file")
+        if not path.exists():
+            return _FileState(error="does not exist")
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError as exc:
+        return _FileState(error=f"cannot be read ({exc.strerror or exc})")
+    if not head:
+        return _FileState(error="is an empty file")
+    return _FileState(kind=_sniff(head))
+
+
+class _MediaChecker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[Path, _FileState] = {}
+
+    def state(self, path: Path) -> _FileState:
+        if path not in self.cache:
+            self.cache[path] = _inspect(path)
+        return self.cache[path]
+
+    def images(self, q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Problem]:
+        for ref in parse(text).media(self.root):
+            loc = locate_in_value(q, path, ref.src) if ref.src else q.loc(*path)
+            key = f"{q.id}:{ref.src}"
+            try:
+                resolved = resolve_media(ref.src, self.root)
+            except MediaOutsideBank as exc:
+                yield problem(
+                    "QB502",
+                    f"image `{ref.src}` is not a file inside the bank: {_reason(exc, ref.src)}",
+                    loc,
+                    hint="save the image under the bank folder (e.g. media/) and write its path "
+                    "relative to the bank root",
+                    question_id=q.id,
+                    fingerprint=f"QB502:{key}",
+                )
+                continue
+            state = self.state(resolved)
+            if state.error:
+                hint = "paths are relative to the bank root, e.g. media/diagram.png"
+                near = _nearest_file(resolved, self.root)
+                if near:
+                    hint = f"did you mean `{near}`? " + hint
+                yield problem(
+                    "QB501",
+                    f"image `{ref.src}` {state.error}",
+                    loc,
+                    hint=hint,
+                    question_id=q.id,
+                    fingerprint=f"QB501:{key}",
+                )
+                continue
+            suffix = PurePosixPath(ref.src).suffix.lower()
+            wanted = IMAGE_TYPES.get(suffix)
+            if wanted is None:
+                yield problem(
+                    "QB503",
+                    f"image `{ref.src}`: `{suffix or 'no extension'}` is not a supported image "
+                    "type",
+                    loc,
+                    hint="convert it to PNG, JPEG, GIF, SVG or WebP",
+                    question_id=q.id,
+                    fingerprint=f"QB503:{key}",
+                )
+            elif state.kind != wanted:
+                found = f"a {state.kind.upper()} image" if state.kind else "not an image"
+                yield problem(
+                    "QB503",
+                    f"image `{ref.src}` is named {suffix} but its content is {found}",
+                    loc,
+                    hint="re-save the image in the format its name says, or rename it",
+                    question_id=q.id,
+                    fingerprint=f"QB503:{key}",
+                )
+
+
+def _reason(exc: MediaOutsideBank, src: str) -> str:
+    if src.startswith("data:"):
+        return "an embedded data URI"
+    text = str(exc)
+    if "URL" in text:
+        return "it is a URL"
+    if "absolute" in text:
+        return "it is an absolute path"
+    return "it leads outside the bank folder"
+
+
+def _nearest_file(path: Path, root: Path) -> str | None:
+    """A file in the same folder whose name is close (a typo or a different extension)."""
+    import difflib
+
+    folder = path.parent
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+        base = root.resolve()
+    except OSError:
+        return None
+    near = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    if not near or not folder.is_relative_to(base):
+        return None
+    return (folder / near[0]).relative_to(base).as_posix()
+
+
+def _math(q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Problem]:
+    for issue in parse(text).unbalanced_math():
+        needle = issue[:2]
+        yield problem(
+            "QB504",
+            f"unbalanced maths: {issue}",
+            locate_in_value(q, path, needle),
+            hint="close inline maths with `\\)` and display maths with `\\]`; to show a "
+            "literal backslash write `\\\\`",
+            question_id=q.id,
+            fingerprint=f"QB504:{q.id}:{'.'.join(map(str, path))}:{issue}",
+        )
+
+
+def _html(q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Problem]:
+    fragments = parse(text).raw_html()
+    if not fragments:
+        return
+    first = fragments[0].strip()
+    shown = first if len(first) <= 40 else first[:39] + "…"
+    more = f" (and {len(fragments) - 1} more)" if len(fragments) > 1 else ""
+    yield problem(
+        "QB505",
+        f"`{shown}` looks like HTML; it is shown as text, not rendered{more}",
+        locate_in_value(q, path, first),
+        hint="use markdown (**bold**, *italic*) and put code in backticks (`List<int>`)",
+        question_id=q.id,
+        fingerprint=f"QB505:{q.id}:{'.'.join(map(str, path))}",
+    )
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    checker = _MediaChecker(ctx.bank.root)
+    for q in ctx.bank.questions:
+        yield from check_question(q, checker)
+
+
+def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
+    for path, text in markup_fields(q):
+        if "![" in text:
+            yield from checker.images(q, path, text)
+        if "\\" in text:
+            yield from _math(q, path, text)
+        if "<" in text:
+            yield from _html(q, path, text)

@@ -1,0 +1,408 @@
+"""QB4xx — item-writing lint: warnings about questions that test-wise learners can game.
+
+Based on the item-writing guidelines of Haladyna, Downing & Rodriguez (2002, "A review of
+multiple-choice item-writing guidelines") and the NBME item-writing guide. These are
+warnings, not errors: each has a rationale in its rule doc, and a project that disagrees
+turns one off with ``lint: {ignore: [QB403]}`` or a question with ``# qbank: disable=QB403``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
+from qbank.markup import to_text
+from qbank.model import Essay, Multi, Single
+from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
+
+if TYPE_CHECKING:
+    from qbank.model import AnyQuestion
+    from qbank.validate.engine import Context
+
+FAMILY = "QB4"
+W = Severity.WARNING
+
+#: QB403: the key is "clearly longest" when it is this many times as long as the longest
+#: distractor *and* at least LONGEST_MIN_EXTRA characters longer (so 3 vs 5 chars is fine)
+LONGEST_RATIO = 1.5
+LONGEST_MIN_EXTRA = 10
+#: QB405: pinned single-choice questions needed before position bias is judged, and the
+#: z-score (observed vs expected count of keys at one position) that counts as biased
+BIAS_MIN_QUESTIONS = 6
+BIAS_MIN_Z = 3.0
+BIAS_MIN_RATIO = 1.5
+#: QB406: questions of one type in one topic needed before option counts are compared
+OPTION_COUNT_MIN_GROUP = 3
+#: QB407: words of visible stem text (images count by their alt text)
+STEM_MAX_WORDS = 100
+
+_ABOVE = re.compile(
+    r"\b(?:all|none|both|neither)\s+(?:of\s+)?(?:the\s+)?(?:above|below)\b", re.IGNORECASE
+)
+_NEGATIVE = re.compile(r"\b(not|except)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+_KINESIS = """\
+id: kinesis-retention
+type: single
+text: What is the default retention period of a Kinesis data stream?
+explanation: 24 hours by default; up to 365 days at extra cost.
+options:
+  - text: 24 hours
+    correct: true
+  - 7 days
+  - 365 days
+"""
+
+register(
+    Rule(
+        "QB401",
+        "missing-explanation",
+        W,
+        "The question has no `explanation`.",
+        rationale="Explanations turn a wrong answer into learning: Anki shows them on the back "
+        "of the card, the web quiz after each answer and the answer key next to the letter. "
+        "Reviewers also check the key against them.",
+        failing=_KINESIS.replace(
+            "explanation: 24 hours by default; up to 365 days at extra cost.\n", ""
+        ),
+        passing=_KINESIS,
+    )
+)
+register(
+    Rule(
+        "QB402",
+        "above-option-shuffled",
+        W,
+        'An option says "all/none of the above" while the options are shuffled.',
+        rationale='"Above" depends on the order, and `shuffle: true` (the default) lets any tool '
+        "that shuffles (an LMS, an Anki add-on, a web player) move the option. qbank's own draws "
+        'keep such an option last, but "all of the above" is a flaw anyway: a learner who '
+        "spots two right options picks it without knowing the third. Rewrite the option, or "
+        "pin the order with `shuffle: false`.",
+        failing=_KINESIS.replace("  - 365 days\n", "  - None of the above\n"),
+        passing=_KINESIS,
+    )
+)
+register(
+    Rule(
+        "QB403",
+        "correct-option-longest",
+        W,
+        f"The correct option of a `single` question is clearly the longest (at least "
+        f"{LONGEST_RATIO}× the longest wrong option and {LONGEST_MIN_EXTRA}+ characters longer).",
+        rationale="Authors qualify the right answer until it is unarguable, so the longest "
+        "option is right more often than chance, and test-wise learners know it. Length is "
+        "measured in characters of the option as written, spaces collapsed; questions with "
+        f"fewer than 3 options are not checked. The margin ({LONGEST_RATIO}× and "
+        f"{LONGEST_MIN_EXTRA} characters) keeps short keys such as `24 hours` vs `7 days` quiet.",
+        failing=_KINESIS.replace(
+            "  - text: 24 hours\n",
+            "  - text: 24 hours, extendable to 365 days at extra cost\n",
+        ),
+        passing=_KINESIS,
+    )
+)
+register(
+    Rule(
+        "QB404",
+        "negative-stem",
+        W,
+        "The question sentence of a choice question uses NOT or EXCEPT without emphasis.",
+        rationale="Learners skim past a lower-case negation and answer the opposite question. "
+        "Prefer a positive stem; when a negative is needed, write it in capitals (`NOT`) or "
+        "bold (`**not**`). Only the sentence that asks the question is checked (the one ending "
+        "in `?`, else the last), so a negation in the scenario is fine.",
+        failing="id: vpc-feature\ntype: single\ntext: Which of these is not a security feature "
+        "of a VPC?\nexplanation: IAM is account-wide.\noptions:\n  - text: IAM roles\n"
+        "    correct: true\n  - Security groups\n  - Network ACLs\n",
+        passing="id: vpc-feature\ntype: single\ntext: Which of these is NOT a security feature "
+        "of a VPC?\nexplanation: IAM is account-wide.\noptions:\n  - text: IAM roles\n"
+        "    correct: true\n  - Security groups\n  - Network ACLs\n",
+    )
+)
+
+
+def _pinned(i: int, key: int) -> str:
+    stems = [
+        "Which port does HTTPS listen on by default?",
+        "SSH servers accept connections on which TCP port unless configured otherwise?",
+        "A plain HTTP web server without TLS normally uses which port?",
+        "DNS resolvers answer queries on which well-known port?",
+        "Mail transfer agents relay email over SMTP on which port?",
+        "Windows Remote Desktop Protocol listens on which port by default?",
+    ]
+    answers = [("443", "8443", "4443"), ("22", "2222", "21"), ("80", "8080", "8000")]
+    answers += [("53", "67", "123"), ("25", "110", "143"), ("3389", "5900", "5901")]
+    opts = list(answers[i])
+    right = opts.pop(0)
+    opts.insert(key, right)
+    lines = [f"  - id: port-{i}", "    type: single", f"    text: {stems[i]}", "    shuffle: false"]
+    lines += [f"    explanation: Port {right}.", "    options:"]
+    for j, o in enumerate(opts):
+        lines += (
+            [f'      - text: "{o}"', "        correct: true"] if j == key else [f'      - "{o}"']
+        )
+    return "\n".join(lines) + "\n"
+
+
+register(
+    Rule(
+        "QB405",
+        "answer-position-bias",
+        W,
+        "Across questions with pinned options (`shuffle: false`), one position holds the key "
+        "far more often than chance.",
+        rationale="Authors favour the middle positions for the key (B and C), and learners who "
+        "know it guess there. Shuffled questions are immune; pinned ones are compared with what "
+        f"chance gives (1/k for k options). Judged once at least {BIAS_MIN_QUESTIONS} pinned "
+        f"single-choice questions exist: a position is biased when its key count is at least "
+        f"{BIAS_MIN_RATIO}× the expected count and {BIAS_MIN_Z:g} standard deviations above it.",
+        failing="questions:\n" + "".join(_pinned(i, 1) for i in range(6)),
+        passing="questions:\n" + "".join(_pinned(i, i % 3) for i in range(6)),
+    )
+)
+
+
+def _topic_item(i: int, n: int) -> str:
+    names = ["S3", "EBS", "EFS", "FSx", "Glacier"]
+    stems = [
+        "Which service stores objects?",
+        "Which service gives block volumes?",
+        "Which service gives a shared NFS file system?",
+    ]
+    lines = [f"  - id: storage-{i}", "    type: single", f"    text: {stems[i]}"]
+    lines += [f"    explanation: {names[i]}.", "    options:"]
+    lines += [f"      - text: {names[i]}", "        correct: true"]
+    lines += [f"      - {x}" for x in [x for x in names if x != names[i]][: n - 1]]
+    return "\n".join(lines) + "\n"
+
+
+register(
+    Rule(
+        "QB406",
+        "inconsistent-option-count",
+        W,
+        "A choice question has a different number of options from most questions of its type "
+        "in the same topic.",
+        rationale="Guessing odds change with the option count (1 in 3 vs 1 in 5), so scores in "
+        "one topic stop being comparable, and an odd one out often lost a distractor by mistake. "
+        f"Compared per topic and type (`single`, `multi`) once {OPTION_COUNT_MIN_GROUP} or more "
+        "such questions exist and a strict majority share one count.",
+        failing='topic: "1.1"\nquestions:\n'
+        + _topic_item(0, 4)
+        + _topic_item(1, 4)
+        + _topic_item(2, 3),
+        passing='topic: "1.1"\nquestions:\n'
+        + _topic_item(0, 4)
+        + _topic_item(1, 4)
+        + _topic_item(2, 4),
+    )
+)
+
+_LONG_STEM = " ".join(
+    ["A team stores raw data in Amazon S3 and trains models on it every night."] * 8
+    + ["Which storage class fits?"]
+)
+register(
+    Rule(
+        "QB407",
+        "stem-too-long",
+        W,
+        f"The question text has more than {STEM_MAX_WORDS} words (essays are not checked).",
+        rationale="Long stems test reading speed rather than knowledge and are hard to show on "
+        "a card or a phone. Move background into a shorter scenario, or split the question. "
+        "Words are counted in the visible text (markup removed, images by their alt text).",
+        failing=f"id: storage-class\ntype: short\ntext: >-\n  {_LONG_STEM}\n"
+        "answers: [S3 Standard]\nexplanation: Data read every night stays in S3 Standard.\n",
+        passing="id: storage-class\ntype: short\ntext: Data in S3 is read every night. Which "
+        "storage class fits?\nanswers: [S3 Standard]\n"
+        "explanation: Data read every night stays in S3 Standard.\n",
+    )
+)
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    questions = ctx.bank.questions
+    for q in questions:
+        yield from check_question(q)
+    yield from _position_bias(questions)
+    yield from _option_counts(questions)
+
+
+def check_question(q: AnyQuestion) -> Iterator[Problem]:
+    """The per-question warnings (QB401-QB404, QB407)."""
+    if not (q.explanation or "").strip():
+        yield problem(
+            "QB401",
+            "no explanation",
+            q.loc("id"),
+            hint="add `explanation:` saying why the answer is right",
+            question_id=q.id,
+        )
+    if isinstance(q, Single | Multi):
+        if q.shuffle:
+            for i, o in enumerate(q.options):
+                m = _ABOVE.search(o.text)
+                if m:
+                    yield problem(
+                        "QB402",
+                        f"option {i + 1} says `{m.group(0)}` but the options are shuffled",
+                        locate_in_value(q, ("options", i, "text"), m.group(0)),
+                        hint="name the options it refers to, or set `shuffle: false`",
+                        question_id=q.id,
+                        fingerprint=f"QB402:{q.id}:{normalise(o.text)}",
+                    )
+        if isinstance(q, Single):
+            yield from _longest_correct(q)
+        yield from _negative_stem(q)
+    if not isinstance(q, Essay):
+        yield from _long_stem(q)
+
+
+def _longest_correct(q: Single) -> Iterator[Problem]:
+    if len(q.options) < 3 or len(q.correct_indices) != 1:
+        return
+    key = q.correct_indices[0]
+    lengths = [len(" ".join(o.text.split())) for o in q.options]
+    longest_wrong = max(n for i, n in enumerate(lengths) if i != key)
+    if lengths[key] >= LONGEST_RATIO * longest_wrong and (
+        lengths[key] - longest_wrong >= LONGEST_MIN_EXTRA
+    ):
+        yield problem(
+            "QB403",
+            f"the correct option is the longest by far ({lengths[key]} characters; the longest "
+            f"wrong option has {longest_wrong})",
+            q.loc("options", key, "text"),
+            hint="shorten the key or make the distractors as specific as the key",
+            question_id=q.id,
+        )
+
+
+def _question_sentence(text: str) -> tuple[int, str]:
+    """(offset, sentence) of the sentence that asks: the last one ending in `?`, else the last."""
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentences = [
+        (s, text[s:e].strip()) for s, e in zip(starts, [*starts[1:], len(text)], strict=True)
+    ]
+    asking = [s for s in sentences if s[1].endswith("?")]
+    return (asking or sentences)[-1]
+
+
+def _negative_stem(q: Single | Multi) -> Iterator[Problem]:
+    if not _NEGATIVE.search(q.text):
+        return
+    offset, sentence = _question_sentence(q.text)
+    for m in _NEGATIVE.finditer(sentence):
+        word = m.group(0)
+        before = sentence[m.start() - 1 : m.start()]
+        after = sentence[m.end() : m.end() + 1]
+        if word.isupper() or (before in "*_" and before and after == before):
+            continue
+        yield problem(
+            "QB404",
+            f"negative stem: `{word}` is easy to miss",
+            locate_word(q, ("text",), q.text, offset + m.start()),
+            hint=f"write `{word.upper()}` or `**{word}**`, or ask the question positively",
+            question_id=q.id,
+        )
+        return
+
+
+def _long_stem(q: AnyQuestion) -> Iterator[Problem]:
+    if len(q.text.split()) <= STEM_MAX_WORDS:
+        return
+    words = len(to_text(q.text).split())
+    if words > STEM_MAX_WORDS:
+        yield problem(
+            "QB407",
+            f"the question text has {words} words (more than {STEM_MAX_WORDS})",
+            q.loc("text"),
+            hint="shorten the scenario, or split it into several questions",
+            question_id=q.id,
+        )
+
+
+def _position_bias(questions: list[AnyQuestion]) -> Iterator[Problem]:
+    """Compare key positions of pinned single-choice questions with chance (1/k each)."""
+    pinned = [
+        q
+        for q in questions
+        if isinstance(q, Single) and not q.shuffle and len(q.correct_indices) == 1
+    ]
+    if len(pinned) < BIAS_MIN_QUESTIONS:
+        return
+    width = max(len(q.options) for q in pinned)
+    observed = [0] * width
+    expected = [0.0] * width
+    variance = [0.0] * width
+    at: dict[int, list[Single]] = defaultdict(list)
+    for q in pinned:
+        k = len(q.options)
+        key = q.correct_indices[0]
+        observed[key] += 1
+        at[key].append(q)
+        for pos in range(k):
+            expected[pos] += 1 / k
+            variance[pos] += (1 / k) * (1 - 1 / k)
+    for pos in range(width):
+        if variance[pos] <= 0:
+            continue
+        z = (observed[pos] - expected[pos]) / math.sqrt(variance[pos])
+        if z >= BIAS_MIN_Z and observed[pos] >= BIAS_MIN_RATIO * expected[pos]:
+            letter = chr(ord("A") + pos)
+            first, *rest = at[pos]
+            yield problem(
+                "QB405",
+                f"{observed[pos]} of {len(pinned)} questions with pinned options have the key "
+                f"in position {letter}; chance would give about {expected[pos]:.1f}",
+                first.loc("options", first.correct_indices[0], "correct"),
+                hint="move some keys to other positions, or let the options shuffle "
+                "(remove `shuffle: false`)",
+                related=tuple(
+                    Related(q.loc("options", q.correct_indices[0], "correct"), f"key in {letter}")
+                    for q in rest[:20]
+                ),
+                fingerprint=f"QB405:{letter}",
+                data={
+                    "position": letter,
+                    "observed": observed[pos],
+                    "expected": round(expected[pos], 2),
+                    "z": round(z, 2),
+                    "questions": len(pinned),
+                },
+            )
+
+
+def _option_counts(questions: list[AnyQuestion]) -> Iterator[Problem]:
+    groups: dict[tuple[str, str], list[Single | Multi]] = defaultdict(list)
+    for q in questions:
+        if isinstance(q, Single | Multi) and q.topic is not None:
+            groups[(q.topic, q.type)].append(q)
+    for (topic, qtype), group in sorted(groups.items()):
+        if len(group) < OPTION_COUNT_MIN_GROUP:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for q in group:
+            counts[len(q.options)] += 1
+        usual, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+        if n * 2 <= len(group) or len(counts) == 1:
+            continue
+        for q in group:
+            if len(q.options) != usual:
+                yield problem(
+                    "QB406",
+                    f"{len(q.options)} options, but {n} of the {len(group)} `{qtype}` questions "
+                    f"in topic {topic} have {usual}",
+                    q.loc("options", key=True),
+                    hint=f"use {usual} options, or accept the difference with "
+                    "`# qbank: disable=QB406`",
+                    question_id=q.id,
+                )
