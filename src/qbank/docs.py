@@ -23,11 +23,16 @@ def rule_doc(rule: Rule, *, markdown: bool = False) -> str:
                 lines += ["```yaml", example.rstrip("\n"), "```"]
             else:
                 lines += ["    " + ln for ln in example.rstrip("\n").splitlines()]
-    lines += [
-        "",
-        f"Suppress for one question: `# qbank: disable={rule.id}`; for the bank: "
-        f"`lint: {{ignore: [{rule.id}]}}` in qbank.yaml.",
-    ]
+    from qbank.validate.engine import locked
+
+    if locked(rule.id):
+        lines += ["", "A loader error: it cannot be ignored or suppressed, only fixed."]
+    else:
+        lines += [
+            "",
+            f"Suppress for one question: `# qbank: disable={rule.id}`; for the bank: "
+            f"`lint: {{ignore: [{rule.id}]}}` in qbank.yaml.",
+        ]
     return "\n".join(lines)
 
 

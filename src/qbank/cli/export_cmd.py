@@ -66,8 +66,12 @@ def export_command(
 
             selection = build_selection(kwargs, title=title)
             loaded = load(bank)
+            from qbank.validate.engine import ConfigError
+
             try:
                 checked = check_for_export(loaded, skip_invalid=skip_invalid)
+            except ConfigError as exc:
+                raise CommandError(str(exc)) from None
             except ExportRefused as refused:
                 report_problems(loaded, refused.problems)
                 raise Refused(
