@@ -132,9 +132,32 @@ class SourceFile:
     path: Path
     rel: str
     text: str = ""
-    node: yaml.Node | None = None
     suppressions: list[Suppression] = field(default_factory=list)
+    #: True once the text composed without a YAML error
+    composed: bool = False
+    _node: yaml.Node | None = None
     _line_starts: list[int] | None = None
+
+    @property
+    def node(self) -> yaml.Node | None:
+        """The composed node tree, or None when the file could not be composed.
+
+        The loader drops the tree after reading the file and this property composes it again
+        on demand: trees are only needed to locate problems, and keeping one for every file
+        of a large bank costs memory and makes every later garbage collection slow.
+        """
+        if self._node is None and self.composed:
+            self._node = _compose(self.text)
+        return self._node
+
+    @node.setter
+    def node(self, value: yaml.Node | None) -> None:
+        self._node = value
+        self.composed = value is not None
+
+    def release(self) -> None:
+        """Drop the node tree (it is composed again if a location is asked for)."""
+        self._node = None
 
     @property
     def lines(self) -> list[str]:
@@ -321,6 +344,14 @@ def _decode_and_compose(src: SourceFile, data: bytes) -> list[Problem]:
         ]
     src.node = node
     return problems
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _find_suppressions(text: str) -> list[Suppression]:
@@ -826,6 +857,8 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     try:
         for path in iter_yaml_files(root):
             _load_one(root, path, files, problems, questions, quizzes, invalid, max_file_bytes)
+        for src in files.values():
+            src.release()
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -8,6 +8,7 @@ configuration or internal error. No command prints a traceback for bad input; se
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import traceback
@@ -58,7 +59,12 @@ def load(bank_path: Path) -> Any:
 
     if not bank_path.is_dir():
         raise CommandError(f"bank folder not found: {bank_path} (BANK defaults to ./bank)")
-    return load_bank(bank_path)
+    bank = load_bank(bank_path)
+    # A command keeps the bank until it exits. Moving it out of the collector's sight saves
+    # every later collection from re-scanning hundreds of thousands of long-lived objects
+    # (0.1–0.5 s on a 10,000-question bank). A library caller decides this for itself.
+    gc.freeze()
+    return bank
 
 
 def guarded(f: F) -> F:
