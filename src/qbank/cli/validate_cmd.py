@@ -77,10 +77,13 @@ def validate(
     options = Options(similarity_threshold=similarity_threshold, progress=sys.stderr.isatty())
     if changed_since:
         try:
-            from qbank.validate.changes import changed_question_ids
+            from qbank.validate.changes import ChangesError, changed_question_ids
         except ImportError as exc:  # pragma: no cover - shipped with the dedup engine
             raise CommandError("--changed-since is not available in this build") from exc
-        options.changed_ids = changed_question_ids(loaded, changed_since)
+        try:
+            options.changed_ids = changed_question_ids(loaded, changed_since)
+        except ChangesError as exc:
+            raise CommandError(str(exc)) from None
     try:
         report = run(loaded, options)
     except ConfigError as exc:

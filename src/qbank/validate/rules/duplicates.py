@@ -1,0 +1,163 @@
+"""QB3xx — near-duplicate questions (the engine is :mod:`qbank.validate.dedup`).
+
+Stems are compared after normalisation (plain text, lower case, punctuation to spaces,
+words sorted) with ``fuzz.ratio`` ≥ the threshold: ``Options.similarity_threshold``
+(``--similarity-threshold``), else the manifest's ``dedup.threshold``, else 85. Pairs listed
+in the manifest's ``dedup.allow`` are intended near-twins and never reported. With
+``Options.changed_ids`` (``--changed-since REV``) only pairs involving a changed question are
+checked — exactly, against the whole bank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from qbank.diagnostics import Problem, Rule, Severity, register
+
+if TYPE_CHECKING:
+    from qbank.validate.engine import Context
+
+FAMILY = "QB3"
+E, W = Severity.ERROR, Severity.WARNING
+
+_STEM = (
+    "A company needs to store 500 GB of training data durably at the lowest cost. "
+    "Which service should it use?"
+)
+_OPTIONS = (
+    "    options:\n"
+    "      - text: Amazon S3\n        correct: true\n"
+    "      - Amazon EBS\n      - Amazon EFS\n"
+)
+
+
+def _single(qid: str, text: str, options: str = _OPTIONS) -> str:
+    return f"  - id: {qid}\n    type: single\n    text: {text}\n{options}"
+
+
+register(
+    Rule(
+        "QB301",
+        "near-duplicate",
+        E,
+        "Two questions ask the same thing: their stems are near-identical and their options "
+        "and keys agree.",
+        rationale="Duplicates inflate a bank, let a learner meet the same item twice in one "
+        "quiz, and drift apart when only one copy is corrected. Stems are compared "
+        "word-order-insensitively (typos, reordered clauses and rewording still match); the "
+        "finding names both questions, the similarity score and the words that differ. "
+        "A cloze is compared with each blank filled with its first answer. If both are "
+        "intended (say a cloze and a single-choice version), list the pair under "
+        "`dedup.allow` in qbank.yaml.",
+        failing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "s3-storage-copy",
+            "Which service should a company use to store 500 GB of training data durably "
+            "at the lowest cost?",
+        ),
+        passing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "s3-encryption",
+            "Which option encrypts objects at rest with keys the company manages itself?",
+            "    options:\n"
+            "      - text: SSE-KMS with a customer managed key\n        correct: true\n"
+            "      - SSE-S3\n      - Client-side TLS\n",
+        ),
+    )
+)
+register(
+    Rule(
+        "QB302",
+        "conflicting-answer",
+        E,
+        "The same stem is keyed differently: one question's correct option is offered, "
+        "unmarked, among the other question's options.",
+        rationale="The bank contradicts itself: at most one of the two keys is right, and a "
+        "learner who meets both is taught both answers. Only a contradiction counts — the "
+        "same stem with a different option list (both keys right) is a sibling, reported "
+        "at most as QB303. True/false questions count as options `true`/`false`.",
+        failing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "s3-storage-v2",
+            _STEM,
+            "    options:\n"
+            "      - Amazon S3\n"
+            "      - text: Amazon EBS\n        correct: true\n"
+            "      - Amazon EFS\n",
+        ),
+        passing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "s3-storage-v2",
+            _STEM,
+            "    options:\n"
+            "      - text: Amazon S3 Glacier Deep Archive\n        correct: true\n"
+            "      - Amazon DynamoDB\n      - Amazon RDS\n",
+        ),
+    )
+)
+register(
+    Rule(
+        "QB303",
+        "similar-stem",
+        W,
+        "Two stems are near-identical but differ in a number or a negation/qualifier word "
+        "(NOT, EXCEPT, LEAST, FIRST …), or their options clearly differ.",
+        rationale="Such pairs are usually different questions written from one template "
+        "(`port 143` vs `port 389`, `Which is NOT …`), so they are warnings, not errors; "
+        "the message shows the words that differ so a real duplicate with a slip is still "
+        "easy to spot. Silence an intended pair with `dedup.allow`.",
+        failing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "s3-storage-not",
+            "A company needs to store 500 GB of training data durably at the lowest cost. "
+            "Which service should it NOT use?",
+            "    options:\n"
+            "      - Amazon S3\n"
+            "      - text: Amazon EBS\n        correct: true\n"
+            "      - Amazon S3 Glacier\n",
+        ),
+        passing="questions:\n"
+        + _single("s3-storage", _STEM)
+        + _single(
+            "ebs-volume",
+            "An EC2 instance needs a block device of 500 GB for a database. Which volume "
+            "type gives consistent IOPS?",
+            "    options:\n      - text: io2\n        correct: true\n      - sc1\n      - st1\n",
+        ),
+    )
+)
+
+
+def threshold(ctx: Context) -> int:
+    """``--similarity-threshold``, else the manifest's ``dedup.threshold``, else 85."""
+    from qbank.validate.dedup import DEFAULT_THRESHOLD
+
+    if ctx.options.similarity_threshold is not None:
+        return ctx.options.similarity_threshold
+    manifest = ctx.bank.manifest
+    if manifest is not None:
+        return manifest.dedup.threshold
+    return DEFAULT_THRESHOLD
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    """Run the dedup engine over the bank's valid questions."""
+    from qbank.validate.dedup import find_duplicates
+
+    manifest = ctx.bank.manifest
+    findings = find_duplicates(
+        ctx.bank.questions,
+        threshold=threshold(ctx),
+        changed_ids=ctx.options.changed_ids,
+        workers=ctx.options.workers,
+        allow=manifest.dedup.allow if manifest is not None else (),
+        progress=ctx.options.progress,
+    )
+    for finding in findings:
+        yield finding.to_problem()
