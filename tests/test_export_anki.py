@@ -773,6 +773,7 @@ def test_cli_export_with_quiz_and_state(sample_bank: Path, tmp_path: Path) -> No
 
     root = tmp_path / "bank"
     shutil.copytree(sample_bank, root)
+    shutil.rmtree(root / ".qbank")  # start without the sample bank's committed state
     out = tmp_path / "quiz.apkg"
     runner = CliRunner()
     res = runner.invoke(
