@@ -25,7 +25,17 @@ from qbank import markup as mk
 from qbank.export import check_for_export
 from qbank.export.docx import export, math_text
 from qbank.load import load_bank
-from qbank.model import Essay, Match, Multi, Numeric, Order, Short, Single, TrueFalse
+from qbank.model import (
+    QUESTION_TYPES,
+    Essay,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Short,
+    Single,
+    TrueFalse,
+)
 from qbank.select import Draw, DrawnQuestion, Form, Selection, draw, letter
 
 BOX = "\u2610"
@@ -58,17 +68,7 @@ def synthetic_questions(n: int) -> str:
     filler = "The team reviews the design, the data flow and the cost before deciding. "
     out = ['topic: "4.3"', "questions:"]
     for i in range(n):
-        kind = (
-            "single",
-            "multi",
-            "truefalse",
-            "cloze",
-            "short",
-            "numeric",
-            "order",
-            "match",
-            "essay",
-        )[i % 9]
+        kind = QUESTION_TYPES[i % len(QUESTION_TYPES)]
         stem = f"Synthetic question {i:02d} asks about case {i}. " + filler * (i % 4)
         q = [f"  - id: syn-{i:02d}", f"    type: {kind}"]
         if kind == "cloze":

@@ -38,7 +38,18 @@ from qbank.export.docx import (
     write_all,
 )
 from qbank.load import Bank, load_bank
-from qbank.model import Cloze, Essay, Match, Multi, Numeric, Order, Short, Single, TrueFalse
+from qbank.model import (
+    QUESTION_TYPES,
+    Cloze,
+    Essay,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Short,
+    Single,
+    TrueFalse,
+)
 from qbank.select import Draw, Selection, draw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -500,17 +511,7 @@ def test_key_matches_the_bank_for_each_forms_printed_letters(whole_bank: Any) ->
                     assert answer[1].startswith(f"accept {lo} to {hi}")
                 else:
                     assert answer[1] == "exact value"
-    assert seen_types == {
-        "single",
-        "multi",
-        "truefalse",
-        "cloze",
-        "short",
-        "numeric",
-        "order",
-        "match",
-        "essay",
-    }
+    assert seen_types == set(QUESTION_TYPES)
 
 
 def test_key_lists_points_explanations_rubrics_and_the_seed(whole_bank: Any) -> None:
