@@ -169,3 +169,69 @@ def test_sample_files_are_schema_valid_as_written(sample_bank: Path) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         errors = [e.message for e in validator.iter_errors(data)]
         assert errors == [], (path.name, errors[:2])
+
+
+# -- the three loader rules that cannot have a YAML text example ---------------------------
+
+
+def _bank_problems(root: Path, **kw) -> list:
+    from qbank.validate.engine import validate
+
+    return validate(load_bank(root, **kw)).problems
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "col"),
+    [(b"id: q1\ntext: caf\xe9\n", 2, 10), (b"id: q1\n\x00\n", 2, 1), (b"\xff\xfe\x00i", 1, 3)],
+)
+def test_qb005_encoding_failing_and_passing(
+    tmp_path: Path, data: bytes, line: int, col: int
+) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "qbank.yaml").write_text("id: b\ntitle: B\n", encoding="utf-8")
+    (bad / "q.yaml").write_bytes(data)
+    (p,) = [p for p in _bank_problems(bad) if p.rule == "QB005"]
+    assert (p.severity, p.location.file, p.location.line, p.location.col) == (
+        "error",
+        "q.yaml",
+        line,
+        col,
+    )
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "qbank.yaml").write_text("id: b\ntitle: B\n", encoding="utf-8")
+    (good / "q.yaml").write_bytes((GOOD / "short.yaml").read_bytes())
+    assert [p for p in _bank_problems(good) if p.rule == "QB005"] == []
+
+
+def test_qb007_file_too_large_failing_and_passing(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    root.mkdir()
+    (root / "qbank.yaml").write_text("id: b\ntitle: B\n", encoding="utf-8")
+    text = (GOOD / "essay.yaml").read_text(encoding="utf-8")
+    (root / "q.yaml").write_text(text, encoding="utf-8")
+    limit = len(text.encode()) - 1
+    (p,) = [p for p in _bank_problems(root, max_file_bytes=limit) if p.rule == "QB007"]
+    assert (p.severity, p.location.file, p.location.line, p.location.col) == (
+        "error",
+        "q.yaml",
+        1,
+        1,
+    )
+    assert [p for p in _bank_problems(root, max_file_bytes=limit + 1) if p.rule == "QB007"] == []
+
+
+def test_qb009_missing_manifest_failing_and_passing(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    root.mkdir()
+    (root / "q.yaml").write_bytes((GOOD / "single.yaml").read_bytes())
+    (p,) = [p for p in _bank_problems(root) if p.rule == "QB009"]
+    assert (p.severity, p.location.file, p.location.line, p.location.col) == (
+        "error",
+        "qbank.yaml",
+        1,
+        1,
+    )
+    (root / "qbank.yaml").write_text("id: b\ntitle: B\n", encoding="utf-8")
+    assert [p for p in _bank_problems(root) if p.rule == "QB009"] == []
