@@ -1,7 +1,7 @@
 """Raw WordprocessingML where python-docx 1.2 has no API: fields, bookmarks, fonts for every
 script, columns, table row flags, alt text, borders, and a byte-reproducible package.
 
-Kept apart from :mod:`qbank.export.docx` so the layout code reads as layout. Element order
+Kept apart from the ``docx_*`` layout modules so the layout code reads as layout. Element order
 follows the OOXML schema (Word is strict where LibreOffice is lenient): every insertion goes
 through ``insert_element_before`` with the schema's list of successors.
 """
