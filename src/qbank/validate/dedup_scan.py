@@ -1,0 +1,225 @@
+"""Exact scoring of sort keys with ``fuzz.ratio``: the exhaustive scan (full scans of small
+banks), the per-query scan (pull-request mode), the verification of candidate pairs, and the
+exact length and character-count bounds that rule pairs out before any scoring.
+
+Everything here is exact: a pair is dropped only when it provably scores below the
+threshold, so these functions are the reference the MinHash-LSH candidates are measured by.
+Pairs are ``(k, 2)`` int64 arrays of indices into the keys, ``i < j``, sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+#: a progress wrapper: (items, total) -> the same items
+Tracker = Callable[[Iterable[Any], int], Iterable[Any]]
+
+#: bytes of uint8 scores per cdist call (one row block); 64 MB keeps 100k-question scans small
+BLOCK_BYTES = 64_000_000
+#: candidate pairs verified per cpdist call
+VERIFY_CHUNK = 1_000_000
+
+
+def _blocks(n_rows: int, n_cols: int) -> Iterator[tuple[int, int]]:
+    rows = max(1, BLOCK_BYTES // max(1, n_cols))
+    for start in range(0, n_rows, rows):
+        yield start, min(n_rows, start + rows)
+
+
+def exhaustive_pairs(
+    keys: Sequence[str],
+    threshold: float,
+    *,
+    workers: int = -1,
+    track: Tracker | None = None,
+) -> np.ndarray:
+    """Every pair ``(i, j)``, ``i < j``, of ``keys`` with ``fuzz.ratio`` ≥ ``threshold``.
+
+    Row blocks of :data:`BLOCK_BYTES`: the diagonal block is one ``cdist(B, B)`` call with the
+    same list object (rapidfuzz then computes one triangle), the rest ``cdist(B, keys[end:])``.
+    """
+    keys = list(keys)
+    n = len(keys)
+    found: list[np.ndarray] = []
+    blocks = list(_blocks(n, n))
+    for start, end in track(blocks, len(blocks)) if track else blocks:
+        block = keys[start:end]
+        scores = process.cdist(
+            block,
+            block,
+            scorer=fuzz.ratio,
+            score_cutoff=float(threshold),
+            dtype=np.uint8,
+            workers=workers,
+        )
+        i, j = np.nonzero(np.triu(scores, k=1))
+        found.append(np.stack([i + start, j + start], axis=1))
+        del scores
+        if end < n:
+            scores = process.cdist(
+                block,
+                keys[end:],
+                scorer=fuzz.ratio,
+                score_cutoff=float(threshold),
+                dtype=np.uint8,
+                workers=workers,
+            )
+            i, j = np.nonzero(scores)
+            found.append(np.stack([i + start, j + end], axis=1))
+            del scores
+    return sorted_pairs(found)
+
+
+def query_pairs(
+    keys: Sequence[str],
+    queries: Sequence[int],
+    threshold: float,
+    *,
+    workers: int = -1,
+    track: Tracker | None = None,
+) -> np.ndarray:
+    """Pairs between the ``queries`` (indices into ``keys``) and every key: exact PR mode.
+
+    Each query is first checked against every key with the character-count bound
+    (:func:`char_histograms`, exact, ≈ 3 ms per query at 100,000 keys), which rules out
+    about nine pairs in ten; the rest are scored with ``fuzz.ratio``.
+    """
+    keys = list(keys)
+    qs = sorted(set(queries))
+    if not qs or len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    hist = char_histograms(keys)
+    lengths = key_lengths(keys)
+    slack = (100.0 - threshold) / 100.0
+    found: list[np.ndarray] = []
+    for q in track(qs, len(qs)) if track else qs:
+        l1 = np.abs(hist - hist[q]).sum(axis=1, dtype=np.int32)
+        cols = np.flatnonzero(l1 <= slack * (lengths + lengths[q]) + 1e-9)
+        cols = cols[cols != q]
+        left = np.full(len(cols), q, dtype=np.int64)
+        found.append(np.stack([np.minimum(left, cols), np.maximum(left, cols)], axis=1))
+    pairs = sorted_pairs(found)
+    return verify_pairs(keys, pairs, threshold, workers=workers)
+
+
+def verify_pairs(
+    keys: Sequence[str],
+    pairs: np.ndarray,
+    threshold: float,
+    *,
+    workers: int = -1,
+) -> np.ndarray:
+    """The candidate ``pairs`` whose keys score ``fuzz.ratio`` ≥ ``threshold`` (cpdist)."""
+    kept: list[np.ndarray] = []
+    for start in range(0, len(pairs), VERIFY_CHUNK):
+        chunk = pairs[start : start + VERIFY_CHUNK]
+        scores = process.cpdist(
+            [keys[i] for i in chunk[:, 0].tolist()],
+            [keys[j] for j in chunk[:, 1].tolist()],
+            scorer=fuzz.ratio,
+            score_cutoff=float(threshold),
+            dtype=np.uint8,
+            workers=workers,
+        )
+        kept.append(chunk[scores > 0])
+    return sorted_pairs(kept)
+
+
+# -- exact bounds ------------------------------------------------------------------------------
+
+#: character-count buckets: a-z, 0-9 and space each get their own; other Latin-1 characters
+#: share 11 buckets and everything beyond Latin-1 one more
+_HIST_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
+HIST_BUCKETS = len(_HIST_ALPHABET) + 12
+_HIST_TABLE = np.array(
+    [
+        _HIST_ALPHABET.index(chr(c)) if chr(c) in _HIST_ALPHABET else len(_HIST_ALPHABET) + c % 11
+        for c in range(256)
+    ],
+    dtype=np.int64,
+)
+_HIST_TABLE[ord("?")] = HIST_BUCKETS - 1  # what Latin-1 encoding makes of anything else
+
+
+def key_lengths(keys: Sequence[str]) -> np.ndarray:
+    """The keys' lengths in characters (int64), the scale of both bounds."""
+    return np.fromiter((len(k) for k in keys), np.int64, len(keys))
+
+
+def char_histograms(keys: Sequence[str]) -> np.ndarray:
+    """Character counts of each key (``len(keys)`` × :data:`HIST_BUCKETS`).
+
+    Why: every insertion or deletion changes one count by one, so the L1 distance of two
+    histograms is a lower bound of their Indel distance, and ``fuzz.ratio`` ≥ t needs
+    ``L1 ≤ (1 - t/100)·(len_a + len_b)``. Merging characters into a bucket only lowers the
+    L1, so the bound stays exact. It is cheap (numpy, ≈ 0.1 s for 100,000 stems) and rules
+    out most unrelated pairs before the real scorer runs.
+    """
+    n = len(keys)
+    lengths = key_lengths(keys)
+    hist = np.zeros(
+        (n, HIST_BUCKETS), dtype=np.int16 if lengths.max(initial=0) < 2**15 else np.int32
+    )
+    table = _HIST_TABLE.astype(np.int32)
+    ends = np.cumsum(lengths)
+    doc = 0
+    while doc < n:  # chunks of ≈ 2 M characters: small temporaries, no page-fault storms
+        done = int(ends[doc - 1]) if doc else 0
+        stop = min(n, max(doc + 1, int(np.searchsorted(ends, done + 2_000_000))))
+        # one byte per character: Latin-1, anything else becomes "?" (its own bucket)
+        text = "".join(keys[doc:stop]).encode("latin-1", "replace")
+        cell = table[np.frombuffer(text, dtype=np.uint8)]
+        width = (stop - doc) * HIST_BUCKETS
+        cell += np.repeat(np.arange(0, width, HIST_BUCKETS, dtype=np.int32), lengths[doc:stop])
+        hist[doc:stop] = np.bincount(cell, minlength=width).reshape(stop - doc, HIST_BUCKETS)
+        doc = stop
+    return hist
+
+
+def histogram_filter(
+    pairs: np.ndarray, hist: np.ndarray, lengths: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Drop pairs the character-count bound rules out (exact; see :func:`char_histograms`)."""
+    slack = (100.0 - threshold) / 100.0
+    kept = []
+    step = 500_000
+    for start in range(0, len(pairs), step):
+        chunk = pairs[start : start + step]
+        i, j = chunk[:, 0], chunk[:, 1]
+        l1 = np.abs(hist[i] - hist[j]).sum(axis=1, dtype=np.int32)
+        kept.append(chunk[l1 <= slack * (lengths[i] + lengths[j]) + 1e-9])
+    return np.concatenate(kept) if kept else pairs
+
+
+def length_filter(pairs: np.ndarray, lengths: np.ndarray, threshold: float) -> np.ndarray:
+    """Drop pairs whose lengths alone rule out ``ratio ≥ threshold`` (exact: the ratio is at
+    most ``200·min(la, lb) / (la + lb)``)."""
+    la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
+    return pairs[200 * np.minimum(la, lb) >= threshold * (la + lb)]
+
+
+# -- pair arrays -------------------------------------------------------------------------------
+
+
+def unique(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a mask: faster than ``np.unique``'s hashing here)."""
+    if len(codes) < 2:
+        return codes
+    codes = np.sort(codes)
+    return codes[np.r_[True, codes[1:] != codes[:-1]]]
+
+
+def sorted_pairs(found: list[np.ndarray]) -> np.ndarray:
+    """Distinct ``(i, j)`` rows, sorted, as int64 (``found`` holds (k, 2) arrays)."""
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    if not len(pairs):
+        return pairs.reshape(0, 2)
+    width = int(pairs.max()) + 1
+    codes = unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.stack([codes // width, codes % width], axis=1)
