@@ -69,3 +69,31 @@ def test_rules_lists_and_documents() -> None:
     assert code == 0 and "duplicate-key" in out and "Failing example" in out
     code, _, err = run("rules", "QB999")
     assert code == 2 and "no rule QB999" in err
+
+
+def test_exports_write_the_same_manifest_as_draw(sample_bank: Path, tmp_path: Path) -> None:
+    """A worksheet, its key and a web quiz of one draw are linked by one manifest."""
+    selection = ["--quiz", "4.3-practice", "--forms", "2"]
+    code, drawn, _ = run("draw", str(sample_bank), *selection, "--format", "json")
+    assert code == 0
+    manifests = []
+    for target, suffix in (("docx", ".docx"), ("json", ".json"), ("html", ".html")):
+        out = tmp_path / f"quiz{suffix}"
+        manifest = tmp_path / f"{target}.manifest.json"
+        code, _, err = run(
+            "export",
+            target,
+            str(sample_bank),
+            *selection,
+            "-o",
+            str(out),
+            "--manifest",
+            str(manifest),
+        )
+        assert code == 0, err
+        assert f"wrote {manifest}" in err
+        manifests.append(manifest.read_text(encoding="utf-8"))
+    assert manifests == [drawn] * 3
+    data = json.loads(drawn)
+    assert [f["form"] for f in data["forms"]] == ["A", "B"]
+    assert all(len(f["questions"]) == 5 for f in data["forms"])

@@ -56,10 +56,22 @@ def export_command(
             is_flag=True,
             help="Export the valid questions and name the ones left out.",
         )
+        @click.option(
+            "--manifest",
+            "manifest_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Also write the draw's manifest (seed, forms, question ids, option order) "
+            "as JSON, linking this export to its key and other exports of the same draw.",
+        )
         @functools.wraps(fn)
         @guarded
         def command(
-            bank: Path, output: Path | None, title: str | None, skip_invalid: bool, **kwargs: Any
+            bank: Path,
+            output: Path | None,
+            title: str | None,
+            skip_invalid: bool,
+            manifest_path: Path | None,
+            **kwargs: Any,
         ) -> None:
             from qbank.export import ExportRefused, check_for_export
             from qbank.select import SelectionError, draw
@@ -94,7 +106,12 @@ def export_command(
                 raise CommandError(f"output {target} is a folder; give a file name")
             written = fn(drawn, target, bank=checked.bank, **kwargs)
             # a target may write other files than `target` (e.g. one file per form)
-            for path in written if isinstance(written, list) and written else [target]:
+            paths = list(written) if isinstance(written, list) and written else [target]
+            if manifest_path is not None:
+                from qbank.select import write_manifest
+
+                paths.append(write_manifest(drawn, manifest_path))
+            for path in paths:
                 click.echo(f"wrote {path}", err=True)
 
         return command
