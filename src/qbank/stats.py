@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qbank.filters import topic_matches
 from qbank.model import QUESTION_TYPES
-from qbank.validate.rules.bank import topic_matches
 
 if TYPE_CHECKING:
     from qbank.load import Bank

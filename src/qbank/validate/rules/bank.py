@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
+from qbank.filters import topic_matches
 
 if TYPE_CHECKING:
     from qbank.validate.engine import Context
@@ -92,13 +93,6 @@ register(
         passing=_MANIFEST + 'blueprint:\n  "4": 20%\n',
     )
 )
-
-
-def topic_matches(topic: str | None, wanted: str) -> bool:
-    """``4.3`` matches topic ``4.3`` and its sub-topics ``4.3.1``, ``4.3/iam`` …"""
-    if topic is None:
-        return False
-    return topic == wanted or topic.startswith((wanted + ".", wanted + "/", wanted + " "))
 
 
 def check(ctx: Context) -> Iterator[Problem]:
