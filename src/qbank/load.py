@@ -193,22 +193,6 @@ class SourceFile:
         start, end = target.start_mark, target.end_mark
         return Location(self.rel, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
-    def suppressions_for(self, path: tuple[int | str, ...]) -> dict[str, int]:
-        """Rules disabled for the question at ``path``: comments inside its lines, on the line
-        just above it, or anywhere in the file with ``disable-file``."""
-        if not self.suppressions:
-            return {}
-        node, _ = self.node_at(path)
-        first = last = -1
-        if node is not None:
-            first, last = node.start_mark.line + 1, node.end_mark.line + 1
-        found: dict[str, int] = {}
-        for s in self.suppressions:
-            if s.whole_file or first - 1 <= s.line <= last:
-                for rule in s.rules:
-                    found.setdefault(rule, s.line)
-        return found
-
     def offset_to_location(self, offset: int) -> Location:
         """1-based line/column of a character offset into ``text``."""
         if self._line_starts is None:

@@ -196,13 +196,6 @@ class QuestionBase(_Strict):
         return self._source
 
     @property
-    def suppressed(self) -> dict[str, int]:
-        """Rules disabled for this question by ``# qbank: disable=…`` comments (rule → line)."""
-        if self._source is None:
-            return {}
-        return self._source.suppressions_for(self._path)
-
-    @property
     def is_choice(self) -> bool:
         return False
 
