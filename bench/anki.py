@@ -31,10 +31,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qbank.assets import read_asset
+from qbank.draw import draw
 from qbank.export import check_for_export
 from qbank.export.anki import MODELS, export
 from qbank.load import iter_yaml_files, load_bank
-from qbank.select import draw
 from synth import write_bank
 
 NOW = 1_767_225_600  # a fixed "now": the benchmark measures time, it must not depend on it

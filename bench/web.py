@@ -26,10 +26,11 @@ import yaml
 from markdown_it import MarkdownIt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from qbank.export import check_for_export, html, surveyjs, web_json
+from qbank.draw import draw
+from qbank.export import check_for_export
+from qbank.export.web import html, quiz_json, surveyjs
 from qbank.load import iter_yaml_files, load_bank
 from qbank.markup import parse
-from qbank.select import draw
 from synth import write_bank
 
 
@@ -60,7 +61,7 @@ def ours(target: str, root: Path, out: Path) -> int:
     checked = check_for_export(bank)
     drawn = draw(checked.bank)
     if target == "json":
-        web_json.export(drawn, out, bank=checked.bank)
+        quiz_json.export(drawn, out, bank=checked.bank)
     elif target == "surveyjs":
         surveyjs.export(drawn, out, bank=checked.bank)
     else:

@@ -27,11 +27,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 from docx.api import Document  # noqa: E402
 
+from qbank.draw import Selection, draw  # noqa: E402
 from qbank.export import check_for_export  # noqa: E402
 from qbank.export.docx import export  # noqa: E402
 from qbank.load import load_bank  # noqa: E402
 from qbank.markup import parse  # noqa: E402
-from qbank.select import Selection, draw  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("synth", HERE / "synth.py")
 assert _spec is not None and _spec.loader is not None

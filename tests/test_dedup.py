@@ -35,6 +35,7 @@ from qbank.validate.dedup import (
     word_changes,
 )
 from qbank.validate.rules import duplicates  # noqa: F401  (registers QB3xx)
+from qbank.validate.rules.duplicates import to_problem
 
 MakeBank = Callable[..., Path]
 
@@ -526,7 +527,7 @@ def test_long_stems_one_word_apart_never_read_100() -> None:
     )
     (finding,) = find_duplicates(questions)
     assert 99.9 < finding.score < 100
-    problem = finding.to_problem()
+    problem = to_problem(finding)
     assert "similarity 99.9:" in problem.message  # rounded, it would read 100.0
     assert problem.data["score"] == 99.97
 

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import SAMPLE_BANK, require_tool
 from qbank import markup as mk
+from qbank.draw import Draw, DrawnQuestion, Form, Selection, draw, letter
 from qbank.export import check_for_export
 from qbank.export.docx import export, math_text
 from qbank.load import load_bank
@@ -36,7 +37,6 @@ from qbank.model import (
     Single,
     TrueFalse,
 )
-from qbank.select import Draw, DrawnQuestion, Form, Selection, draw, letter
 
 BOX = "\u2610"
 #: page sizes in points as pdfinfo prints them

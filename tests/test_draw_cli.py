@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from qbank.cli import main
+from qbank.draw import Selection, draw, draw_manifest, manifest_json
 from qbank.load import load_bank
-from qbank.select import Selection, draw, manifest_json
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -64,7 +64,7 @@ def test_json_is_the_manifest_and_matches_the_golden(sample_bank: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "sample-4.3-practice.json").read_text(encoding="utf-8")
     m = json.loads(result.stdout)
-    assert m == draw(load_bank(sample_bank), Selection(quiz="4.3-practice")).manifest()
+    assert m == draw_manifest(draw(load_bank(sample_bank), Selection(quiz="4.3-practice")))
     golden = run(str(GOLDEN / "bank"), "--quiz", "mock", "--format", "json")
     assert golden.stdout == (GOLDEN / "golden-mock-quiz.json").read_text(encoding="utf-8")
 

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from qbank import markup
 from qbank.assets import AssetNotFound, asset_path
+from qbank.draw import Selection, draw
 from qbank.export import anki as anki_export
 from qbank.export import check_for_export
 from qbank.export.anki import (
@@ -40,8 +41,9 @@ from qbank.export.anki import (
     stable_id,
     topic_tag,
 )
+from qbank.export.anki import fields as anki_fields
+from qbank.export.anki import package as anki_package
 from qbank.load import load_bank
-from qbank.select import Selection, draw
 
 anki = pytest.importorskip("anki")
 from anki.collection import (  # noqa: E402
@@ -513,7 +515,7 @@ def test_failed_export_leaves_no_file(
     out_dir.mkdir()
     state = tmp_path / "state.json"
     calls = []
-    real_add = anki_export._add
+    real_add = anki_package._add
 
     def failing_add(*args: Any, **kwargs: Any) -> None:
         calls.append(args[1])
@@ -521,7 +523,7 @@ def test_failed_export_leaves_no_file(
             raise OSError("disk full")
         real_add(*args, **kwargs)
 
-    monkeypatch.setattr(anki_export, "_add", failing_add)
+    monkeypatch.setattr(anki_package, "_add", failing_add)
     with pytest.raises(OSError, match="disk full"):
         build(sample_bank, out_dir / "deck.apkg", state=state, now=T0)
     assert calls == ["collection.anki2", "media"]
@@ -529,11 +531,11 @@ def test_failed_export_leaves_no_file(
     assert not state.exists()  # nothing recorded for a package that was never written
 
     # an interrupt (Ctrl-C) half-way through writing notes: the old deck stays intact
-    monkeypatch.setattr(anki_export, "_add", real_add)
+    monkeypatch.setattr(anki_package, "_add", real_add)
     build(sample_bank, out_dir / "deck.apkg", now=T0)
     before = (out_dir / "deck.apkg").read_bytes()
     rows = []
-    real_row = anki_export._note_row
+    real_row = anki_package._note_row
 
     def interrupted(*args: Any) -> Any:
         rows.append(1)
@@ -541,7 +543,7 @@ def test_failed_export_leaves_no_file(
             raise KeyboardInterrupt
         return real_row(*args)
 
-    monkeypatch.setattr(anki_export, "_note_row", interrupted)
+    monkeypatch.setattr(anki_package, "_note_row", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(sample_bank, out_dir / "deck.apkg", now=T0 + 1)
     assert [p.name for p in out_dir.iterdir()] == ["deck.apkg"]
@@ -721,7 +723,7 @@ def test_partial_export_keeps_state_of_other_questions(sample_bank: Path, tmp_pa
 
 
 def test_cloze_safe() -> None:
-    safe = anki_export._cloze_safe
+    safe = anki_fields._cloze_safe
     assert safe("a::b") == "a:<!-- -->:b"
     assert safe("a:::b") == "a:<!-- -->:<!-- -->:b"
     assert safe("x}}}y") == "x} } }y"
@@ -761,7 +763,7 @@ PLAIN_ALPHABET = st.sampled_from([*"aZé9 ,.;:?!'\"()/%$@=+-–—‘’“”�
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PLAIN_ALPHABET, min_size=1, max_size=12).map("".join), st.booleans())
 def test_plain_text_fast_path_matches_markup(text: str, inline: bool) -> None:
-    renderer = anki_export._Renderer(Path("."), "stable", {})
+    renderer = anki_fields.Renderer(Path("."), "stable", {})
     assert renderer.html(text, inline=inline) == markup.to_html(text, inline=inline)
 
 

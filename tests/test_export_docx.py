@@ -26,6 +26,7 @@ from docx.shared import Mm, Pt
 
 from qbank import markup as mk
 from qbank.cli import main
+from qbank.draw import Draw, Selection, draw
 from qbank.export import check_for_export
 from qbank.export.docx import (
     DocxExportError,
@@ -50,7 +51,6 @@ from qbank.model import (
     Single,
     TrueFalse,
 )
-from qbank.select import Draw, Selection, draw
 
 ROOT = Path(__file__).resolve().parents[1]
 BOX = "\u2610"

@@ -31,12 +31,12 @@ from click.testing import CliRunner
 
 from conftest import require_tool
 from qbank.cli import main
-from qbank.export import html as html_export
-from qbank.export import web_json
+from qbank.draw import Selection, draw
+from qbank.export.web import html as html_export
+from qbank.export.web import quiz_json
 from qbank.grade import blank_answers, grade, key_response
 from qbank.load import load_bank
 from qbank.model import AnyQuestion, Cloze, Match, Multi, Numeric, Order, Short, Single, TrueFalse
-from qbank.select import Selection, draw
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -156,7 +156,7 @@ def export_html(bank: Path, out: Path, *args: str) -> str:
 def quiz_doc(bank_dir: Path, **selection: Any) -> tuple[dict[str, Any], dict[str, AnyQuestion]]:
     """The quiz document the page embeds (same draw), and the bank's questions by id."""
     bank = load_bank(bank_dir)
-    return web_json.build(draw(bank, Selection(**selection)), bank), bank.by_id()
+    return quiz_json.build(draw(bank, Selection(**selection)), bank), bank.by_id()
 
 
 # -- responses: grade.py form (original indices) → what the page works with (ids) -------------
@@ -165,13 +165,13 @@ def quiz_doc(bank_dir: Path, **selection: Any) -> tuple[dict[str, Any], dict[str
 def to_ids(q: AnyQuestion, response: Any) -> Any:
     qid = q.id
     if isinstance(q, Single):
-        return None if response is None else web_json.option_id(qid, response)
+        return None if response is None else quiz_json.option_id(qid, response)
     if isinstance(q, Multi):
-        return [web_json.option_id(qid, i) for i in response]
+        return [quiz_json.option_id(qid, i) for i in response]
     if isinstance(q, Order):
-        return [web_json.item_id(qid, i) for i in response]
+        return [quiz_json.item_id(qid, i) for i in response]
     if isinstance(q, Match):
-        return {web_json.left_id(qid, k): web_json.right_id(qid, v) for k, v in response.items()}
+        return {quiz_json.left_id(qid, k): quiz_json.right_id(qid, v) for k, v in response.items()}
     return response
 
 
@@ -386,7 +386,7 @@ def test_every_type_through_the_page(
 
 
 def _filters(ids: str) -> Any:
-    from qbank.select import Filters
+    from qbank.draw import Filters
 
     return Filters(ids=tuple(ids.split(",")))
 
@@ -569,7 +569,7 @@ def test_player_grader_mirrors_qbank(
     expected: list[tuple[bool, bool, Fraction]] = []
     for bank_dir in (sample_bank, make_bank(MIRROR_BANK)):
         bank = load_bank(bank_dir)
-        doc = web_json.build(draw(bank, Selection()), bank)
+        doc = quiz_json.build(draw(bank, Selection()), bank)
         models = bank.by_id()
         for qj in doc["forms"][0]["questions"]:
             model = models[qj["id"]]

@@ -22,12 +22,12 @@ import pytest
 from click.testing import CliRunner
 
 from qbank.cli import main
-from qbank.export import web_json
+from qbank.draw import Selection, draw
+from qbank.export.web import quiz_json
 from qbank.grade import blank_answers, grade, key_response, normalise_text, text_matches
 from qbank.load import load_bank
 from qbank.markup import to_text
 from qbank.model import Cloze, Match, Multi, Numeric, Order, Short, Single, TrueFalse
-from qbank.select import Selection, draw
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "exporters" / "web" / "quiz.schema.v1.json"
@@ -284,7 +284,7 @@ def test_media_only_from_inside_the_bank(make_bank, tmp_path: Path) -> None:
     drawn = draw(bank, Selection())
     for mode in ("embed", "copy"):
         out = tmp_path / mode / "q.json"
-        warnings = web_json.export(drawn, out, bank=bank, media=mode)  # type: ignore[arg-type]
+        warnings = quiz_json.export(drawn, out, bank=bank, media=mode)  # type: ignore[arg-type]
         text = out.read_text(encoding="utf-8")
         assert (
             "top secret" not in text
@@ -329,15 +329,15 @@ def test_failed_export_leaves_no_partial_file(
 
     monkeypatch.setattr(Path, "write_text", dies_half_way)
     with pytest.raises(KeyboardInterrupt):
-        web_json.export(drawn, out, bank=bank)
+        quiz_json.export(drawn, out, bank=bank)
     assert list(tmp_path.iterdir()) == []
     # an earlier complete export survives an interrupted one untouched
     monkeypatch.undo()
-    web_json.export(drawn, out, bank=bank)
+    quiz_json.export(drawn, out, bank=bank)
     before = out.read_bytes()
     monkeypatch.setattr(Path, "write_text", dies_half_way)
     with pytest.raises(KeyboardInterrupt):
-        web_json.export(drawn, out, bank=bank)
+        quiz_json.export(drawn, out, bank=bank)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["quiz.json"]
 

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from conftest import require_tool
 from qbank.cli import main
-from qbank.export.web_json import item_id, left_id, option_id, right_id
+from qbank.export.web.quiz_json import item_id, left_id, option_id, right_id
 from qbank.grade import blank_answers, grade, key_response
 from qbank.load import load_bank
 from qbank.model import AnyQuestion, Cloze, Match, Multi, Numeric, Order, Short, Single, TrueFalse
@@ -389,8 +389,8 @@ def test_author_html_is_text_in_surveyjs(node: str, make_bank, tmp_path: Path) -
 def test_interrupted_export_leaves_no_partial_file(
     sample_bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qbank.export import surveyjs
-    from qbank.select import Selection, draw
+    from qbank.draw import Selection, draw
+    from qbank.export.web import surveyjs
 
     bank = load_bank(sample_bank)
     drawn = draw(bank, Selection())

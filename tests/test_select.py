@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from qbank.load import Bank, load_bank
-from qbank.select import (
+from qbank.draw import (
     Draw,
     Filters,
     Selection,
     SelectionError,
     blueprint_counts,
     draw,
+    draw_manifest,
     find_quiz,
     letter,
     manifest_json,
@@ -36,6 +36,7 @@ from qbank.select import (
     topic_matches,
     write_manifest,
 )
+from qbank.load import Bank, load_bank
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_BANK = GOLDEN / "bank"
@@ -423,7 +424,7 @@ def test_vary_questions_reuses_with_a_note_when_the_pool_is_small(make_bank: Cal
     assert len(a & b) == 3
     assert len(d.notes) == 1
     assert "7 questions match" in d.notes[0] and "2 forms of 5" in d.notes[0]
-    assert d.manifest()["notes"] == d.notes
+    assert draw_manifest(d)["notes"] == d.notes
 
 
 def test_adding_unrelated_questions_keeps_the_draw(make_bank: Callable) -> None:
@@ -642,7 +643,7 @@ def test_blueprint_counts_largest_remainder() -> None:
 def test_manifest_records_seed_forms_ids_and_option_order(sample_bank: Path) -> None:
     bank = _bank(sample_bank)
     d = draw(bank, Selection(quiz="4.3-practice", forms=2))
-    m = d.manifest()
+    m = draw_manifest(d)
     assert m["qbank_draw"] == 1 and m["bank"] == "aws-mls" and m["seed"] == "2026"
     assert m["sections"][0]["filters"] == {"topic": ["4.3"]}
     assert m["sections"][0]["available"] == 10

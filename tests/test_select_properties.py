@@ -16,9 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qbank.load import Bank
-from qbank.model import QUESTION_ADAPTER, Manifest, Quiz
-from qbank.select import (
+from qbank.draw import (
     Filters,
     Selection,
     SelectionError,
@@ -28,6 +26,8 @@ from qbank.select import (
     manifest_json,
     topic_matches,
 )
+from qbank.load import Bank
+from qbank.model import QUESTION_ADAPTER, Manifest, Quiz
 
 TOPICS = ("1", "1.1", "1.2", "2", "2.1", "4", "4.3", "4.3.1")
 TAGS = ("aws", "iam", "vpc", "s3")

@@ -1,12 +1,19 @@
 """qbank: exam question banks in YAML — validate, export and draw reproducible quizzes.
 
-Library first (the CLI is a thin layer)::
+Library first (the CLI is a thin layer); the public API is :mod:`qbank.api`, re-exported
+here::
 
     import qbank
     bank = qbank.load_bank("bank")
-    report = qbank.validate(bank)
+    report = qbank.validate_bank(bank)
     for problem in report.problems:
         print(problem.location, problem.rule, problem.message)
+    quiz = qbank.draw_quiz(bank, "4.3-practice")
+    qbank.export_docx(bank, "out/4.3-practice.docx", "4.3-practice")
+
+The names are resolved lazily (``import qbank`` stays cheap) and are functions, never
+subpackages: ``qbank.validate`` and ``qbank.draw`` are the packages behind
+``validate_bank`` and ``draw_quiz``.
 """
 
 from __future__ import annotations
@@ -16,19 +23,44 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from qbank.load import Bank, load_bank
-    from qbank.validate.engine import validate
+    from qbank.api import (
+        draw_quiz,
+        export_anki,
+        export_docx,
+        export_html,
+        export_json,
+        export_surveyjs,
+        load_bank,
+        validate_bank,
+    )
+    from qbank.load import Bank
 
-__all__ = ["Bank", "__version__", "load_bank", "validate"]
+__all__ = [
+    "Bank",
+    "__version__",
+    "draw_quiz",
+    "export_anki",
+    "export_docx",
+    "export_html",
+    "export_json",
+    "export_surveyjs",
+    "load_bank",
+    "validate_bank",
+]
+
+_API = frozenset(__all__) - {"Bank", "__version__"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Bank", "load_bank"):
-        from qbank import load
+    # Looked up in the module's globals first: a name bound there (a submodule imported as
+    # ``qbank.draw``) is never shadowed by this function, and the API names are not
+    # submodules, so they always resolve here.
+    if name in _API:
+        from qbank import api
 
-        return getattr(load, name)
-    if name == "validate":
-        from qbank.validate.engine import validate
+        return getattr(api, name)
+    if name == "Bank":
+        from qbank.load import Bank
 
-        return validate
-    raise AttributeError(name)
+        return Bank
+    raise AttributeError(f"module 'qbank' has no attribute {name!r}")

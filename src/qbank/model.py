@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from qbank.diagnostics import Location
 
 if TYPE_CHECKING:
-    from qbank.load import SourceFile
+    from qbank.source import SourceFile
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 QUESTION_TYPES = (

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qbank.filters import topic_matches
+from qbank.draw.filters import topic_matches
 from qbank.model import QUESTION_TYPES
 
 if TYPE_CHECKING:

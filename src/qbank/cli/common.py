@@ -170,8 +170,8 @@ def selection_options(f: F) -> F:
 
 
 def build_selection(kwargs: dict[str, Any], *, title: str | None = None) -> Any:
-    """A :class:`qbank.select.Selection` from the options of :func:`selection_options`."""
-    from qbank.select import Filters, Selection
+    """A :class:`qbank.draw.Selection` from the options of :func:`selection_options`."""
+    from qbank.draw import Filters, Selection
 
     filters = Filters(
         topics=tuple(kwargs.pop("topic", ()) or ()),

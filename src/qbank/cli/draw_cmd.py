@@ -40,7 +40,7 @@ STEM_WIDTH = 70
 @guarded
 def draw_command(bank: Path, title: str | None, fmt: str, **kwargs: Any) -> None:
     """Show what a selection of BANK would contain (same draw as the exporters)."""
-    from qbank.select import SelectionError, draw, manifest_json
+    from qbank.draw import SelectionError, draw, manifest_json
 
     selection = build_selection(kwargs, title=title)
     loaded = load(bank)

@@ -73,8 +73,8 @@ def export_command(
             manifest_path: Path | None,
             **kwargs: Any,
         ) -> None:
+            from qbank.draw import SelectionError, draw
             from qbank.export import ExportRefused, check_for_export
-            from qbank.select import SelectionError, draw
 
             selection = build_selection(kwargs, title=title)
             loaded = load(bank)
@@ -108,7 +108,7 @@ def export_command(
             # a target may write other files than `target` (e.g. one file per form)
             paths = list(written) if isinstance(written, list) and written else [target]
             if manifest_path is not None:
-                from qbank.select import write_manifest
+                from qbank.draw import write_manifest
 
                 paths.append(write_manifest(drawn, manifest_path))
             for path in paths:

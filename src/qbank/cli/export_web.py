@@ -1,7 +1,7 @@
 """``qbank export json | surveyjs | html``: the web quiz targets (DESIGN §7).
 
-Thin wrappers: the library functions in :mod:`qbank.export.web_json`,
-:mod:`qbank.export.surveyjs` and :mod:`qbank.export.html` do the work and return warnings
+Thin wrappers: the library functions in :mod:`qbank.export.web.quiz_json`,
+:mod:`qbank.export.web.surveyjs` and :mod:`qbank.export.web.html` do the work and return warnings
 (what a target could not carry); this layer prints them on stderr.
 """
 
@@ -41,9 +41,9 @@ def _warn(warnings: list[str]) -> None:
     help="qbank quiz JSON, format v1 (JSON Schema: exporters/web/quiz.schema.v1.json).",
 )
 def export_json(drawn: Any, target: Path, *, bank: Any, answers: str, media: str) -> None:
-    from qbank.export import web_json
+    from qbank.export.web import quiz_json
 
-    _warn(web_json.export(drawn, target, bank=bank, answers=answers, media=media))  # type: ignore[arg-type]
+    _warn(quiz_json.export(drawn, target, bank=bank, answers=answers, media=media))  # type: ignore[arg-type]
 
 
 @export_command(
@@ -52,7 +52,7 @@ def export_json(drawn: Any, target: Path, *, bank: Any, answers: str, media: str
     help="SurveyJS JSON that SurveyJS loads and grades as is (one file per form).",
 )
 def export_surveyjs(drawn: Any, target: Path, *, bank: Any) -> list[Path]:
-    from qbank.export import surveyjs
+    from qbank.export.web import surveyjs
 
     written, warnings = surveyjs.export(drawn, target, bank=bank)
     _warn(warnings)
@@ -78,7 +78,7 @@ def export_surveyjs(drawn: Any, target: Path, *, bank: Any) -> list[Path]:
     help="One self-contained offline HTML page that plays the quiz.",
 )
 def export_html(drawn: Any, target: Path, *, bank: Any, feedback: str, player: Path | None) -> None:
-    from qbank.export import html
+    from qbank.export.web import html
 
     try:
         warnings = html.export(drawn, target, bank=bank, feedback=feedback, player=player)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ def rules(rule_id: str | None, fmt: str) -> None:
     """List the rules, or print one rule's documentation (e.g. qbank rules QB201).
 
     A family prefix lists that family (qbank rules QB4)."""
-    from qbank.docs import rule_doc, rules_markdown, rules_table
+    from qbank.validate.docs import rule_doc, rules_markdown, rules_table
     from qbank.validate.rules import families
 
     families()

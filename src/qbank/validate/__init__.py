@@ -1,7 +1,8 @@
-"""`qbank validate`: rules (one module per family), the dedup engine and reporters.
+"""`qbank validate`: the engine, rules (one module per family), the dedup engine, reporters.
 
-Imported lazily so that :mod:`qbank.load` can register the loader's rule docs
-(QB0xx, QB1xx) without importing the validation engine.
+``validate``, ``Options`` and ``Report`` are resolved lazily from :mod:`~qbank.validate.engine`
+so that importing a part (``qbank.validate.dedup``) does not load the engine. The library
+entry point is :func:`qbank.validate_bank`.
 """
 
 from __future__ import annotations

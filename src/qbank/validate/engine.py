@@ -33,8 +33,9 @@ from qbank.diagnostics import RULES, Location, Problem, Severity, problem
 from qbank.validate.rules import families
 
 if TYPE_CHECKING:
-    from qbank.load import Bank, SourceFile, Suppression
+    from qbank.load import Bank
     from qbank.model import AnyQuestion
+    from qbank.source import SourceFile, Suppression
 
 #: families reported by the loader: they always run
 LOADER_FAMILIES = ("QB0", "QB1")

@@ -18,7 +18,7 @@ from typing import Any
 
 from qbank import __version__
 from qbank.diagnostics import RULES, Location, Problem, Rule
-from qbank.docs import rule_doc
+from qbank.validate.docs import rule_doc
 from qbank.validate.reporters import ReportContext
 from qbank.validate.reporters.json_format import fingerprint, jsonable
 

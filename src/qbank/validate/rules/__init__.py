@@ -3,8 +3,8 @@
 
 | family | module | what |
 |---|---|---|
-| QB0xx | files | YAML and files (reported by the loader) |
-| QB1xx | schema | fields and types (reported by the loader) |
+| QB0xx | qbank.load.rules.files | YAML and files (reported by the loader) |
+| QB1xx | qbank.load.rules.schema | fields and types (reported by the loader) |
 | QB2xx | answers | answer keys |
 | QB3xx | duplicates | near-duplicate questions |
 | QB4xx | style | item-writing lint |
@@ -17,7 +17,16 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FAMILY_MODULES = ("files", "schema", "answers", "duplicates", "style", "media", "bank")
+#: the loader's families live with the loader (it reports them while reading)
+FAMILY_MODULES = (
+    "qbank.load.rules.files",
+    "qbank.load.rules.schema",
+    "qbank.validate.rules.answers",
+    "qbank.validate.rules.duplicates",
+    "qbank.validate.rules.style",
+    "qbank.validate.rules.media",
+    "qbank.validate.rules.bank",
+)
 
 
 def families() -> list[ModuleType]:
@@ -25,8 +34,8 @@ def families() -> list[ModuleType]:
     found = []
     for name in FAMILY_MODULES:
         try:
-            found.append(importlib.import_module(f"qbank.validate.rules.{name}"))
+            found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
-            if exc.name != f"qbank.validate.rules.{name}":
+            if exc.name != name:
                 raise
     return found

@@ -22,8 +22,8 @@ from qbank.markup import find_blanks
 from qbank.model import Cloze, Match, Multi, Numeric, Order, Short, Single, parse_decimal
 
 if TYPE_CHECKING:
-    from qbank.load import SourceFile
     from qbank.model import AnyQuestion
+    from qbank.source import SourceFile
     from qbank.validate.engine import Context
 
 FAMILY = "QB2"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
-from qbank.filters import topic_matches
+from qbank.draw.filters import topic_matches
 
 if TYPE_CHECKING:
     from qbank.validate.engine import Context

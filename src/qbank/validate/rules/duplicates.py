@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qbank.diagnostics import Problem, Rule, Severity, register
+from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
 
 if TYPE_CHECKING:
+    from qbank.validate.dedup.finding import Finding
     from qbank.validate.engine import Context
 
 FAMILY = "QB3"
@@ -136,7 +137,7 @@ register(
 
 def threshold(ctx: Context) -> int:
     """``--similarity-threshold``, else the manifest's ``dedup.threshold``, else 85."""
-    from qbank.validate.dedup import DEFAULT_THRESHOLD
+    from qbank.validate.dedup import DEFAULT_THRESHOLD  # numpy and rapidfuzz: only when used
 
     if ctx.options.similarity_threshold is not None:
         return ctx.options.similarity_threshold
@@ -160,4 +161,32 @@ def check(ctx: Context) -> Iterator[Problem]:
         progress=ctx.options.progress,
     )
     for finding in findings:
-        yield finding.to_problem()
+        yield to_problem(finding)
+
+
+def to_problem(finding: Finding) -> Problem:
+    """The finding as a :class:`~qbank.diagnostics.Problem` (rule docs: QB301–QB303)."""
+    from qbank.validate.dedup.finding import exact_score
+
+    here = finding.location or finding.question.loc("text")
+    there = finding.other_location or finding.other.loc("text")
+    data: dict[str, object] = {
+        "other_id": finding.other.id,
+        "other_location": str(there),
+        "score": exact_score(finding.score),
+        "differences": list(finding.differences),
+    }
+    if finding.reason:
+        data["reason"] = finding.reason
+    if finding.option_similarity is not None:
+        data["option_similarity"] = round(finding.option_similarity, 2)
+    return problem(
+        finding.rule,
+        finding.message,
+        here,
+        hint=finding.hint,
+        question_id=finding.question.id,
+        related=(Related(there, f"similar question `{finding.other.id}`"),),
+        fingerprint=finding.fingerprint,
+        data=data,
+    )

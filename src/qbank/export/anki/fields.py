@@ -1,0 +1,296 @@
+"""Note fields: questions rendered as Anki HTML (markup → safe HTML, cloze deletions,
+option lists, typed answers), with the media they reference, and the tags and sub-decks of
+a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from markdown_it.common.utils import escapeHtml
+
+from qbank import markup
+from qbank.draw import letter, part_order
+from qbank.export.anki.models import MODELS, TYPE_MODEL, ModelSpec
+from qbank.model import (
+    AnyQuestion,
+    Cloze,
+    Essay,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Short,
+    Single,
+    TrueFalse,
+)
+
+if TYPE_CHECKING:
+    from qbank.draw import DrawnQuestion
+
+OptionOrder = Literal["stable", "bank", "draw"]
+
+
+#: text that markdown renders as itself (escaped): a common case worth not parsing
+_PLAIN = re.compile(r"[\w ,.;:?!'\"()/%$@=+\-–—‘’“”…]+")
+_LIST_START = re.compile(r"\d+[.)]")
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _plain(text: str) -> bool:
+    """True for one-line text without markdown syntax (no ``*_`[]<>&\\|~#{}``, no list
+    number at the start), whose HTML is the escaped text itself; checked against the
+    markup renderer by a property test."""
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and "_" not in text
+        and text[0].isalnum()
+        and text[-1] != " "
+        and not (text[0].isdigit() and _LIST_START.match(text))
+    )
+
+
+def _words(n: int) -> str:
+    return f"{n} word" if n == 1 else f"{n} words"
+
+
+def _count(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def topic_tag(topic: str) -> str:
+    """``4.3`` → ``topic::4::4.3``; ``aws/security/iam`` → ``topic::aws::security::iam``."""
+    head, *rest = topic.split("/")
+    bits = head.split(".")
+    parts = [".".join(bits[: i + 1]) for i in range(len(bits))] + rest
+    return "::".join(["topic", *(_tag(p) for p in parts if p.strip())])
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"\s+", "_", text.strip())
+
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+
+
+def cloze_ords(text: str) -> tuple[int, ...]:
+    """Card ords of a cloze note: one per distinct ``{{cN::`` (N ≥ 1), as Anki counts them."""
+    return tuple(sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(text) if int(n) > 0}))
+
+
+_BRACE_PAIR = re.compile(r"\}(?=\})")
+_COLON_PAIR = re.compile(r":(?=:)")
+
+
+def _cloze_safe(fragment: str) -> str:
+    """Inside ``{{c1::…}}``: ``}}`` would end the cloze and ``::`` start the hint, so they
+    become ``} }`` and ``:<!-- -->:`` (Anki manual, "Cloze Conflicts"); a final ``}`` is
+    kept off the closing braces."""
+    out = _COLON_PAIR.sub(":<!-- -->", _BRACE_PAIR.sub("} ", fragment))
+    return out + " " if out.endswith("}") else out
+
+
+class Renderer:
+    """Turns questions into note fields; collects the media the fields reference."""
+
+    def __init__(self, root: Path, option_order: OptionOrder, drawn: dict[str, DrawnQuestion]):
+        self.root = root.resolve()
+        self.option_order = option_order
+        self.drawn = drawn
+        self.media: dict[str, Path] = {}  # bundled name → file
+        self._names: dict[Path, str] = {}
+
+    # -- markup ----------------------------------------------------------------------
+
+    def html(self, text: str | None, *, inline: bool = False) -> str:
+        if not text:
+            return ""
+        if _plain(text):  # only `"` of the characters HTML escapes can occur
+            safe = text.replace('"', "&quot;")
+            return safe if inline else f"<p>{safe}</p>"
+        if "![" in text:
+            return markup.to_html(text, media=self._media_src, inline=inline, root=self.root)
+        return markup.to_html(text, inline=inline)
+
+    def _media_src(self, ref: markup.MediaRef) -> str:
+        if ref.path is None:
+            scheme = ref.src.split(":", 1)[0].lower() if ":" in ref.src else ""
+            return ref.src if scheme in ("http", "https", "data") else ""
+        name = self._names.get(ref.path)
+        if name is None:
+            try:
+                data = ref.path.read_bytes()
+            except OSError:
+                return ""  # a missing image shows its alt text (validate reports it)
+            name = f"qbank-{hashlib.sha256(data).hexdigest()[:16]}{ref.path.suffix.lower()}"
+            self._names[ref.path] = name
+            self.media[name] = ref.path
+        return name
+
+    # -- orders ----------------------------------------------------------------------
+
+    def order(self, q: AnyQuestion, n: int) -> list[int]:
+        """Display order of options (choice), items (order) or right column (match)."""
+        if self.option_order == "draw" and q.id in self.drawn:
+            return list(self.drawn[q.id].order) or list(range(n))
+        if self.option_order == "bank" and q.is_choice:
+            return list(range(n))
+        return list(part_order(q, "qbank-anki", 0, True)) or list(range(n))
+
+    # -- note types ------------------------------------------------------------------
+
+    def fields(self, q: AnyQuestion) -> tuple[ModelSpec, list[str]]:
+        spec = MODELS[TYPE_MODEL[q.type]]
+        if isinstance(q, (Single, Multi, TrueFalse)):
+            body = self._choice(q)
+        elif isinstance(q, Cloze):
+            body = self._cloze(q)
+        elif isinstance(q, (Short, Numeric)):
+            body = self._typed(q)
+        else:
+            body = self._basic(q)
+        tail = [self.html(q.explanation), escapeHtml(q.source or ""), "", "", escapeHtml(q.id)]
+        return spec, [*body, *tail]
+
+    def _choice(self, q: Single | Multi | TrueFalse) -> list[str]:
+        if isinstance(q, TrueFalse):
+            opts: list[tuple[str, bool, str | None]] = [
+                ("True", q.answer, None),
+                ("False", not q.answer, None),
+            ]
+            shown = opts
+            instruction = "True or false?"
+        else:
+            opts = [(o.text, o.correct, o.feedback) for o in q.options]
+            shown = [opts[i] for i in self.order(q, len(opts))]
+            n = sum(1 for o in opts if o[1])
+            instruction = "Choose one." if isinstance(q, Single) else f"Choose {_count(n)}."
+        front: list[str] = []
+        back: list[str] = []
+        for text, correct, feedback in shown:
+            body = self.html(text, inline=True)
+            front.append(f"<li>{body}</li>")
+            mark = ' <span class="mark">✓</span>' if correct else ""
+            note = f'<div class="feedback">{self.html(feedback)}</div>' if feedback else ""
+            back.append(f'<li class="{"correct" if correct else "wrong"}">{body}{mark}{note}</li>')
+        letters = ", ".join(letter(i) for i, o in enumerate(shown) if o[1])
+        return [
+            self.html(q.text),
+            escapeHtml(instruction),
+            '<ol type="A" class="options">' + "".join(front) + "</ol>",
+            '<ol type="A" class="options">' + "".join(back) + "</ol>",
+            letters,
+        ]
+
+    def _cloze(self, q: Cloze) -> list[str]:
+        blanks = markup.find_blanks(q.text)
+        # placeholders made of letters keep plain text on the fast path and are left alone
+        # by markdown wherever a blank may stand (emphasis, code, maths, lists)
+        marks = [f"qbankcloze{b.index}x" for b in blanks]
+        pieces: list[str] = []
+        pos = 0
+        for b, mark in zip(blanks, marks, strict=True):
+            pieces += [q.text[pos : b.start], mark]
+            pos = b.end
+        text = self.html("".join(pieces) + q.text[pos:])
+        hint = f"::{_words(q.max_words)}" if q.max_words else ""
+        for b, mark in zip(blanks, marks, strict=True):
+            answer = _cloze_safe(self.html(b.answers[0], inline=True))
+            text = text.replace(mark, f"{{{{c{b.index + 1}::{answer}{hint}}}}}", 1)
+        alts = [
+            (self.html(b.answers[0], inline=True), [a for a in b.answers[1:] if a]) for b in blanks
+        ]
+        alts = [(main, rest) for main, rest in alts if rest]
+        extra = ""
+        if len(blanks) == 1 and alts:
+            joined = ", ".join(self.html(a, inline=True) for a in alts[0][1])
+            extra = f'<div class="alternatives">Also accepted: {joined}</div>'
+        elif alts:
+            items = "".join(
+                f"<li>for <b>{main}</b>: {', '.join(self.html(a, inline=True) for a in rest)}</li>"
+                for main, rest in alts
+            )
+            extra = f'<div class="alternatives">Also accepted:<ul>{items}</ul></div>'
+        if q.case_sensitive:
+            extra += '<div class="case">Answers are case-sensitive.</div>'
+        return [text, extra]
+
+    def _typed(self, q: Short | Numeric) -> list[str]:
+        if isinstance(q, Short):
+            accepted = ", ".join(f"<b>{escapeHtml(a)}</b>" for a in q.answers)
+            accepted = f"Accepted: {accepted}"
+            if q.case_sensitive:
+                accepted += " (case-sensitive)"
+            instruction = "Type your answer"
+            instruction += f" (at most {_words(q.max_words)})." if q.max_words else "."
+            return [self.html(q.text), escapeHtml(instruction), escapeHtml(q.answers[0]), accepted]
+        unit = f" {escapeHtml(q.unit)}" if q.unit else ""
+        accepted = f"Answer: <b>{escapeHtml(q.answer)}</b>{unit}"
+        bounds = q.tolerance_bounds() if q.tolerance else None
+        if bounds is not None:
+            lo, hi = bounds
+            accepted += f" (accepted from {escapeHtml(str(lo))} to {escapeHtml(str(hi))}{unit})"
+        instruction = f"Type a number (in {q.unit})." if q.unit else "Type a number."
+        return [self.html(q.text), escapeHtml(instruction), escapeHtml(q.answer), accepted]
+
+    def _basic(self, q: AnyQuestion) -> list[str]:
+        if isinstance(q, Order):
+            shown = self.order(q, len(q.items))
+            pos = {item: i for i, item in enumerate(shown)}
+            items = "".join(f"<li>{self.html(q.items[i], inline=True)}</li>" for i in shown)
+            answer = "".join(
+                f"<li>{self.html(t, inline=True)} ({letter(pos[i])})</li>"
+                for i, t in enumerate(q.items)
+            )
+            key = ", ".join(letter(pos[i]) for i in range(len(q.items)))
+            return [
+                self.html(q.text),
+                "Put these in the correct order.",
+                f'<ol type="A" class="items">{items}</ol>',
+                f'<ol class="order">{answer}</ol><div class="key">Order: <b>{key}</b></div>',
+            ]
+        if isinstance(q, Match):
+            shown = self.order(q, len(q.pairs))
+            pos = {item: i for i, item in enumerate(shown)}
+            left = "".join(f"<li>{self.html(p[0], inline=True)}</li>" for p in q.pairs)
+            right = "".join(f"<li>{self.html(q.pairs[i][1], inline=True)}</li>" for i in shown)
+            rows = "".join(
+                f"<tr><td>{n + 1}. {self.html(p[0], inline=True)}</td>"
+                f"<td>{letter(pos[n])}. {self.html(p[1], inline=True)}</td></tr>"
+                for n, p in enumerate(q.pairs)
+            )
+            key = ", ".join(f"{n + 1}–{letter(pos[n])}" for n in range(len(q.pairs)))
+            return [
+                self.html(q.text),
+                "Match each item on the left with one on the right.",
+                f'<div class="columns"><ol class="left">{left}</ol>'
+                f'<ol type="A" class="right">{right}</ol></div>',
+                f'<table class="pairs">{rows}</table><div class="key">Key: <b>{key}</b></div>',
+            ]
+        assert isinstance(q, Essay)
+        instruction = "Write your answer"
+        instruction += f" (at most {_words(q.max_words)})" if q.max_words else ""
+        instruction += ", then compare it with the rubric." if q.rubric else "."
+        return [self.html(q.text), escapeHtml(instruction), "", self.html(q.rubric)]
+
+
+def note_tags(q: AnyQuestion) -> list[str]:
+    tags = [topic_tag(q.topic)] if q.topic else []
+    tags += [_tag(t) for t in q.tags]
+    tags.append(f"qbank::type::{q.type}")
+    if q.difficulty:
+        tags.append(f"qbank::difficulty::{q.difficulty}")
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def subdeck(base: str, topic: str | None, titles: dict[str, str]) -> str:
+    """``Title::04 Machine Learning …``: numbers zero-padded so Anki sorts them right."""
+    if not topic:
+        return base
+    key = topic.split("/", 1)[0].split(".", 1)[0]
+    label = key.zfill(2) if key.isdigit() else key
+    title = titles.get(key, "").replace("::", ":").strip()
+    return f"{base}::{label} {title}".rstrip()

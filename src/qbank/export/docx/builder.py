@@ -1,0 +1,416 @@
+"""The document builder shared by worksheets and keys: page set-up, styles, rich text.
+
+One place defines the named paragraph styles and turns markup runs, lists, code and pictures
+into Word paragraphs, so the worksheet and the key look alike and teachers can restyle both
+in Word.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx.api import Document
+from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.shared import Cm, Emu, Pt
+from docx.styles.style import CharacterStyle, ParagraphStyle
+
+from qbank import markup as mk
+from qbank.export.docx import xml as X
+from qbank.export.docx.files import PAPERS
+from qbank.export.docx.math import math_text
+from qbank.export.docx.style import Layout
+
+BOX = "\u2610"  # ☐
+NBSP = "\u00a0"
+#: fixed document date when SOURCE_DATE_EPOCH is not set (2020-01-01T00:00:00Z)
+DEFAULT_EPOCH = 1577836800
+#: tab alignments and leader as the raw values :class:`qbank.export.docx.xml.Para` writes
+TAB_L, TAB_R = 0, 2
+LINES = "underscore"  # the "lines" tab leader
+
+
+@dataclass(frozen=True)
+class _Styles:
+    """Style ids of the styles a builder defines (users may restyle them in Word)."""
+
+    title: str
+    info: str
+    fields: str
+    note: str
+    question: str
+    text: str
+    option: str
+    line: str
+    answer: str
+    code: str
+    match: str
+    end: str
+    part: str
+    key_heading: str
+    key_cell: str
+    code_char: str
+    box_char: str
+
+
+@dataclass
+class BuiltQuestion:
+    """A question's paragraphs grouped by vertical position (a table row is one group)."""
+
+    groups: list[list[X.Para]] = field(default_factory=list)
+    #: EMU the text-length estimate does not see: pictures, ruled lines, code lines
+    extra_height: int = 0
+
+    def add(self, *paragraphs: X.Para) -> None:
+        self.groups.append(list(paragraphs))
+
+
+class Builder:
+    """One .docx being written: page set-up, styles and the block/run renderers."""
+
+    def __init__(
+        self,
+        *,
+        layout: Layout,
+        paper: str,
+        columns: int,
+        root: Path,
+        language: str | None,
+        warnings: list[str],
+    ) -> None:
+        self.layout = layout
+        self.columns = columns
+        self.root = root
+        self.warnings = warnings
+        self.doc: DocumentObject = Document()
+        X.drop_thumbnail(self.doc)
+        width, height = PAPERS[paper]
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = width, height
+        m = layout.margins
+        section.top_margin, section.bottom_margin = Cm(m.top), Cm(m.bottom)
+        section.left_margin, section.right_margin = Cm(m.left), Cm(m.right)
+        section.header_distance = section.footer_distance = Cm(min(m.top, m.bottom) / 2)
+        self.text_height = int(height - Cm(m.top) - Cm(m.bottom))
+        self.full_width = int(width - Cm(m.left) - Cm(m.right))
+        gap = int(Cm(layout.column_gap))
+        self.width = (self.full_width - gap) // 2 if columns == 2 else self.full_width
+        self.indent = int(Cm(layout.number_indent))
+        self.label = int(Cm(layout.option_label_width))
+        X.document_defaults(self.doc, layout.font, language)
+        self.styles = self._make_styles()
+        #: paragraphs go before the body's final ``w:sectPr``
+        self.end = self.doc.element.body.get_or_add_sectPr()
+        self._bookmarks = 0
+
+    # ---- styles ----------------------------------------------------------------------
+
+    def _pstyle(
+        self,
+        name: str,
+        *,
+        size: float | None = None,
+        bold: bool = False,
+        left: int = 0,
+        first: int = 0,
+        before: float = 0,
+        after: float = 0,
+        exact: float | None = None,
+        keep_together: bool = False,
+        tabs: Iterable[tuple[int, WD_TAB_ALIGNMENT, WD_TAB_LEADER]] = (),
+        font: str | None = None,
+    ) -> str:
+        # python-docx's add_style first scans every style's name: ids are ours, skip it
+        style = ParagraphStyle(
+            self.doc.styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False)
+        )
+        style.element.basedOn_val = "Normal"
+        style.quick_style = True
+        if size is not None:
+            style.font.size = Pt(size)
+        if bold:
+            style.font.bold = True
+        if font is not None:
+            X.set_fonts(style.element.get_or_add_rPr(), font)
+        pf = style.paragraph_format
+        if left:
+            pf.left_indent = Emu(left)
+        if first:
+            pf.first_line_indent = Emu(first)
+        pf.space_before = Pt(before)
+        pf.space_after = Pt(after)
+        if exact is not None:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(exact)
+        if keep_together:
+            pf.keep_together = True
+        for pos, align, leader in tabs:
+            pf.tab_stops.add_tab_stop(Emu(pos), align, leader)
+        return str(style.style_id)
+
+    def _cstyle(self, name: str, font: str, size: float | None = None) -> str:
+        style = CharacterStyle(
+            self.doc.styles.element.add_style_of_type(name, WD_STYLE_TYPE.CHARACTER, False)
+        )
+        X.set_fonts(style.element.get_or_add_rPr(), font)
+        if size is not None:
+            style.font.size = Pt(size)
+        return str(style.style_id)
+
+    def _make_styles(self) -> _Styles:
+        lay = self.layout
+        doc = self.doc
+        normal = doc.styles["Normal"]
+        assert isinstance(normal, ParagraphStyle)
+        normal.font.size = Pt(lay.size)
+        X.set_fonts(normal.element.get_or_add_rPr(), lay.font)
+        normal.paragraph_format.space_after = Pt(0)
+        normal.paragraph_format.line_spacing = lay.line_spacing
+        normal.paragraph_format.widow_control = True
+        L, R = WD_TAB_ALIGNMENT.LEFT, WD_TAB_ALIGNMENT.RIGHT
+        NONE, LINES = WD_TAB_LEADER.SPACES, WD_TAB_LEADER.LINES
+        full, width, ind, label = self.full_width, self.width, self.indent, self.label
+        for name in ("Header", "Footer"):
+            # the template's stops are for Letter with 1" margins: on A4 "Form A" would land
+            # mid-page; the header needs only a right stop, the footer is centred
+            hf = doc.styles[name]
+            assert isinstance(hf, ParagraphStyle)
+            hf.font.size = Pt(lay.small_size)
+            hf.paragraph_format.tab_stops.clear_all()
+            if name == "Header":
+                hf.paragraph_format.tab_stops.add_tab_stop(Emu(full), R)
+        pitch = lay.answer_line_pitch
+        half = ind + (width - ind) // 2
+        if lay.pair_short_options == 0 or self.columns == 2:
+            option_tabs = [(ind + label, L, NONE)]
+        else:
+            option_tabs = [(ind + label, L, NONE), (half, L, NONE), (half + label, L, NONE)]
+        if self.large:  # one write-on field per line
+            field_tabs = [(full, L, LINES)]
+        else:
+            field_tabs = [(int(full * 0.55), L, LINES), (int(full * 0.78), L, LINES)]
+            field_tabs.append((full, L, LINES))
+        answer_stop = min(ind + int(Cm(9 if self.large else 7)), width - int(Cm(2.5)))
+        return _Styles(
+            title=self._pstyle("Worksheet Title", size=lay.title_size, bold=True, after=4),
+            info=self._pstyle("Worksheet Info", after=6),
+            fields=self._pstyle("Worksheet Fields", exact=pitch, after=4, tabs=field_tabs),
+            note=self._pstyle("Worksheet Note", after=4),
+            question=self._pstyle(
+                "Question",
+                left=ind,
+                first=-ind,
+                before=lay.question_gap,
+                keep_together=True,
+                tabs=[(ind, L, NONE), (width, R, NONE)],
+            ),
+            text=self._pstyle("Question Text", left=ind, before=3, keep_together=True),
+            option=self._pstyle(
+                "Option",
+                left=ind + label,
+                first=-label,
+                before=lay.option_gap,
+                keep_together=True,
+                tabs=option_tabs,
+            ),
+            line=self._pstyle(
+                "Answer Line", left=ind, exact=pitch, keep_together=True, tabs=[(width, R, LINES)]
+            ),
+            answer=self._pstyle(
+                "Answer Field",
+                left=ind,
+                exact=pitch,
+                keep_together=True,
+                tabs=[(answer_stop, L, LINES)],
+            ),
+            code=self._pstyle(
+                "Code Block",
+                size=lay.code_size,
+                left=ind + int(Cm(0.4)),
+                before=3,
+                after=3,
+                keep_together=True,
+                font=lay.mono_font,
+            ),
+            match=self._pstyle("Match Item", before=2, keep_together=True),
+            end=self._pstyle("Worksheet End", before=18),
+            part=self._pstyle("Worksheet Part", size=lay.size + 1, bold=True, before=14),
+            key_heading=self._pstyle("Key Heading", size=lay.size + 2, before=6, after=6),
+            key_cell=self._pstyle(
+                "Key Cell", size=max(lay.size - 1, lay.small_size), before=1, after=1
+            ),
+            code_char=self._cstyle("Inline Code", lay.mono_font, lay.code_size),
+            box_char=self._cstyle("Answer Box", lay.symbol_font),
+        )
+
+    @property
+    def large(self) -> bool:
+        return self.layout.size >= 15
+
+    # ---- page furniture ----------------------------------------------------------------
+
+    def running_header(self, section: Any, left: str, right: str) -> None:
+        p = section.header.paragraphs[0]
+        p.text = ""
+        p.add_run(left)
+        p.add_run("\t" + right).bold = True
+
+    def footer(self, section: Any, label: str, total: str) -> None:
+        """``label · Page X of Y``; ``total`` is ``NUMPAGES`` or a ``PAGEREF`` bookmark."""
+        p = section.footer.paragraphs[0]
+        p.text = ""
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run(f"{label} · Page ")
+        X.add_field(p, "PAGE", "1")
+        p.add_run(" of ")
+        X.add_field(p, total, "1")
+
+    def bookmark(self, paragraph: X.Para, name: str) -> None:
+        self._bookmarks += 1
+        X.add_bookmark(paragraph.p, name, self._bookmarks)
+
+    def para(self, style: str, text: str = "", parent: Any = None) -> X.Para:
+        """A new paragraph at the end of the body (or of a table cell ``parent``)."""
+        p = X.Para(parent, style, before=self.end if parent is None else None)
+        if text:
+            p.run(text)
+        return p
+
+    # ---- rich text ---------------------------------------------------------------------
+
+    def runs(self, p: X.Para, runs: Sequence[mk.Run], q: BuiltQuestion | None = None) -> None:
+        """Formatted runs from :meth:`qbank.markup.Markup.blocks` into ``p``."""
+        italic_ok = self.layout.italic
+        code = self.styles.code_char
+        for r in runs:
+            if r.image is not None:
+                self.picture(p, r.image, q, max_width=int(Cm(3)))
+                continue
+            text = math_text(r.text) if r.math else r.text
+            if r.url:
+                shown = r.url.removeprefix("mailto:")
+                if shown not in text:
+                    text += f" ({shown})"
+            p.run(
+                text,
+                style=code if r.code else None,
+                bold=r.bold or (r.italic and not italic_ok),
+                italic=r.italic and italic_ok,
+                strike=r.strike,
+            )
+
+    def picture(self, p: X.Para, ref: mk.MediaRef, q: BuiltQuestion | None, max_width: int) -> None:
+        """An inline picture with alt text; its alt text in brackets when the file is not a
+        readable image inside the bank (never a file from outside it)."""
+        from docx.image.exceptions import UnrecognizedImageError
+        from docx.image.image import Image
+
+        path = ref.path
+        fallback = f"[Image: {ref.alt or ref.src}]"
+        if path is None or not path.is_file():
+            why = "is not a file inside the bank" if path is None else "is missing"
+            self.warnings.append(f"image {ref.src!r} {why}; printed its alt text instead")
+            p.run(fallback, italic=self.layout.italic)
+            return
+        try:
+            image = Image.from_file(str(path))
+            width = min(int(image.width), max_width)
+            inline = self.doc.part.new_pic_inline(str(path), Emu(width), None)
+        except (UnrecognizedImageError, OSError, ValueError) as exc:
+            self.warnings.append(f"image {ref.src!r} cannot be read ({exc}); printed its alt text")
+            p.run(fallback, italic=self.layout.italic)
+            return
+        inline.docPr.set("descr", ref.alt or ref.src)
+        inline.docPr.set("title", ref.alt or ref.src)
+        p.drawing(inline)
+        if q is not None:
+            q.extra_height += int(inline.extent.cy)
+
+    def blocks(
+        self, blocks: Sequence[mk.Block], q: BuiltQuestion, *, first: X.Para | None = None
+    ) -> tuple[list[X.Para], X.Para | None]:
+        """Render markup blocks as paragraphs; a leading text paragraph goes into ``first``
+        (the question's numbered paragraph). Also returns the last paragraph when it is
+        text (where a note such as "Choose all that apply." can follow), else ``None``."""
+        style = self.styles.text
+        out: list[X.Para] = [] if first is None else [first]
+        last_text: X.Para | None = None
+        for i, block in enumerate(blocks):
+            last_text = None
+            if isinstance(block, mk.Paragraph):
+                p = first if (i == 0 and first is not None) else self.para(style)
+                if block.quote:
+                    p.indent(self.indent + int(Cm(0.6)))
+                self.runs(p, [bolded(r) for r in block.runs] if block.heading else block.runs, q)
+                if not (block.runs and block.runs[-1].image is not None):
+                    last_text = p
+            elif isinstance(block, mk.ListItem):
+                p = self.para(style)
+                step = int(Cm(0.6))
+                at = self.indent + step * (block.depth + 1)
+                p.tabs([(at, TAB_L, None)])
+                p.indent(at, -step)
+                p.run(f"{block.number}.\t" if block.ordered else "•\t")
+                self.runs(p, block.runs, q)
+                last_text = p
+            elif isinstance(block, mk.CodeBlock):
+                p = self.para(self.styles.code)
+                p.run(block.text)
+                q.extra_height += int(Pt(self.layout.code_size * 1.2 * block.text.count("\n")))
+            else:  # Image
+                p = self.para(style)
+                limit = min(int(Cm(self.layout.image_max_width)), self.width - self.indent)
+                self.picture(p, block.ref, q, max_width=limit)
+            if p is not first:
+                out.append(p)
+        return out, last_text
+
+    # ---- finishing ---------------------------------------------------------------------
+
+    def save(self, *, title: str, subject: str, comments: str, category: str) -> bytes:
+        props = self.doc.core_properties
+        when = X.fixed_datetime(_source_date_epoch())
+        props.title = title
+        props.subject = subject
+        props.author = "qbank"
+        props.last_modified_by = "qbank"
+        props.comments = comments
+        props.category = category
+        props.keywords = ""
+        props.revision = 1
+        props.created = props.modified = props.last_printed = when
+        return X.save_reproducible(self.doc)
+
+
+def bolded(run: mk.Run) -> mk.Run:
+    """``run`` in bold (headings, key answers), everything else kept."""
+    return mk.Run(run.text, True, run.italic, run.strike, run.code, run.math, run.url, run.image)
+
+
+def _source_date_epoch() -> int:
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_EPOCH
+
+
+@functools.lru_cache(maxsize=8192)
+def inline_runs(text: str, root: Path | None = None) -> tuple[mk.Run, ...]:
+    """A short markup text (option, item, answer) as one list of runs: paragraphs joined
+    by line breaks, code blocks as code runs, figures as their picture run (``root``
+    resolves pictures in the bank)."""
+    out: list[mk.Run] = []
+    for block in mk.parse(text).blocks(root):
+        if out:
+            out.append(mk.Run("\n"))
+        if isinstance(block, mk.Paragraph | mk.ListItem):
+            out.extend(block.runs)
+        elif isinstance(block, mk.CodeBlock):
+            out.append(mk.Run(block.text, code=True))
+        else:
+            out.append(mk.Run(block.ref.alt, image=block.ref))
+    return tuple(out)

@@ -1,0 +1,375 @@
+"""``qbank export json``: qbank's own quiz format, version 1 (DESIGN §7).
+
+Why a format of our own: no common "web quiz JSON" exists (notes/webquiz.md §1), and every
+other target loses something. This one keeps everything a web quiz needs — ids, topics,
+tags, points, plain text *and* safe HTML, stable option ids, answer keys for every type
+(cloze alternatives, case rule, word limit, numeric tolerance), feedback, explanations and
+images — and is described by a published, versioned JSON Schema
+(``exporters/web/quiz.schema.v1.json``). The SurveyJS and HTML exports are projections of
+the document built here, so all three agree on ids, texts and keys.
+
+Decisions (also in the schema and ``exporters/web/README.md``):
+
+* One file per export; several forms go in its ``forms`` array (always an array, even for
+  one form), each with its questions in the order shown and options in the order shown.
+* Ids are derived from the question id and the *original* position, never the shown one:
+  ``<question>:o<i>`` options, ``:i<i>`` order items, ``:l<i>``/``:r<i>`` match columns,
+  ``:b<i>`` cloze blanks. A server can grade a response from any form with the same key.
+* ``--answers omit`` drops ``answer``, option ``feedback`` and ``explanation`` (a student
+  copy for server-graded quizzes); grading rules a learner may know (``partial``,
+  ``case_sensitive``, ``max_words``, ``unit``) stay.
+* Images come from inside the bank root only: embedded as ``data:`` URIs (default) or
+  copied into ``<output stem>-media/`` beside the file. Images that cannot be bundled are
+  shown as their alt text and reported as warnings.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from qbank.fsutil import atomic_path, atomic_write_bytes
+from qbank.grade import blank_answers
+from qbank.markup import MediaRef, find_blanks, replace_blanks, to_html, to_text
+from qbank.model import (
+    AnyQuestion,
+    Cloze,
+    Essay,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Short,
+    Single,
+    TrueFalse,
+)
+from qbank.progress import track
+
+if TYPE_CHECKING:
+    from qbank.draw import Draw, DrawnQuestion
+    from qbank.load import Bank
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "SCHEMA_ID",
+    "Media",
+    "blank_id",
+    "build",
+    "dumps",
+    "export",
+    "item_id",
+    "left_id",
+    "option_id",
+    "right_id",
+]
+
+FORMAT = "qbank-quiz"
+FORMAT_VERSION = 1
+SCHEMA_ID = "https://qbank.dev/schema/quiz.schema.v1.json"
+SCHEMA_FILE = "quiz.schema.v1.json"
+#: what a cloze blank looks like in the plain ``text`` of a question
+BLANK_TEXT = "_____"
+#: how a cloze blank appears in ``html``: players replace the element with an input
+BLANK_HTML = '<span class="qbank-blank" data-blank="{index}">_____</span>'
+
+MediaMode = Literal["embed", "copy"]
+
+_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+
+def option_id(qid: str, index: int) -> str:
+    return f"{qid}:o{index}"
+
+
+def item_id(qid: str, index: int) -> str:
+    return f"{qid}:i{index}"
+
+
+def left_id(qid: str, index: int) -> str:
+    return f"{qid}:l{index}"
+
+
+def right_id(qid: str, index: int) -> str:
+    return f"{qid}:r{index}"
+
+
+def blank_id(qid: str, index: int) -> str:
+    return f"{qid}:b{index}"
+
+
+# -- media ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Media:
+    """Turns image references into URLs the export can use, and remembers what it did.
+
+    ``embed`` gives ``data:`` URIs; ``copy`` gives paths under ``folder`` (relative to the
+    output file) and records the files to copy. ``allow_remote`` keeps http(s) images (a
+    web page may load them); the offline HTML export turns it off.
+    """
+
+    root: Path
+    mode: MediaMode = "embed"
+    folder: str = "media"
+    allow_remote: bool = True
+    warnings: list[str] = field(default_factory=list)
+    #: copy mode: URL (relative to the output) → source file, in first-use order
+    files: dict[str, Path] = field(default_factory=dict)
+    _data: dict[Path, str] = field(default_factory=dict)
+    _used: list[dict[str, Any]] | None = None
+    _where: str = ""
+
+    def begin(self, where: str) -> list[dict[str, Any]]:
+        """Start collecting the images of one question (named ``where`` in warnings)."""
+        self._used = []
+        self._where = where
+        return self._used
+
+    def url(self, ref: MediaRef) -> str:
+        """The ``src`` to emit for ``ref``; ``""`` makes the renderer show the alt text."""
+        src = ref.src
+        if ref.path is None:
+            if re.match(r"(?i)^https?://", src) and self.allow_remote:
+                return src
+            why = "is not a file inside the bank"
+            if re.match(r"(?i)^https?://", src):
+                why = "is on the web, and this export must work offline"
+            self._warn(f"image `{src}` {why}; shown as its alt text")
+            return ""
+        mime = _MIME.get(ref.path.suffix.lower())
+        if mime is None:
+            self._warn(f"image `{src}` has an unsupported type; shown as its alt text")
+            return ""
+        if not ref.path.is_file():
+            self._warn(f"image `{src}` not found; shown as its alt text")
+            return ""
+        rel = ref.path.relative_to(self.root.resolve()).as_posix()
+        if self.mode == "copy":
+            url = urllib.parse.quote(f"{self.folder}/{rel}")
+            self.files.setdefault(url, ref.path)
+        else:
+            url = self._data.get(ref.path, "")
+            if not url:
+                payload = base64.b64encode(ref.path.read_bytes()).decode("ascii")
+                url = self._data[ref.path] = f"data:{mime};base64,{payload}"
+        if self._used is not None and not any(m["src"] == rel for m in self._used):
+            self._used.append({"src": rel, "alt": ref.alt, "type": mime, "url": url})
+        return url
+
+    def _warn(self, message: str) -> None:
+        text = f"{self._where}: {message}" if self._where else message
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+# -- building the document -------------------------------------------------------------------
+
+
+def _rich(text: str, media: Media) -> dict[str, str]:
+    """A markup string as plain text and safe HTML."""
+    return {"text": to_text(text), "html": to_html(text, media=media.url, root=media.root)}
+
+
+def _inline(text: str, media: Media) -> dict[str, str]:
+    """Like :func:`_rich` but without the ``<p>`` of a one-paragraph text (options, items)."""
+    return {
+        "text": to_text(text),
+        "html": to_html(text, media=media.url, root=media.root, inline=True),
+    }
+
+
+_TOKEN = "\ue000{}\ue001"
+_TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+
+
+def _cloze_text(text: str, media: Media) -> dict[str, str]:
+    """Cloze text with each blank as ``_____`` (text) or a ``qbank-blank`` span (HTML).
+
+    The blanks are swapped for private-use tokens *before* the markdown is parsed, so the
+    answers never reach the output; afterwards the tokens become placeholders — outside
+    tags only, so a blank in an image's alt text cannot break the markup.
+    """
+    source = replace_blanks(text, lambda b: _TOKEN.format(b.index))
+    plain = _TOKEN_RE.sub(BLANK_TEXT, to_text(source))
+    html = to_html(source, media=media.url, root=media.root)
+    pieces = _TAG_SPLIT.split(html)
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            pieces[i] = _TOKEN_RE.sub(BLANK_TEXT, piece)
+        else:
+            pieces[i] = _TOKEN_RE.sub(lambda m: BLANK_HTML.format(index=m.group(1)), piece)
+    return {"text": plain, "html": "".join(pieces)}
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Plain decimal notation (``0.735``, never ``7.35E-1``)."""
+    return format(value, "f")
+
+
+def _question(d: DrawnQuestion, media: Media, *, answers: bool) -> dict[str, Any]:
+    q: AnyQuestion = d.question
+    qid = q.id
+    used = media.begin(f"{q.file}: {qid}")
+    out: dict[str, Any] = {
+        "id": qid,
+        "number": d.number,
+        "type": q.type,
+        "topic": q.topic,
+        "tags": list(q.tags),
+        "difficulty": q.difficulty,
+        "points": q.points,
+        "graded": not isinstance(q, Essay),
+    }
+    out.update(_cloze_text(q.text, media) if isinstance(q, Cloze) else _rich(q.text, media))
+    key: dict[str, Any] = {}
+    if isinstance(q, Single | Multi):
+        shown = list(d.order) if d.order else list(range(len(q.options)))
+        options = []
+        for i in shown:
+            opt = q.options[i]
+            entry: dict[str, Any] = {"id": option_id(qid, i), **_inline(opt.text, media)}
+            if answers:
+                entry["feedback"] = _rich(opt.feedback, media) if opt.feedback else None
+            options.append(entry)
+        out["options"] = options
+        if isinstance(q, Multi):
+            out["partial"] = q.partial
+        key = {"options": [option_id(qid, i) for i in q.correct_indices]}
+    elif isinstance(q, TrueFalse):
+        key = {"value": q.answer}
+    elif isinstance(q, Cloze):
+        alternatives = blank_answers(q)
+        out["blanks"] = [{"id": blank_id(qid, b.index)} for b in find_blanks(q.text)]
+        out["case_sensitive"] = q.case_sensitive
+        out["max_words"] = q.max_words
+        key = {
+            "blanks": [
+                {"id": blank_id(qid, i), "answers": alts} for i, alts in enumerate(alternatives)
+            ]
+        }
+    elif isinstance(q, Short):
+        out["case_sensitive"] = q.case_sensitive
+        out["max_words"] = q.max_words
+        key = {"answers": [a.strip() for a in q.answers]}
+    elif isinstance(q, Numeric):
+        out["unit"] = q.unit
+        bounds = q.tolerance_bounds()
+        key = {
+            "value": q.answer.strip(),
+            "tolerance": q.tolerance.strip() if q.tolerance else None,
+            "min": _decimal_text(bounds[0]) if bounds else None,
+            "max": _decimal_text(bounds[1]) if bounds else None,
+        }
+    elif isinstance(q, Order):
+        shown = list(d.order) if d.order else list(range(len(q.items)))
+        out["items"] = [{"id": item_id(qid, i), **_inline(q.items[i], media)} for i in shown]
+        key = {"order": [item_id(qid, i) for i in range(len(q.items))]}
+    elif isinstance(q, Match):
+        shown = list(d.order) if d.order else list(range(len(q.pairs)))
+        out["left"] = [
+            {"id": left_id(qid, i), **_inline(p[0], media)} for i, p in enumerate(q.pairs)
+        ]
+        out["right"] = [{"id": right_id(qid, i), **_inline(q.pairs[i][1], media)} for i in shown]
+        key = {
+            "pairs": [
+                {"left": left_id(qid, i), "right": right_id(qid, i)} for i in range(len(q.pairs))
+            ]
+        }
+    elif isinstance(q, Essay):
+        out["lines"] = q.lines
+        out["max_words"] = q.max_words
+        key = {"rubric": _rich(q.rubric, media) if q.rubric else None}
+    if answers:
+        out["answer"] = key
+        out["explanation"] = _rich(q.explanation, media) if q.explanation else None
+    out["media"] = used
+    return out
+
+
+def build(
+    drawn: Draw,
+    bank: Bank,
+    *,
+    answers: bool = True,
+    media: Media | None = None,
+) -> dict[str, Any]:
+    """The quiz document (a JSON-able dict) for a draw. Warnings collect in ``media``."""
+    media = media or Media(bank.root)
+    media.begin("quiz instructions")
+    instructions = _rich(drawn.instructions, media) if drawn.instructions else None
+    topics = bank.manifest.topics if bank.manifest else {}
+    used_topics = sorted({q.topic for q in drawn.questions if q.topic and q.topic in topics})
+    total = sum(len(f.questions) for f in drawn.forms)
+    questions = track(
+        ((f, d) for f in drawn.forms for d in f.questions), total=total, label="Exporting"
+    )
+    by_form: dict[str, list[dict[str, Any]]] = {f.name: [] for f in drawn.forms}
+    for form, d in questions:
+        by_form[form.name].append(_question(d, media, answers=answers))
+    return {
+        "$schema": SCHEMA_ID,
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "title": drawn.title,
+        "instructions": instructions,
+        "bank": {"id": bank.id, "title": bank.title},
+        "quiz": drawn.quiz,
+        "seed": drawn.seed,
+        "shuffle_questions": drawn.shuffle_questions,
+        "shuffle_options": drawn.shuffle_options,
+        "answers": "included" if answers else "omitted",
+        "topics": {t: topics[t] for t in used_topics},
+        "forms": [
+            {"form": f.name, "points": f.total_points, "questions": by_form[f.name]}
+            for f in drawn.forms
+        ],
+    }
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Deterministic JSON text: key order as built, UTF-8, two-space indent, final newline."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def media_folder(target: Path) -> str:
+    """Where ``--media copy`` puts images: ``<output stem>-media`` beside the output."""
+    return f"{target.stem}-media"
+
+
+def export(
+    drawn: Draw,
+    target: Path,
+    *,
+    bank: Bank,
+    answers: Literal["include", "omit"] = "include",
+    media: MediaMode = "embed",
+) -> list[str]:
+    """Write the quiz JSON (and, with ``media="copy"``, its images). Returns warnings.
+
+    Images are copied first and the JSON written last, each file atomically, so an
+    interrupted export never leaves a JSON file pointing at missing or partial images.
+    """
+    helper = Media(bank.root, mode=media, folder=media_folder(target))
+    doc = build(drawn, bank, answers=answers == "include", media=helper)
+    for url, source in helper.files.items():
+        dest = target.parent / urllib.parse.unquote(url)
+        atomic_write_bytes(dest, source.read_bytes())
+    with atomic_path(target) as tmp:
+        tmp.write_text(dumps(doc), encoding="utf-8")
+    return helper.warnings

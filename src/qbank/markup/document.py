@@ -1,0 +1,229 @@
+"""One parsed text (:class:`Markup`) and its renderers and queries; :func:`parse` (cached),
+:func:`to_html` and :func:`to_text`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+
+from qbank.markup.blocks import BlockBuilder
+from qbank.markup.html import HTML_RENDERER, attr
+from qbank.markup.links import media_ref
+from qbank.markup.maths import MATH_CLOSE, MATH_OPEN, find_math_close
+from qbank.markup.parser import MD, MD_HTML
+from qbank.markup.text import alt_text, plain_text
+from qbank.markup.types import (
+    Block,
+    MediaRef,
+)
+
+_TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
+
+_Image = tuple[Token, str, str, int]  # token, src as written, alt, line
+
+
+class Markup:
+    """One parse of an author's markdown text; render it as often as needed.
+
+    Obtain instances with :func:`parse` (cached). Instances are shared between callers, so
+    treat :attr:`tokens` as read-only.
+    """
+
+    __slots__ = ("_html", "_images", "_raw_html", "_text", "_tree", "source", "tokens")
+
+    source: str
+    tokens: list[Token]
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = MD.parse(source)
+        self._tree: SyntaxTreeNode | None = None
+        self._images: list[_Image] | None = None
+        self._text: str | None = None
+        self._html: dict[bool, str] = {}
+        self._raw_html: list[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Markup({self.source!r})"
+
+    # ---- helpers ------------------------------------------------------------------
+
+    def _root_node(self) -> SyntaxTreeNode:
+        if self._tree is None:
+            self._tree = SyntaxTreeNode(self.tokens)
+        return self._tree
+
+    def _image_tokens(self) -> list[_Image]:
+        """All images in document order with the line each appears on."""
+        if self._images is None:
+            found: list[_Image] = []
+            last_line = 0
+            for block in self.tokens:
+                if block.map:
+                    last_line = block.map[0]
+                if block.type != "inline" or not block.children:
+                    continue
+                line = last_line
+                for tok in block.children:
+                    if tok.type in ("softbreak", "hardbreak"):
+                        line += 1
+                    elif tok.type == "math_inline":
+                        line += tok.content.count("\n")
+                    elif tok.type == "image":
+                        src = MD.normalizeLinkText(attr(tok, "src"))
+                        found.append((tok, src, alt_text(tok), line))
+            self._images = found
+        return self._images
+
+    def _refs(self, root: Path | None) -> dict[int, MediaRef]:
+        return {
+            id(tok): media_ref(src, alt, line, root) for tok, src, alt, line in self._image_tokens()
+        }
+
+    # ---- renderers ----------------------------------------------------------------
+
+    def to_html(
+        self,
+        *,
+        media: Callable[[MediaRef], str] | None = None,
+        inline: bool = False,
+        root: Path | None = None,
+    ) -> str:
+        """Safe HTML for Anki fields and web quizzes.
+
+        Every author string is escaped, raw HTML shows as text, links keep only
+        http/https/mailto targets (others keep their label) and get
+        ``rel="noopener noreferrer"``. ``media(ref)`` returns the ``src`` to emit for an
+        image (exporters rename files or embed data URIs); by default the source is kept
+        as written. Pass ``root`` so that ``ref.path`` is resolved for the callback.
+        ``inline=True`` drops the wrapping ``<p>`` of a one-paragraph text (options).
+        """
+        cacheable = media is None and root is None
+        if cacheable and inline in self._html:
+            return self._html[inline]
+        env: dict[str, Any] = {"_qbank_refs": self._refs(root), "_qbank_media": media}
+        tokens = self.tokens
+        if (
+            inline
+            and len(tokens) == 3
+            and tokens[0].type == "paragraph_open"
+            and tokens[1].type == "inline"
+        ):
+            html = HTML_RENDERER.renderInline(tokens[1].children or [], MD.options, env)
+        else:
+            html = HTML_RENDERER.render(tokens, MD.options, env)
+        html = html.rstrip("\n")
+        if cacheable:
+            self._html[inline] = html
+        return html
+
+    def to_text(self) -> str:
+        """Plain text for dedup and the JSON ``text`` field.
+
+        No markup characters; images as their alt text; links as their label; code as its
+        content; maths verbatim with delimiters; list items and table rows on their own
+        lines (no bullets; table cells separated by tabs); whitespace collapsed within
+        paragraphs; blocks separated by a blank line.
+        """
+        if self._text is None:
+            self._text = plain_text(self.tokens)
+        return self._text
+
+    def blocks(self, root: Path | None = None) -> list[Block]:
+        """A small structured view for the Word exporter (see :data:`Block`).
+
+        ``root`` resolves the images' paths (see :meth:`media`). Horizontal rules are
+        dropped; block quotes become paragraphs with ``quote=True``.
+        """
+        builder = BlockBuilder(self._refs(root))
+        builder.walk(self._root_node().children, depth=0, quote=False)
+        return builder.out
+
+    # ---- queries ------------------------------------------------------------------
+
+    def media(self, root: Path) -> list[MediaRef]:
+        """Every image reference in document order, resolved against the bank root.
+
+        ``path`` is ``None`` for URLs and for sources that escape ``root``; the validator
+        reports those, exporters skip them.
+        """
+        return [media_ref(src, alt, line, root) for _, src, alt, line in self._image_tokens()]
+
+    def has_math(self) -> bool:
+        """Whether the text contains maths (exporters add MathJax only when needed)."""
+        return any(t.type in ("math_inline", "math_block") for t in walk_tokens(self.tokens))
+
+    def unbalanced_math(self) -> list[str]:
+        """Problems with maths delimiters, for the "unbalanced maths delimiters" rule.
+
+        E.g. ``["\\\\( without \\\\)"]``. Delimiters inside code are not maths. An opener
+        inside maths of the same kind (``\\( a \\( b \\)``) is reported too.
+        """
+        problems: list[str] = []
+        for tok in walk_tokens(self.tokens):
+            if tok.type == "math_stray":
+                ch = tok.content[1]
+                if ch in MATH_CLOSE:
+                    problems.append(f"\\{ch} without \\{MATH_CLOSE[ch]}")
+                else:
+                    problems.append(f"\\{ch} without \\{MATH_OPEN[ch]}")
+            elif tok.type in ("math_inline", "math_block"):
+                opener = tok.markup
+                if find_math_close(tok.content, 0, len(tok.content), opener[1]) >= 0:
+                    close = "\\" + MATH_CLOSE[opener[1]]
+                    problems.append(f"{opener} inside {opener} … {close}")
+        return problems
+
+    def raw_html(self) -> list[str]:
+        """Fragments that look like HTML the author typed (outside code and maths).
+
+        For the "raw HTML in text" lint: the renderers already show them as text, but the
+        author probably meant something else (``List<int>`` belongs in a code span).
+        """
+        if self._raw_html is None:
+            found: list[str] = []
+            if "<" in self.source:
+                for tok in walk_tokens(MD_HTML.parse(self.source)):
+                    if tok.type == "html_inline":
+                        found.append(tok.content)
+                    elif tok.type == "html_block":
+                        found.extend(_TAG_RE.findall(tok.content) or [tok.content.strip()])
+            self._raw_html = found
+        return list(self._raw_html)
+
+
+def walk_tokens(tokens: Sequence[Token]) -> Iterator[Token]:
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from walk_tokens(tok.children)
+
+
+@functools.lru_cache(maxsize=16384)
+def parse(text: str) -> Markup:
+    """Parse ``text`` once; cached because the same strings (options like "True",
+    "None of the above", shared explanations) are rendered many times across a bank."""
+    return Markup(text)
+
+
+def to_html(
+    text: str,
+    *,
+    media: Callable[[MediaRef], str] | None = None,
+    inline: bool = False,
+    root: Path | None = None,
+) -> str:
+    """Shortcut for ``parse(text).to_html(...)``."""
+    return parse(text).to_html(media=media, inline=inline, root=root)
+
+
+def to_text(text: str) -> str:
+    """Shortcut for ``parse(text).to_text()``."""
+    return parse(text).to_text()

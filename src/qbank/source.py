@@ -1,0 +1,162 @@
+"""One YAML source file: composition without YAML 1.1 typing, and location tracking.
+
+Why not ``yaml.safe_load``: YAML 1.1 typing turns ``no`` into ``False`` and ``0.10`` into
+``0.1``, silently keeps the last of two duplicate keys, and loses every position. Instead
+the loader (:mod:`qbank.load`) composes the node tree with libyaml (C) through
+:class:`StrictLoader`, which tags every scalar as a string, and keeps each file as a
+:class:`SourceFile` so any later rule can ask for the line and column of any field
+(:meth:`SourceFile.location`). The node tree is dropped after loading and composed again on
+demand. A bottom-layer module: the models (:mod:`qbank.model`) point at their file through
+it without importing the loader.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qbank.diagnostics import Location
+
+try:  # libyaml is the point: ~10x faster composing than the pure-Python parser
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class StrictLoader(_BaseLoader):
+    """Composes without YAML 1.1 implicit typing: every scalar is tagged as a string.
+
+    PyYAML's resolver runs a regex cascade on every scalar (about half of the compose time)
+    only to decide types we do not want. The walker classifies the few plain scalars where
+    it matters (null values, and the retyping hint of QB003) itself.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return STR_TAG
+        return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
+
+
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_SUPPRESS = re.compile(r"#\s*qbank:\s*disable(?P<file>-file)?\s*=\s*(?P<rules>[A-Za-z0-9_, ]+)")
+
+
+@dataclass
+class Suppression:
+    """A ``# qbank: disable=QB402`` comment; ``used`` is set by the validator."""
+
+    line: int
+    rules: tuple[str, ...]
+    whole_file: bool = False
+    #: rules this comment actually silenced in the last validation run
+    used: set[str] = field(default_factory=set)
+
+
+@dataclass
+class SourceFile:
+    """One YAML file of the bank: its text, node tree and suppression comments.
+
+    Kept after loading so rules and reporters can point at any field (``location``) and
+    show code frames (``lines``).
+    """
+
+    path: Path
+    rel: str
+    text: str = ""
+    suppressions: list[Suppression] = field(default_factory=list)
+    #: True once the text composed without a YAML error
+    composed: bool = False
+    _node: yaml.Node | None = None
+    _line_starts: list[int] | None = None
+
+    @property
+    def node(self) -> yaml.Node | None:
+        """The composed node tree, or None when the file could not be composed.
+
+        The loader drops the tree after reading the file and this property composes it again
+        on demand: trees are only needed to locate problems, and keeping one for every file
+        of a large bank costs memory and makes every later garbage collection slow.
+        """
+        if self._node is None and self.composed:
+            self._node = compose(self.text)
+        return self._node
+
+    @node.setter
+    def node(self, value: yaml.Node | None) -> None:
+        self._node = value
+        self.composed = value is not None
+
+    def release(self) -> None:
+        """Drop the node tree (it is composed again if a location is asked for)."""
+        self._node = None
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    # -- spans ----------------------------------------------------------------------------
+    def node_at(self, path: Iterable[int | str]) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """The value node at ``path`` (and its key node), or the nearest ancestor.
+
+        Path elements that do not exist (pydantic adds union member names) are skipped.
+        """
+        node = self.node
+        key_node: yaml.Node | None = None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                        node, key_node = v, k
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                node, key_node = node.value[part], None
+        return node, key_node
+
+    def location(self, path: Iterable[int | str], *, key: bool = False) -> Location:
+        node, key_node = self.node_at(path)
+        target = key_node if key and key_node is not None else node
+        if target is None:
+            return Location(self.rel, 1, 1)
+        start, end = target.start_mark, target.end_mark
+        return Location(self.rel, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def offset_to_location(self, offset: int) -> Location:
+        """1-based line/column of a character offset into ``text``."""
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Location(self.rel, line + 1, offset - self._line_starts[line] + 1)
+
+
+def compose(text: str) -> yaml.Node | None:
+    loader = StrictLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def find_suppressions(text: str) -> list[Suppression]:
+    found = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if "qbank:" not in line:
+            continue
+        m = _SUPPRESS.search(line)
+        if m:
+            rules = tuple(r.strip().upper() for r in m.group("rules").split(",") if r.strip())
+            found.append(Suppression(lineno, rules, whole_file=bool(m.group("file"))))
+    return found
