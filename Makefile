@@ -50,6 +50,7 @@ test-fast: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 typecheck: lint
 

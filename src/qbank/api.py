@@ -37,6 +37,7 @@ __all__ = [
     "validate_bank",
 ]
 
+
 def load_bank(path: str | Path) -> Bank:
     """Load the bank in folder ``path``. Never raises for bad content: the loader's problems
     (YAML, fields) are in ``bank.problems``; a missing folder raises ``FileNotFoundError``.

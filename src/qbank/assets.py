@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import qbank
-
 __all__ = ["AssetNotFound", "asset_dir", "asset_path", "read_asset"]
 
 
@@ -20,7 +18,7 @@ class AssetNotFound(FileNotFoundError):
 
 
 def _candidates(target: str) -> list[Path]:
-    package = Path(qbank.__file__).resolve().parent
+    package = Path(__file__).resolve().parent  # the qbank package folder
     return [
         package / "_exporters" / target,  # installed wheel
         package.parents[1] / "exporters" / target,  # src layout checkout: <root>/src/qbank

@@ -405,6 +405,16 @@ class Quiz(_Strict):
         return self._source.location(path, key=key)
 
 
+def topic_matches(topic: str | None, wanted: str) -> bool:
+    """``4.3`` matches topic ``4.3`` and its sub-topics (``4.3.1``, ``4.3/iam``), not ``4.30``.
+
+    The one meaning of "a topic and its sub-topics" for draws, quiz checks and stats.
+    """
+    if topic is None:
+        return False
+    return topic == wanted or topic.startswith((wanted + ".", wanted + "/"))
+
+
 def parse_decimal(text: str | None) -> Decimal | None:
     """Decimal from text such as ``0.10`` or ``-3e2``; None when it is not one."""
     if text is None:

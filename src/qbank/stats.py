@@ -15,8 +15,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qbank.draw.filters import topic_matches
-from qbank.model import QUESTION_TYPES
+from qbank.model import QUESTION_TYPES, topic_matches
 
 if TYPE_CHECKING:
     from qbank.load import Bank

@@ -8,7 +8,8 @@ are described in :mod:`qbank.draw.select`.
 * :mod:`~qbank.draw.select` — :func:`draw`, the algorithm;
 * :mod:`~qbank.draw.result` — :class:`Selection` (what to draw), :class:`Draw` → :class:`Form`
   → :class:`DrawnQuestion` (what was drawn), :class:`SelectionError`;
-* :mod:`~qbank.draw.filters` — :class:`Filters`, :func:`topic_matches`;
+* :mod:`~qbank.draw.filters` — :class:`Filters` (topics match with
+  :func:`qbank.model.topic_matches`);
 * :mod:`~qbank.draw.planning` — quiz, blueprint and ad-hoc sections, reference checks;
 * :mod:`~qbank.draw.seeding` — ranks, option and item order, form letters;
 * :mod:`~qbank.draw.manifest` — the JSON manifest tying exports to a draw.
@@ -21,12 +22,13 @@ Everything public is importable from here::
 
 from __future__ import annotations
 
-from qbank.draw.filters import Filters, filter_questions, topic_matches
+from qbank.draw.filters import Filters, filter_questions
 from qbank.draw.manifest import MANIFEST_VERSION, draw_manifest, manifest_json, write_manifest
 from qbank.draw.planning import blueprint_counts, blueprint_sections, blueprint_specs, find_quiz
 from qbank.draw.result import Draw, DrawnQuestion, DrawSection, Form, Selection, SelectionError
 from qbank.draw.seeding import form_name, letter, part_order, rank, seeded_order
 from qbank.draw.select import draw
+from qbank.model import topic_matches  # the topic rule draws use, shared with validate/stats
 
 __all__ = [
     "MANIFEST_VERSION",

@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qbank.model import AnyQuestion, Section
-
-
-def topic_matches(topic: str | None, wanted: str) -> bool:
-    """``4.3`` matches topic ``4.3`` and its sub-topics (``4.3.1``, ``4.3/iam``), not ``4.30``."""
-    if topic is None:
-        return False
-    return topic == wanted or topic.startswith((wanted + ".", wanted + "/"))
+from qbank.model import AnyQuestion, Section, topic_matches
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from qbank.diagnostics import Location
-from qbank.draw.filters import Filters, topic_matches
+from qbank.draw.filters import Filters
 from qbank.draw.result import Selection, SelectionError
-from qbank.model import QUESTION_TYPES, AnyQuestion, Difficulty, Quiz, Section, Status
+from qbank.model import (
+    QUESTION_TYPES,
+    AnyQuestion,
+    Difficulty,
+    Quiz,
+    Section,
+    Status,
+    topic_matches,
+)
 
 if TYPE_CHECKING:
     from qbank.load import Bank

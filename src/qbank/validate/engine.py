@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from qbank.diagnostics import RULES, Location, Problem, Severity, problem
+from qbank.validate.context import Context, Options
 from qbank.validate.rules import families
 
 if TYPE_CHECKING:
@@ -39,28 +40,6 @@ if TYPE_CHECKING:
 
 #: families reported by the loader: they always run
 LOADER_FAMILIES = ("QB0", "QB1")
-
-
-@dataclass
-class Options:
-    """What a validation run checks and how strictly."""
-
-    #: question ids added or changed (pull-request mode); None means the whole bank
-    changed_ids: set[str] | None = None
-    #: overrides the manifest's dedup threshold
-    similarity_threshold: int | None = None
-    #: rule families or ids to skip entirely (e.g. {"QB3"} to skip dedup)
-    skip: set[str] = field(default_factory=set)
-    workers: int = -1
-    progress: bool = False
-
-
-@dataclass
-class Context:
-    """What a rule family's ``check`` receives."""
-
-    bank: Bank
-    options: Options
 
 
 @dataclass

@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qbank import __version__
 from qbank.diagnostics import RULES, Location, Problem
 from qbank.validate.reporters import ReportContext
+from qbank.version import __version__
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")

@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from qbank import __version__
 from qbank.diagnostics import RULES, Location, Problem, Rule
 from qbank.validate.docs import rule_doc
 from qbank.validate.reporters import ReportContext
 from qbank.validate.reporters.json_format import fingerprint, jsonable
+from qbank.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/qbank/qbank"

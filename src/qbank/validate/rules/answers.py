@@ -24,7 +24,7 @@ from qbank.model import Cloze, Match, Multi, Numeric, Order, Short, Single, pars
 if TYPE_CHECKING:
     from qbank.model import AnyQuestion
     from qbank.source import SourceFile
-    from qbank.validate.engine import Context
+    from qbank.validate.context import Context
 
 FAMILY = "QB2"
 E = Severity.ERROR

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
-from qbank.draw.filters import topic_matches
+from qbank.model import topic_matches
 
 if TYPE_CHECKING:
-    from qbank.validate.engine import Context
+    from qbank.validate.context import Context
 
 FAMILY = "QB6"
 E = Severity.ERROR

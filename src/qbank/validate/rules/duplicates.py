@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
 
 if TYPE_CHECKING:
+    from qbank.validate.context import Context
     from qbank.validate.dedup.finding import Finding
-    from qbank.validate.engine import Context
 
 FAMILY = "QB3"
 E, W = Severity.ERROR, Severity.WARNING

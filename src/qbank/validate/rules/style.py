@@ -21,7 +21,7 @@ from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
 
 if TYPE_CHECKING:
     from qbank.model import AnyQuestion
-    from qbank.validate.engine import Context
+    from qbank.validate.context import Context
 
 FAMILY = "QB4"
 W = Severity.WARNING
