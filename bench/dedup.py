@@ -43,7 +43,7 @@ import dedup_synth  # noqa: E402
 from qbank.diagnostics import Problem  # noqa: E402
 from qbank.load import Bank  # noqa: E402
 from qbank.validate import dedup  # noqa: E402
-from qbank.validate.engine import Context, Options  # noqa: E402
+from qbank.validate.context import Context, Options  # noqa: E402
 from qbank.validate.rules import duplicates  # noqa: E402
 
 THRESHOLD = 85

@@ -63,3 +63,16 @@ def test_docstring_examples_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed (output above)"
     assert tested >= set(PUBLIC)
     assert result.attempted >= 30
+
+
+def test_readme_library_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The README's library section, run as written (from a folder holding the sample bank)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Library", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "bank").symlink_to(ROOT / "bank", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["4.3-practice-key.docx", "4.3-practice.docx", "aws-mls.apkg"]

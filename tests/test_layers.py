@@ -59,3 +59,17 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
     assert proc.returncode == 1, out
     assert "qbank.model is not allowed to import qbank.export" in out, out
     assert "qbank.model -> qbank.export.anki" in out, out
+
+
+def test_architecture_doc_names_every_package_and_layer() -> None:
+    """docs/architecture.md keeps one line per top-level package/module and the layer names."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = ROOT / "src" / "qbank"
+    names = {p.stem for p in package.glob("*.py")} | {
+        p.name for p in package.iterdir() if (p / "__init__.py").exists()
+    }
+    names -= {"__init__", "__main__"}
+    for name in sorted(names):
+        assert f"| `qbank.{name}`" in doc, f"docs/architecture.md has no line for qbank.{name}"
+    for contract in ("layers", "acyclic_siblings", "lint-imports"):
+        assert contract in doc
