@@ -18,11 +18,7 @@ from qbank.load.reading import (
     iter_yaml_files,
     read_source,
 )
-from qbank.model import (
-    AnyQuestion,
-    Manifest,
-    Quiz,
-)
+from qbank.model import AnyQuestion, Manifest, Quiz
 from qbank.source import SourceFile
 
 

@@ -9,11 +9,7 @@ from collections.abc import Iterable
 from pydantic import ValidationError
 
 from qbank.diagnostics import Problem, problem
-from qbank.model import (
-    QUESTION_CLASSES,
-    QUESTION_TYPES,
-    Option,
-)
+from qbank.model import QUESTION_CLASSES, QUESTION_TYPES, Option
 from qbank.source import SourceFile
 
 

@@ -11,15 +11,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from qbank.markup.links import link_allowed
 from qbank.markup.maths import math_source
-from qbank.markup.types import (
-    Block,
-    CodeBlock,
-    Image,
-    ListItem,
-    MediaRef,
-    Paragraph,
-    Run,
-)
+from qbank.markup.types import Block, CodeBlock, Image, ListItem, MediaRef, Paragraph, Run
 
 
 class BlockBuilder:

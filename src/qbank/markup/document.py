@@ -19,10 +19,7 @@ from qbank.markup.links import media_ref
 from qbank.markup.maths import MATH_CLOSE, MATH_OPEN, find_math_close
 from qbank.markup.parser import MD, MD_HTML
 from qbank.markup.text import alt_text, plain_text
-from qbank.markup.types import (
-    Block,
-    MediaRef,
-)
+from qbank.markup.types import Block, MediaRef
 
 _TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
 

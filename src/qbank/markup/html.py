@@ -15,9 +15,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from qbank.markup.links import image_src_allowed, link_allowed
 from qbank.markup.maths import math_source
 from qbank.markup.parser import MD
-from qbank.markup.types import (
-    MediaRef,
-)
+from qbank.markup.types import MediaRef
 
 
 def attr(token: Token, name: str) -> str:

@@ -7,10 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qbank.markup.types import (
-    MediaOutsideBank,
-    MediaRef,
-)
+from qbank.markup.types import MediaOutsideBank, MediaRef
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})

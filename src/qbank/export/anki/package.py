@@ -19,9 +19,7 @@ from typing import Any
 import genanki
 
 from qbank.export.anki.models import ModelSpec, NoteType, note_guid, stable_id
-from qbank.model import (
-    AnyQuestion,
-)
+from qbank.model import AnyQuestion
 
 #: a fixed date for every zip entry (the zip format cannot express 1970)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
