@@ -29,7 +29,7 @@ from qbank.cli.common import (
 
 @main.group()
 def export() -> None:
-    """Export BANK (or a selection of it) to Anki, Word or web quiz formats."""
+    """Export BANK (or a selection of it) to Anki, Word, web quiz or LMS formats."""
 
 
 def export_command(
@@ -126,7 +126,7 @@ def report_problems(bank: Any, problems: list[Any]) -> None:
     click.echo(get("concise")(ctx), err=True, nl=False)
 
 
-for _name in ("export_anki", "export_docx", "export_web"):
+for _name in ("export_anki", "export_docx", "export_web", "export_lms"):
     try:
         importlib.import_module(f"qbank.cli.{_name}")
     except ModuleNotFoundError as _exc:
