@@ -227,7 +227,7 @@ def build(
         files.where = f"{q.file}: {q.id}"
         text, lost = _question(q, files, bank, unsupported)
         if lost:
-            action = "left out" if text is None else "exported without"
+            action = "left out" if text is None else "exported as documented in --help"
             warnings.append(f"{q.file}: {q.id}: GIFT cannot carry {'; '.join(lost)} — {action}")
         if text is None:
             continue

@@ -113,7 +113,7 @@ def _shortanswer_text(answer: str) -> str:
 
 
 _CLOZE_ESCAPES = {
-    "&": "&amp;",
+    "&": "&#38;",
     "<": "&lt;",
     ">": "&gt;",
     '"': "&quot;",
@@ -129,10 +129,12 @@ _CLOZE_RE = re.compile('[&<>"~\\\\}#*]')
 def cloze_answer(answer: str) -> str:
     """One alternative inside ``{1:SHORTANSWER:…}``, HTML-escaped and Moodle-escaped.
 
-    Moodle's multianswer parser ends an answer at ``~ # }`` unless preceded by ``\\`` or
-    ``&``, unescapes only ``\\}`` and ``\\#``, then decodes HTML entities. So ``~`` and
-    ``\\`` are written as entities (``&#126;``, ``&#92;``), ``}`` and ``#`` with a
-    backslash, and ``*`` (a short-answer wildcard) as ``\\*``.
+    Moodle's multianswer parser (``ANSWER_ALTERNATIVE_ANSWER_REGEX``) ends an answer at
+    ``~ # }`` unless preceded by ``\\``, ``&`` or ``&amp;``; it decodes HTML entities, then
+    unescapes ``\\}`` and ``\\#``. So ``~``, ``\\`` and ``&`` are written as numeric
+    entities (``&#126;`` ``&#92;`` ``&#38;``: an answer ending in ``&amp;`` would swallow
+    the closing brace), ``}`` and ``#`` with a backslash, and ``*`` (a short-answer
+    wildcard) as ``\\*``.
     """
     return _CLOZE_RE.sub(lambda m: _CLOZE_ESCAPES[m.group(0)], xml_clean(answer))
 
