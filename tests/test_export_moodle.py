@@ -303,7 +303,7 @@ def test_same_input_same_bytes_and_moodle_reference_order(tmp_path: Path) -> Non
     checked = set()
     for q in ours:
         qtype = q.get("type") or ""
-        if qtype not in moodle_order or qtype == "category" and qtype in checked:
+        if qtype not in moodle_order:
             continue
         checked.add(qtype)
         tags = list(dict.fromkeys(c.tag for c in q))
