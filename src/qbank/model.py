@@ -349,6 +349,8 @@ class Manifest(_Strict):
     blueprint: dict[str, Percent] = Field(default_factory=dict)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     lint: LintConfig = Field(default_factory=LintConfig)
+    #: export targets `qbank validate` checks what they cannot carry (rules QB7xx)
+    targets: list[Literal["moodle", "gift", "qti", "qti3"]] = Field(default_factory=list)
 
 
 # -- quizzes ------------------------------------------------------------------------------

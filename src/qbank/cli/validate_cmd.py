@@ -49,6 +49,14 @@ def default_format() -> str:
     type=click.IntRange(1, 100),
     help="Near-duplicate threshold (default: the manifest's dedup.threshold, else 85).",
 )
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="LIST",
+    help="Export targets to check (comma-separated: moodle, gift, qti, qti3): rules QB7xx "
+    "report, per question, what a target cannot carry. Default: the manifest's `targets:`.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 (advisory runs).")
 @guarded
@@ -59,6 +67,7 @@ def validate(
     output: Path | None,
     changed_since: str | None,
     similarity_threshold: int | None,
+    targets: tuple[str, ...],
     strict: bool,
     exit_zero: bool,
 ) -> None:
@@ -73,8 +82,18 @@ def validate(
 
     if output is not None and output.is_dir():
         raise CommandError(f"--output {output} is a folder; give a file name")
+    chosen: set[str] | None = None
+    if targets:
+        from qbank.validate.rules.targets import parse_targets
+
+        try:
+            chosen = parse_targets(targets)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--target") from None
     loaded = load(bank)
-    options = Options(similarity_threshold=similarity_threshold, progress=sys.stderr.isatty())
+    options = Options(
+        similarity_threshold=similarity_threshold, progress=sys.stderr.isatty(), targets=chosen
+    )
     if changed_since:
         try:
             from qbank.validate.changes import ChangesError, changed_question_ids

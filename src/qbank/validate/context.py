@@ -25,6 +25,8 @@ class Options:
     skip: set[str] = field(default_factory=set)
     workers: int = -1
     progress: bool = False
+    #: export targets to check (QB7xx: moodle, gift, qti, qti3); None takes the manifest's
+    targets: set[str] | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@
 | QB4xx | style | item-writing lint |
 | QB5xx | media | images and markup |
 | QB6xx | bank | ids, taxonomy and quiz references across files |
+| QB7xx | targets | what a chosen export target (Moodle, GIFT, QTI) cannot carry |
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ FAMILY_MODULES = (
     "qbank.validate.rules.style",
     "qbank.validate.rules.media",
     "qbank.validate.rules.bank",
+    "qbank.validate.rules.targets",
 )
 
 
