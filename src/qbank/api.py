@@ -30,8 +30,11 @@ __all__ = [
     "draw_quiz",
     "export_anki",
     "export_docx",
+    "export_gift",
     "export_html",
     "export_json",
+    "export_moodle",
+    "export_qti",
     "export_surveyjs",
     "load_bank",
     "validate_bank",
@@ -284,3 +287,61 @@ def export_html(
         feedback=feedback,
         player=Path(player) if player is not None else None,
     )
+
+
+def export_moodle(
+    bank: Bank | str | Path,
+    out: str | Path,
+    selection: Selection | str | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> list[str]:
+    """Write Moodle XML for Moodle's question bank import (all nine types, categories from
+    topics, images embedded); returns the warnings.
+
+    >>> import os, tempfile, qbank
+    >>> out = os.path.join(tempfile.mkdtemp(), "bank.xml")
+    >>> qbank.export_moodle("bank", out, "4.3-practice")
+    []
+    >>> with open(out, encoding="utf-8") as f:
+    ...     f.read().count('<question type="multichoice">') > 0
+    True
+    """
+    from qbank.export import moodle
+
+    checked, drawn = _prepare(bank, selection, skip_invalid)
+    return moodle.export(drawn, Path(out), bank=checked)
+
+
+def export_gift(
+    bank: Bank | str | Path,
+    out: str | Path,
+    selection: Selection | str | None = None,
+    *,
+    skip_invalid: bool = False,
+    unsupported: Literal["skip", "approximate"] = "approximate",
+) -> list[str]:
+    """Write GIFT text for Moodle's GIFT import; returns the warnings, one per question that
+    GIFT cannot carry exactly (approximated, or left out with ``unsupported="skip"``).
+    """
+    from qbank.export import gift
+
+    checked, drawn = _prepare(bank, selection, skip_invalid)
+    return gift.export(drawn, Path(out), bank=checked, unsupported=unsupported)
+
+
+def export_qti(
+    bank: Bank | str | Path,
+    out: str | Path,
+    selection: Selection | str | None = None,
+    *,
+    skip_invalid: bool = False,
+    version: Literal["1.2", "3.0"] = "1.2",
+) -> list[str]:
+    """Write a QTI content package (zip): ``1.2`` in the Canvas flavour, or ``3.0``;
+    returns the warnings (what the version cannot carry).
+    """
+    from qbank.export import qti
+
+    checked, drawn = _prepare(bank, selection, skip_invalid)
+    return qti.export(drawn, Path(out), bank=checked, version=version)

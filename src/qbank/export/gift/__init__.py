@@ -62,8 +62,8 @@ from qbank.model import (
 from qbank.progress import track
 
 if TYPE_CHECKING:
+    from qbank.draw import Draw
     from qbank.load import Bank
-    from qbank.select import Draw
 
 __all__ = ["Unsupported", "build", "escape", "export"]
 

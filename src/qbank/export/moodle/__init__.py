@@ -67,8 +67,8 @@ from qbank.model import (
 from qbank.progress import track
 
 if TYPE_CHECKING:
+    from qbank.draw import Draw
     from qbank.load import Bank
-    from qbank.select import Draw
 
 __all__ = ["build", "category", "cloze_answer", "export"]
 

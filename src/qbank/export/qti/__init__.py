@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Literal
 from qbank.fsutil import atomic_write_bytes
 
 if TYPE_CHECKING:
+    from qbank.draw import Draw
     from qbank.load import Bank
-    from qbank.select import Draw
 
 __all__ = ["Version", "build", "export", "ident", "zip_bytes"]
 

@@ -54,8 +54,8 @@ from qbank.model import (
 from qbank.progress import track
 
 if TYPE_CHECKING:
+    from qbank.draw import Draw
     from qbank.load import Bank
-    from qbank.select import Draw
 
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 FILEBASE = "%24IMS-CC-FILEBASE%24/images/"

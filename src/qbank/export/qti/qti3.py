@@ -56,8 +56,8 @@ from qbank.model import (
 from qbank.progress import track
 
 if TYPE_CHECKING:
+    from qbank.draw import Draw
     from qbank.load import Bank
-    from qbank.select import Draw
 
 NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 SCHEMA = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd"
