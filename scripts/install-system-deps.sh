@@ -9,6 +9,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 [ -e /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# ImageMagick's MagickWand: moodle2amc (amc2moodle) reads our Moodle XML with it
+ls /usr/lib/*/libMagickWand-6.Q16.so.6* >/dev/null 2>&1 || need+=(libmagickwand-6.q16-6)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: missing ${need[*]} (install them with apt to run every test)" >&2
