@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, require_tool
 from qbank.cli import main
@@ -312,3 +314,48 @@ def test_same_input_same_bytes_and_moodle_reference_order(tmp_path: Path) -> Non
         # the header Moodle writes for every question, in Moodle's order
         assert tags[:6] == moodle_order["essay"][:6] or qtype == "category"
     assert {"multichoice", "numerical", "essay", "category"} <= checked
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZ09 .,;:?'\"()/%$@=+-é≈\u00a0\t\n`*_[]<>&!#{}~|^\\")),
+        max_size=12,
+    )
+)
+def test_plain_fast_path_renders_like_markdown(text: str) -> None:
+    """The LMS exports skip the markdown parser for plain texts: same HTML as qbank.markup."""
+    from qbank.export.lms import Files, html, is_plain
+    from qbank.markup import to_html
+
+    files = Files(LMS_BANK, "")
+    if is_plain(text):
+        assert html(text, files) == to_html(text), text
+        assert html(text, files, inline=True) == to_html(text, inline=True), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2", "10 items", "a  b", "é", '"quoted" it\'s', "a - b", "x = y + 1", "http://x.org/a",
+     "50% off", "A: b; c?", "Use S3 (not EBS)", "≈ 9.81 m/s", "1.5 m", "1 / 2", "1. one",
+     "3) three", "- a", "+ a", "a\nb", " a", "a ", "a  ", "x\u00a0y", "mail@example.org"],
+)  # fmt: skip
+def test_plain_fast_path_examples(text: str) -> None:
+    from qbank.export.lms import Files, html, is_plain
+    from qbank.markup import to_html
+
+    if is_plain(text):
+        assert html(text, Files(LMS_BANK, "")) == to_html(text)
+        assert html(text, Files(LMS_BANK, ""), inline=True) == to_html(text, inline=True)
+    else:
+        assert text in (
+            '"quoted" it\'s',
+            "1. one",
+            "3) three",
+            "- a",
+            "+ a",
+            "a\nb",
+            " a",
+            "a ",
+            "a  ",
+        )
