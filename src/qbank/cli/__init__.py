@@ -13,7 +13,7 @@ from qbank.version import __version__
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="qbank")
 def main() -> None:
-    """Exam question banks in YAML: validate, export (Anki, Word, web), draw quizzes.
+    """Exam question banks in YAML: validate, export (Anki, Word, web, Moodle, GIFT, QTI), draw quizzes.
 
     BANK defaults to ./bank. Exit codes: 0 success; 1 problems found or export refused;
     2 usage, configuration or internal error.
