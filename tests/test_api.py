@@ -25,6 +25,9 @@ PUBLIC = (
     "export_json",
     "export_surveyjs",
     "export_html",
+    "export_moodle",
+    "export_gift",
+    "export_qti",
 )
 
 

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from qbank.cli import main
-from qbank.export.lms import Files, absolute_tolerance, html, share, topic_path
+from qbank.export import Files, absolute_tolerance, html, share, topic_path
 from qbank.grade import blank_answers
 from qbank.load import load_bank
 from qbank.markup import MediaRef, to_text

@@ -325,7 +325,7 @@ def test_same_input_same_bytes_and_moodle_reference_order(tmp_path: Path) -> Non
 )
 def test_plain_fast_path_renders_like_markdown(text: str) -> None:
     """The LMS exports skip the markdown parser for plain texts: same HTML as qbank.markup."""
-    from qbank.export.lms import Files, html, is_plain
+    from qbank.export import Files, html, is_plain
     from qbank.markup import to_html
 
     files = Files(LMS_BANK, "")
@@ -341,7 +341,7 @@ def test_plain_fast_path_renders_like_markdown(text: str) -> None:
      "3) three", "- a", "+ a", "a\nb", " a", "a ", "a  ", "x\u00a0y", "mail@example.org"],
 )  # fmt: skip
 def test_plain_fast_path_examples(text: str) -> None:
-    from qbank.export.lms import Files, html, is_plain
+    from qbank.export import Files, html, is_plain
     from qbank.markup import to_html
 
     if is_plain(text):

@@ -33,7 +33,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, require_tool
 from qbank.cli import main
-from qbank.export.lms import absolute_tolerance
+from qbank.export import absolute_tolerance
 from qbank.export.qti import ident
 from qbank.grade import blank_answers
 from qbank.load import load_bank

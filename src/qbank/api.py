@@ -323,6 +323,14 @@ def export_gift(
 ) -> list[str]:
     """Write GIFT text for Moodle's GIFT import; returns the warnings, one per question that
     GIFT cannot carry exactly (approximated, or left out with ``unsupported="skip"``).
+
+    >>> import os, tempfile, qbank
+    >>> out = os.path.join(tempfile.mkdtemp(), "bank.gift.txt")
+    >>> qbank.export_gift("bank", out, "4.3-practice")
+    []
+    >>> with open(out, encoding="utf-8") as f:
+    ...     f.readline().startswith("$CATEGORY: $course$/top/")
+    True
     """
     from qbank.export import gift
 
@@ -340,6 +348,13 @@ def export_qti(
 ) -> list[str]:
     """Write a QTI content package (zip): ``1.2`` in the Canvas flavour, or ``3.0``;
     returns the warnings (what the version cannot carry).
+
+    >>> import os, tempfile, zipfile, qbank
+    >>> out = os.path.join(tempfile.mkdtemp(), "bank.qti.zip")
+    >>> qbank.export_qti("bank", out, "4.3-practice", version="3.0")
+    []
+    >>> sorted(zipfile.ZipFile(out).namelist())[:2]
+    ['imsmanifest.xml', 'items/cloudtrail-invokeendpoint-exception.xml']
     """
     from qbank.export import qti
 

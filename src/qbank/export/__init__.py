@@ -1,4 +1,5 @@
-"""Exporters, one module per target. Shared here: the pre-export check.
+"""Exporters, one package per target. Shared here: the pre-export check, and what the LMS
+exports (Moodle XML, GIFT, QTI) share (see "LMS exports" below).
 
 An export over a bank with errors refuses and lists them the way ``validate`` does;
 with ``skip_invalid`` it exports every valid question and names the ones it left out
@@ -10,10 +11,19 @@ time of a large export.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from markdown_it.common.utils import escapeHtml
+
 from qbank.diagnostics import Problem, Severity
+from qbank.markup import MediaRef, replace_blanks, to_html
+from qbank.model import Numeric
 
 if TYPE_CHECKING:
     from qbank.load import Bank
@@ -51,3 +61,227 @@ def check_for_export(bank: Bank, *, skip_invalid: bool = False) -> Checked:
     kept = [q for q in bank.questions if q.id not in bad]
     view = dataclasses.replace(bank, questions=kept, _by_id=None)
     return Checked(view, sorted(bad), errors)
+
+
+# -- LMS exports -------------------------------------------------------------------------------
+# What the LMS exports (Moodle XML, GIFT, QTI) share: files, fractions, tolerances, topics.
+#
+# An LMS imports a *question bank*, not a printed form: these exports write every distinct
+# question of a draw once (``Draw.questions``, first-seen order), options in the bank's
+# order, and leave shuffling to the LMS (``shuffle`` of the question). Texts are rendered by
+# :mod:`qbank.markup` (safe HTML, maths kept as ``\( … \)``), so the three targets agree.
+
+MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+# Characters XML 1.0 forbids; the loader reads YAML, which allows some of them escaped.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_clean(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (control characters)."""
+    return _XML_BAD.sub("", text)
+
+
+def xml_escape(text: str, *, quote: bool = False) -> str:
+    """Escape text for XML character data (and attributes with ``quote``)."""
+    out = xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if quote:
+        out = out.replace('"', "&quot;")
+    return out
+
+
+def cdata(text: str) -> str:
+    """``<![CDATA[…]]>`` with ``]]>`` split the way Moodle writes it."""
+    return "<![CDATA[" + xml_clean(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+@dataclass
+class File:
+    """An image bundled with the export: its name in the package and its bytes."""
+
+    name: str
+    data: bytes
+    mime: str
+
+
+@dataclass
+class Files:
+    """Image references → names in the export, with the bytes to embed or package.
+
+    ``prefix`` is what the ``src`` starts with (``@@PLUGINFILE@@/`` for Moodle,
+    ``media/`` for QTI). Names are the file's base name; two different files with the same
+    base name get a short content hash. Images that cannot be bundled (outside the bank,
+    missing, an unknown type, on the web) show as their alt text and give a warning.
+    """
+
+    root: Path
+    prefix: str
+    warnings: list[str] = field(default_factory=list)
+    #: every file, by name, in first-use order
+    files: dict[str, File] = field(default_factory=dict)
+    _names: dict[Path, str] = field(default_factory=dict)
+    #: names used since the last :meth:`take`
+    _used: list[str] = field(default_factory=list)
+    where: str = ""
+
+    def url(self, ref: MediaRef) -> str:
+        path = ref.path
+        if path is None or not path.is_file() or path.suffix.lower() not in MIME:
+            why = "is not a file inside the bank"
+            if path is not None and not path.is_file():
+                why = "was not found"
+            elif path is not None:
+                why = "has an unsupported type"
+            elif re.match(r"(?i)^https?://", ref.src):
+                why = "is on the web; LMS exports bundle only files from the bank"
+            self.warn(f"image `{ref.src}` {why}; shown as its alt text")
+            return ""
+        name = self._names.get(path)
+        if name is None:
+            data = path.read_bytes()
+            name = _safe_name(path.name)
+            if name in self.files and self.files[name].data != data:
+                digest = hashlib.sha256(data).hexdigest()[:8]
+                stem = PurePosixPath(name)
+                name = f"{stem.stem}-{digest}{stem.suffix}"
+            self.files.setdefault(name, File(name, data, MIME[path.suffix.lower()]))
+            self._names[path] = name
+        if name not in self._used:
+            self._used.append(name)
+        return self.prefix + name
+
+    def take(self) -> list[File]:
+        """The files referenced since the last call (for Moodle's per-field ``<file>``)."""
+        used = [self.files[n] for n in self._used]
+        self._used = []
+        return used
+
+    def warn(self, message: str) -> None:
+        text = f"{self.where}: {message}" if self.where else message
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+def _safe_name(name: str) -> str:
+    """A file name safe in a URL and a zip: letters, digits, ``._-``."""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "image"
+    return clean
+
+
+#: characters that can start or be markdown (or maths, entities, tables, strikethrough)
+_MARKUP_CHARS = frozenset("\\`*_[]<>&!#{}~|^") | frozenset(map(chr, range(32))) | {"\x7f"}
+_LIST_START = re.compile(r"\d+[.)](\s|$)")
+
+
+def is_plain(text: str) -> bool:
+    """True when markdown would render ``text`` as one paragraph of literal text.
+
+    One line, no leading or trailing white space, no character markdown (with qbank's
+    tables, strikethrough and maths) gives a meaning to, starting with a letter or digit
+    that does not begin an ordered list. Most option texts and many stems are like this;
+    rendering them needs no parser (see the equivalence test in test_export_moodle.py).
+    """
+    if not text or text != text.strip() or not _MARKUP_CHARS.isdisjoint(text):
+        return False
+    first = text[0]
+    if first.isdigit():
+        return _LIST_START.match(text) is None
+    return first.isalpha() or (ord(first) > 127 and not first.isspace())
+
+
+def html(text: str, files: Files, *, inline: bool = False) -> str:
+    """Safe HTML of an author string, images pointing into the export's files.
+
+    Plain one-line texts (:func:`is_plain`) skip the markdown parser: the result is the
+    same escaped text (in ``<p>`` unless ``inline``), at a fraction of the cost.
+    """
+    if is_plain(text):
+        escaped = escapeHtml(text)
+        return escaped if inline else f"<p>{escaped}</p>"
+    return to_html(text, media=files.url, root=files.root, inline=inline)
+
+
+_TOKEN = "\ue000{}\ue001"
+_TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+
+
+def cloze_html(
+    text: str,
+    files: Files,
+    blank: dict[int, str],
+    *,
+    in_tag: str = "_____",
+    text_fn: Callable[[str], str] | None = None,
+) -> str:
+    """Cloze text as HTML with blank ``i`` replaced by ``blank[i]`` (already HTML-safe).
+
+    Blanks become private-use tokens before the markdown is parsed, so answers never reach
+    the renderer; a token that lands inside a tag (an image's alt text) becomes ``in_tag``.
+    ``text_fn`` rewrites the author's text between tags (before the blanks go in).
+    """
+    source = replace_blanks(text, lambda b: _TOKEN.format(b.index))
+    rendered = html(source, files)
+    pieces = _TAG_SPLIT.split(rendered)
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            pieces[i] = _TOKEN_RE.sub(in_tag, piece)
+        else:
+            if text_fn is not None:
+                piece = text_fn(piece)
+            pieces[i] = _TOKEN_RE.sub(lambda m: blank[int(m.group(1))], piece)
+    return "".join(pieces)
+
+
+def percent(value: Decimal | float) -> str:
+    """A Moodle fraction as a percentage with at most 7 decimals: ``33.33333``, ``100``."""
+    text = f"{float(value):.7f}".rstrip("0").rstrip(".")
+    text = re.sub(r"^(-?\d+\.\d{5})\d*$", lambda m: m.group(1), text)
+    return "0" if text in ("-0", "") else text
+
+
+def share(count: int) -> str:
+    """100 / count as Moodle writes it (``33.33333``, ``66.66667`` for 2/3, ``25``)."""
+    return percent(round(Decimal(100) / count, 5)) if count else "0"
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain decimal notation, no exponent, no trailing zeros beyond the value."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def absolute_tolerance(q: Numeric) -> Decimal:
+    """The tolerance as an absolute number (``2%`` of the answer becomes a number)."""
+    bounds = q.tolerance_bounds()
+    if bounds is None:
+        return Decimal(0)
+    return (bounds[1] - bounds[0]) / 2
+
+
+def topic_path(bank: Bank, topic: str | None) -> list[str]:
+    """The topic and its ancestors as titled segments: ``["4 Operations", "4.3 Security"]``.
+
+    Ancestors are the dotted (or ``/``) prefixes the manifest declares; a topic the
+    manifest does not name keeps its id.
+    """
+    if not topic:
+        return []
+    titles = bank.manifest.topics if bank.manifest else {}
+    parts = re.split(r"([./])", topic)
+    segments: list[str] = []
+    for end in range(1, len(parts) + 1, 2):
+        prefix = "".join(parts[:end])
+        if prefix in titles or prefix == topic:
+            title = titles.get(prefix)
+            segments.append(f"{prefix} {title}".strip() if title else prefix)
+    return segments

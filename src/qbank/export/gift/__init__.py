@@ -34,7 +34,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from qbank.export.lms import (
+from qbank.export import (
     Files,
     absolute_tolerance,
     cloze_html,

@@ -37,7 +37,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qbank.export.lms import (
+from qbank.export import (
     Files,
     absolute_tolerance,
     cdata,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from qbank.export.lms import (
+from qbank.export import (
     Files,
     absolute_tolerance,
     cloze_html,

@@ -30,7 +30,7 @@ import hashlib
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from qbank.export.lms import (
+from qbank.export import (
     Files,
     absolute_tolerance,
     cloze_html,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Rule, Severity, problem, register
-from qbank.grade import blank_answers
+from qbank.markup import find_blanks
 from qbank.model import Cloze, Essay, Multi, Numeric, Order, Short
 from qbank.validate.rules.media import markup_fields
 
@@ -253,7 +253,7 @@ def _question(q: AnyQuestion, targets: set[str]) -> Iterator[Problem]:
             "type",
         )
     if isinstance(q, Cloze):
-        blanks = len(blank_answers(q))
+        blanks = len(find_blanks(q.text))
         if blanks > 1:
             yield from hit(
                 "QB701",
