@@ -111,7 +111,11 @@ def test_package_is_deterministic_well_formed_and_complete(version: str, tmp_pat
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body><div id="host"></div>
 <script type="module">
-import { qtiTransformItem } from '/qti/index.js';
+import { qtiTransformItem, qtiTransformTest } from '/qti/index.js';
+window.testItems = async (href) => {
+  const xml = await (await fetch(href)).text();
+  return qtiTransformTest().parse(xml).items().map((i) => [i.identifier, i.href]);
+};
 window.scoreItem = async (href, responses) => {
   const xml = await (await fetch(href)).text();
   const host = document.getElementById('host');
@@ -171,6 +175,12 @@ def player(tmp_path: Path) -> Iterator[Any]:
             result: dict[str, Any] = page.evaluate("([h, r]) => scoreItem(h, r)", [href, responses])
             return result
 
+        def test_items(root: Path, href: str) -> list[list[str]]:
+            served["root"] = root
+            items: list[list[str]] = page.evaluate("(h) => testItems(h)", href)
+            return items
+
+        score.test_items = test_items  # type: ignore[attr-defined]
         yield score
         browser.close()
     assert not errors, errors
@@ -226,6 +236,10 @@ def test_qti3_player_scores_key_full_and_wrong_zero(
     refs = [r.get("href") for r in test.iter(f"{{{QTI3_NS}}}qti-assessment-item-ref")]
     assert refs == [f"items/{ident(q.id)}.xml" for q in loaded.questions]
     assert set(refs) <= set(names)
+    # the player reads the test: every item, identifier = question id, in bank order
+    assert player.test_items(root, "/pkg/test.xml") == [
+        [ident(q.id), f"items/{ident(q.id)}.xml"] for q in loaded.questions
+    ]
     graded = 0
     for q in loaded.questions:
         href = f"/pkg/items/{ident(q.id)}.xml"
