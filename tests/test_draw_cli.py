@@ -20,9 +20,10 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, ["draw", *args], catch_exceptions=False)
 
 
-def _assert_clean_refusal(result: Result) -> str:
-    """Exit 1, one readable message on stderr, no traceback, nothing on stdout."""
-    assert result.exit_code == 1, (result.exit_code, result.output, result.stderr)
+def _assert_clean_refusal(result: Result, code: int = 1) -> str:
+    """Exit 1 (a bank file cannot be met) or 2 (a command-line selection cannot be met:
+    a usage error), one readable message on stderr, no traceback, nothing on stdout."""
+    assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("qbank: ")
@@ -94,7 +95,7 @@ def test_tags_and_ids_are_comma_separated(sample_bank: Path) -> None:
     ids = [q["id"] for q in json.loads(result.stdout)["forms"][0]["questions"]]
     assert ids == ["vpc-security-features", "nat-gateway-purpose"]
     tagged = run(str(sample_bank), "--tag", "security,nonsense-never", "--format", "json")
-    assert "unknown tag `nonsense-never`" in _assert_clean_refusal(tagged)
+    assert "unknown tag `nonsense-never`" in _assert_clean_refusal(tagged, 2)
 
 
 def test_forms_and_vary_questions_in_text(sample_bank: Path) -> None:
@@ -129,21 +130,21 @@ def test_section_asking_for_too_many(make_bank: Callable[..., Path]) -> None:
     assert err.startswith("qbank: quizzes/week1.yaml:4:12: section 1 (topic 4.3) asks for 9")
     assert "but only 4 match" in err
     assert "help: lower the count" in err
-    err = _assert_clean_refusal(run(str(bank), "--topic", "4.3", "--count", "5"))
+    err = _assert_clean_refusal(run(str(bank), "--topic", "4.3", "--count", "5"), 2)
     assert "the selection (topic 4.3) asks for 5 questions but only 4 match" in err
 
 
 def test_unknown_topic_tag_id_and_quiz(sample_bank: Path) -> None:
-    err = _assert_clean_refusal(run(str(sample_bank), "--topic", "4.33"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--topic", "4.33"), 2)
     assert "unknown topic `4.33`" in err and "did you mean `4.3`?" in err
-    err = _assert_clean_refusal(run(str(sample_bank), "--tag", "secutiry"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--tag", "secutiry"), 2)
     assert "unknown tag `secutiry`" in err and "did you mean `security`?" in err
-    err = _assert_clean_refusal(run(str(sample_bank), "--ids", "vpc-security-feature"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--ids", "vpc-security-feature"), 2)
     assert "unknown question id(s) `vpc-security-feature`" in err
     assert "did you mean `vpc-security-features`?" in err
-    err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "final-exam"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "final-exam"), 2)
     assert "no quiz `final-exam` in the bank (quizzes: quizzes/4.3-practice.yaml)" in err
-    err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "4.3-practice", "--topic", "4"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "4.3-practice", "--topic", "4"), 2)
     assert "--quiz cannot be combined with --topic" in err
     err = _assert_clean_refusal(run(str(sample_bank), "--blueprint", "61"))
     assert "qbank.yaml:31:8: blueprint topic 1 (20%) needs 12 question(s) but only 11" in err

@@ -98,6 +98,15 @@ class Rule:
     example_path: str = "questions.yaml"
     #: extra files (path → text) the examples need, e.g. a manifest with a taxonomy
     example_files: tuple[tuple[str, str], ...] = ()
+    #: what ``qbank fix`` does about it; empty when the rule has no safe mechanical fix
+    fix: str = ""
+    #: when only some findings are fixable: the message prefix of those (QB001: tabs)
+    fix_when: str = ""
+
+    @property
+    def fixable(self) -> bool:
+        """True when ``qbank fix`` can fix (some of) this rule's findings."""
+        return bool(self.fix)
 
     @property
     def family(self) -> str:
@@ -144,3 +153,9 @@ def problem(
         fingerprint=fingerprint,
         data=data or {},
     )
+
+
+def fixable(p: Problem) -> bool:
+    """True when ``qbank fix`` fixes this finding."""
+    rule = RULES.get(p.rule)
+    return rule is not None and rule.fixable and p.message.startswith(rule.fix_when)

@@ -124,7 +124,14 @@ NonEmptyText = Annotated[
     WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
 ]
 QuestionId = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=ID_PATTERN)]
-Percent = Annotated[float, BeforeValidator(_percent)]
+Percent = Annotated[
+    float,
+    BeforeValidator(_percent),
+    # a number or "20%" (what the loader accepts), so editors do not flag the usual form
+    WithJsonSchema(
+        {"type": ["number", "string"], "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%?\s*$"}
+    ),
+]
 Difficulty = Literal["easy", "medium", "hard"]
 Status = Literal["draft", "review", "approved"]
 

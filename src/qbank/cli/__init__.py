@@ -15,15 +15,25 @@ from qbank.version import __version__
 def main() -> None:
     """Exam question banks in YAML: validate, export (Anki, Word, web, Moodle, GIFT, QTI), draw quizzes.
 
-    BANK defaults to ./bank. Exit codes: 0 success; 1 problems found or export refused;
-    2 usage, configuration or internal error.
+    BANK defaults to the nearest folder upward holding qbank.yaml (like git finds its root),
+    else ./bank; `qbank init` starts one. Exit codes: 0 success; 1 problems found or export
+    refused; 2 usage (unknown option, quiz, topic or id), configuration or internal error.
     """
 
 
 def _register() -> None:
     import importlib
 
-    for name in ("validate_cmd", "info_cmd", "draw_cmd", "stats_cmd", "export_cmd"):
+    for name in (
+        "validate_cmd",
+        "info_cmd",
+        "draw_cmd",
+        "stats_cmd",
+        "export_cmd",
+        "init_cmd",
+        "fix_cmd",
+        "preview_cmd",
+    ):
         try:
             importlib.import_module(f"qbank.cli.{name}")
         except ModuleNotFoundError as exc:

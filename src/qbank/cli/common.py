@@ -43,14 +43,77 @@ class Refused(click.ClickException):
         click.echo(f"qbank: {self.format_message()}", err=True)
 
 
+MANIFEST = "qbank.yaml"
+
+
+def find_bank(start: Path | None = None) -> Path | None:
+    """The nearest folder from ``start`` (default: the current one) upward holding qbank.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MANIFEST).is_file():
+            return folder
+    return None
+
+
+def default_bank() -> Path:
+    """BANK when none is given: the nearest folder upward with qbank.yaml (like git finds its
+    root), else ``./bank``. A found folder is shown relative to the current one."""
+    found = find_bank()
+    if found is None:
+        return Path("bank")
+    try:
+        return Path(os.path.relpath(found))
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return found
+
+
+def _resolve_bank(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    return value if value is not None else default_bank()
+
+
 def bank_argument(f: F) -> F:
     return click.argument(
         "bank",
         type=click.Path(file_okay=False, path_type=Path),
-        default="bank",
+        default=None,
         required=False,
         metavar="[BANK]",
+        callback=_resolve_bank,
     )(f)
+
+
+def output_option(f: F) -> F:
+    """``-o/--output FILE``: write atomically instead of printing."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to FILE (atomically) instead of standard output.",
+    )(f)
+
+
+def emit(text: str, output: Path | None, *, note: str | None = None) -> None:
+    """Print ``text``, or write it atomically to ``output`` and say so on stderr."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.is_dir():
+        raise CommandError(f"--output {output} is a folder; give a file name")
+    from qbank.fsutil import atomic_write_text
+
+    atomic_write_text(output, text)
+    click.echo(note or f"wrote {output}", err=True)
+
+
+def selection_failed(exc: Any) -> click.ClickException:
+    """The exit for a :class:`SelectionError`: a selection named on the command line that
+    cannot be met (unknown quiz, topic or id, too few matches) is a usage error (exit 2);
+    a quiz file in the bank that cannot be met is a problem in the bank (exit 1)."""
+    text = exc.describe() if hasattr(exc, "describe") else str(exc)
+    usage = getattr(exc, "usage", None)
+    if usage is None:  # the draw layer does not say: a located error is in the bank's files
+        usage = getattr(exc, "location", None) is None and "have errors" not in text
+    return CommandError(text) if usage else Refused(text)
 
 
 def load(bank_path: Path) -> Any:
@@ -58,7 +121,10 @@ def load(bank_path: Path) -> Any:
     from qbank.load import load_bank
 
     if not bank_path.is_dir():
-        raise CommandError(f"bank folder not found: {bank_path} (BANK defaults to ./bank)")
+        raise CommandError(
+            f"bank folder not found: {bank_path} (BANK defaults to the nearest folder upward "
+            "holding qbank.yaml, else ./bank; `qbank init` starts one)"
+        )
     bank = load_bank(bank_path)
     # A command keeps the bank until it exits. Moving it out of the collector's sight saves
     # every later collection from re-scanning hundreds of thousands of long-lived objects

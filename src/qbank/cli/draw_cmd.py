@@ -13,11 +13,13 @@ import click
 
 from qbank.cli import main
 from qbank.cli.common import (
-    Refused,
     bank_argument,
     build_selection,
+    emit,
     guarded,
     load,
+    output_option,
+    selection_failed,
     selection_options,
 )
 
@@ -31,14 +33,18 @@ STEM_WIDTH = 70
 @click.option("--title", help="Title (default: the quiz's title, else the bank's).")
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
     help="text: a listing per form; json: the draw manifest.",
 )
+@output_option
 @guarded
-def draw_command(bank: Path, title: str | None, fmt: str, **kwargs: Any) -> None:
+def draw_command(
+    bank: Path, title: str | None, fmt: str, output: Path | None, **kwargs: Any
+) -> None:
     """Show what a selection of BANK would contain (same draw as the exporters)."""
     from qbank.draw import SelectionError, draw, manifest_json
 
@@ -54,11 +60,8 @@ def draw_command(bank: Path, title: str | None, fmt: str, **kwargs: Any) -> None
     try:
         drawn = draw(loaded, selection)
     except SelectionError as exc:
-        raise Refused(exc.describe()) from None
-    if fmt == "json":
-        click.echo(manifest_json(drawn), nl=False)
-    else:
-        click.echo(render_text(drawn), nl=False)
+        raise selection_failed(exc) from None
+    emit(manifest_json(drawn) if fmt == "json" else render_text(drawn), output)
 
 
 def stem_preview(text: str, width: int = STEM_WIDTH) -> str:

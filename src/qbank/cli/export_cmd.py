@@ -23,6 +23,7 @@ from qbank.cli.common import (
     build_selection,
     guarded,
     load,
+    selection_failed,
     selection_options,
 )
 
@@ -100,7 +101,7 @@ def export_command(
             try:
                 drawn = draw(checked.bank, selection)
             except SelectionError as exc:
-                raise Refused(f"{exc}" + (f"\n  help: {exc.hint}" if exc.hint else "")) from None
+                raise selection_failed(exc) from None
             target = output or Path(f"{loaded.id}{default_suffix}")
             if target.exists() and target.is_dir():
                 raise CommandError(f"output {target} is a folder; give a file name")

@@ -3,51 +3,62 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from qbank.cli import main
-from qbank.cli.common import CommandError, guarded
+from qbank.cli.common import CommandError, emit, guarded, output_option
 
 
 @main.command()
 @click.argument("rule_id", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="text (terminal), markdown (docs/rules.md) or json.",
+)
+@click.option("--fixable", is_flag=True, help="Only the rules `qbank fix` can fix.")
+@output_option
 @guarded
-def rules(rule_id: str | None, fmt: str) -> None:
+def rules(rule_id: str | None, fmt: str, fixable: bool, output: Path | None) -> None:
     """List the rules, or print one rule's documentation (e.g. qbank rules QB201).
 
-    A family prefix lists that family (qbank rules QB4)."""
+    A family prefix lists that family (qbank rules QB4). The `fix` column marks the rules
+    `qbank fix` can fix."""
+    emit(_rules_text(rule_id, fmt, fixable), output)
+
+
+def _rules_text(rule_id: str | None, fmt: str, fixable: bool) -> str:
     from qbank.validate.docs import rule_doc, rules_markdown, rules_table
     from qbank.validate.rules import families
 
     families()
-    from qbank.diagnostics import RULES
+    from qbank.diagnostics import RULES as ALL_RULES
+
+    RULES = {k: r for k, r in ALL_RULES.items() if r.fixable or not fixable}
 
     if rule_id and rule_id.upper() not in RULES:
         family = sorted(r for r in RULES if r.startswith(rule_id.upper()))
         if not family:
             raise CommandError(f"no rule {rule_id}; `qbank rules` lists them")
         if fmt == "json":
-            click.echo(json.dumps([_rule_json(RULES[r]) for r in family], indent=2))
-        else:
-            rows = [RULES[r] for r in family]
-            width = max(len(r.name) for r in rows)
-            for r in rows:
-                click.echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
-        return
+            return json.dumps([_rule_json(RULES[r]) for r in family], indent=2) + "\n"
+        return rules_table(ids=family) + "\n"
     if rule_id:
         rule = RULES[rule_id.upper()]
         if fmt == "json":
-            click.echo(json.dumps(_rule_json(rule), indent=2))
-        else:
-            click.echo(rule_doc(rule, markdown=fmt == "markdown"))
-        return
+            return json.dumps(_rule_json(rule), indent=2) + "\n"
+        return rule_doc(rule, markdown=fmt == "markdown") + "\n"
     if fmt == "json":
-        click.echo(json.dumps([_rule_json(r) for _, r in sorted(RULES.items())], indent=2))
-    else:
-        # markdown: the whole reference page (`qbank rules --format markdown > docs/rules.md`)
-        click.echo(rules_markdown() if fmt == "markdown" else rules_table())
+        return json.dumps([_rule_json(r) for _, r in sorted(RULES.items())], indent=2) + "\n"
+    if fmt == "markdown" and not fixable:
+        # the whole reference page (`qbank rules --format markdown > docs/rules.md`)
+        return rules_markdown() + "\n"
+    return rules_table(ids=sorted(RULES), markdown=fmt == "markdown") + "\n"
 
 
 def _rule_json(rule: object) -> dict[str, object]:
@@ -67,10 +78,11 @@ def _rule_json(rule: object) -> dict[str, object]:
     default="question",
     help="Which file's schema (default: question files).",
 )
+@output_option
 @guarded
-def schema(kind: str) -> None:
+def schema(kind: str, output: Path | None) -> None:
     """Print the JSON Schema of question files (for editor completion and checks)."""
     from qbank.model import manifest_schema, question_file_schema, quiz_schema
 
     build = {"question": question_file_schema, "manifest": manifest_schema, "quiz": quiz_schema}
-    click.echo(json.dumps(build[kind](), indent=2, sort_keys=True))
+    emit(json.dumps(build[kind](), indent=2, sort_keys=True) + "\n", output)

@@ -9,12 +9,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qbank.cli import main
-from qbank.cli.common import CommandError, bank_argument, guarded, load
+from qbank.cli.common import CommandError, default_bank, find_bank, guarded, load
 from qbank.validate.reporters import FORMATS
+
+if TYPE_CHECKING:
+    from qbank.diagnostics import Problem
+    from qbank.load import Bank
 
 
 def default_format() -> str:
@@ -23,7 +28,7 @@ def default_format() -> str:
 
 
 @main.command()
-@bank_argument
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[BANK | FILE...]")
 @click.option(
     "--format",
     "-f",
@@ -61,7 +66,7 @@ def default_format() -> str:
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 (advisory runs).")
 @guarded
 def validate(
-    bank: Path,
+    paths: tuple[Path, ...],
     fmt: str | None,
     fmt_alias: str | None,
     output: Path | None,
@@ -73,8 +78,12 @@ def validate(
 ) -> None:
     """Check BANK: YAML, schema, answer keys, item-writing lint, duplicates, media, taxonomy.
 
-    Configure rules in qbank.yaml (lint: select / ignore / severity) and per question with a
-    comment `# qbank: disable=QB402`. `qbank rules` lists the rules.
+    Given files instead of a folder (what pre-commit passes), checks those files in the
+    context of their bank (the nearest folder upward holding qbank.yaml): the whole bank is
+    loaded, near-duplicates are looked for between the files' questions and the bank, and
+    only the files' findings are reported. Configure rules in qbank.yaml (lint: select /
+    ignore / severity) and per question with a comment `# qbank: disable=QB402`.
+    `qbank rules` lists the rules.
     """
     from qbank.validate.engine import ConfigError, Options
     from qbank.validate.engine import validate as run
@@ -90,10 +99,18 @@ def validate(
             chosen = parse_targets(targets)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--target") from None
+    bank, files = _bank_and_files(paths)
     loaded = load(bank)
     options = Options(
         similarity_threshold=similarity_threshold, progress=sys.stderr.isatty(), targets=chosen
     )
+    scope = ""
+    wanted: set[str] | None = None
+    if files is not None:
+        wanted = {_rel_in(f, bank) for f in files}
+        if not changed_since:
+            options.changed_ids = {q.id for q in loaded.questions if q.file in wanted}
+        scope = f"{len(wanted)} file{'s' if len(wanted) != 1 else ''} checked with the whole bank"
     if changed_since:
         try:
             from qbank.validate.changes import ChangesError, changed_question_ids
@@ -111,8 +128,21 @@ def validate(
             if exc.location is None
             else f"configuration error: {_shown(loaded.root, exc)}"
         ) from None
+    if options.changed_ids is not None and changed_since:
+        scope = (
+            f"pull-request mode: compared {len(options.changed_ids):,} changed "
+            f"question{'s' if len(options.changed_ids) != 1 else ''} with "
+            f"{len(loaded.questions):,} for near-duplicates"
+        )
+    problems = report.problems
+    checked = len(loaded.questions)
+    if wanted is not None:
+        problems = [p for p in problems if _concerns(p, wanted)]
+        checked = sum(q.file in wanted for q in loaded.questions)
     name = fmt or fmt_alias or default_format()
-    ctx = ReportContext(report.problems, loaded, checked=len(loaded.questions))
+    ctx = ReportContext(
+        problems, loaded, checked=checked, fixable=_fixable(loaded, problems), scope=scope
+    )
     text = get(name)(ctx)
     if name == "github":
         from qbank.validate.reporters.github_format import write_step_summary
@@ -125,7 +155,71 @@ def validate(
         click.echo(f"{ctx.summary()} Report written to {output}.", err=True)
     else:
         click.echo(text, nl=False)
+    if wanted is not None:
+        report.problems = problems
     sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
+
+
+def _bank_and_files(paths: tuple[Path, ...]) -> tuple[Path, list[Path] | None]:
+    """The bank folder and, when files were given, those files (all in that bank)."""
+    if not paths:
+        return default_bank(), None
+    folders = [p for p in paths if p.is_dir()]
+    if folders:
+        if len(paths) > 1:
+            raise CommandError("give one bank folder, or files of one bank")
+        return folders[0], None
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        if len(paths) == 1:
+            raise CommandError(
+                f"bank folder not found: {missing[0]} (BANK defaults to the nearest folder "
+                "upward holding qbank.yaml, else ./bank; `qbank init` starts one)"
+            )
+        raise CommandError(f"no such file: {missing[0]}")
+    roots = {find_bank(p.parent) for p in paths}
+    if None in roots:
+        outside = next(p for p in paths if find_bank(p.parent) is None)
+        raise CommandError(f"{outside} is not inside a bank (no qbank.yaml in a folder above it)")
+    if len(roots) > 1:
+        raise CommandError("the files belong to different banks; validate each bank separately")
+    root = roots.pop()
+    assert root is not None
+    try:
+        shown = Path(os.path.relpath(root))
+    except ValueError:  # pragma: no cover - another drive on Windows
+        shown = root
+    return shown, list(paths)
+
+
+def _rel_in(path: Path, bank: Path) -> str:
+    return path.resolve().relative_to(bank.resolve()).as_posix()
+
+
+def _concerns(p: Problem, files: set[str]) -> bool:
+    return p.location.file in files or any(r.location.file in files for r in p.related)
+
+
+def _fixable(bank: Bank, problems: list[Problem]) -> int:
+    """How many findings `qbank fix` fixes (tried in memory on the files concerned)."""
+    from qbank.diagnostics import fixable
+
+    candidates = [p for p in problems if fixable(p)]
+    if not candidates:
+        return 0
+    from qbank.fix import fix_text
+
+    count = 0
+    for rel in sorted({p.location.file for p in candidates}):
+        src = bank.files.get(rel)
+        if src is None:
+            continue
+        text = src.text
+        if not text:  # the loader keeps no text for files it could not decode
+            continue
+        _, fixed = fix_text(text, Path(rel).name, ("QB001", "QB003", "QB008"))
+        count += sum(1 for p in candidates if p.location.file == rel and fixed[p.rule])
+    return count
 
 
 def _shown(root: Path, exc: object) -> str:

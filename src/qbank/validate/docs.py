@@ -23,6 +23,8 @@ def rule_doc(rule: Rule, *, markdown: bool = False) -> str:
                 lines += ["```yaml", example.rstrip("\n"), "```"]
             else:
                 lines += ["    " + ln for ln in example.rstrip("\n").splitlines()]
+    if rule.fix:
+        lines += ["", f"Fixable: `qbank fix` {rule.fix}."]
     from qbank.validate.engine import locked
 
     if locked(rule.id):
@@ -36,16 +38,24 @@ def rule_doc(rule: Rule, *, markdown: bool = False) -> str:
     return "\n".join(lines)
 
 
-def rules_table(*, markdown: bool = False) -> str:
-    rows = sorted(RULES.values(), key=lambda r: r.id)
+def rules_table(*, markdown: bool = False, ids: list[str] | None = None) -> str:
+    """One line per rule (all, or ``ids``); the fix column marks what ``qbank fix`` fixes."""
+    rows = sorted(
+        (RULES[i] for i in ids) if ids is not None else RULES.values(), key=lambda r: r.id
+    )
     if markdown:
-        out = ["| id | name | severity | summary |", "|---|---|---|---|"]
+        out = ["| id | name | severity | fix | summary |", "|---|---|---|---|---|"]
         out += [
-            f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.summary} |" for r in rows
+            f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | "
+            f"{'yes' if r.fixable else ''} | {r.summary} |"
+            for r in rows
         ]
         return "\n".join(out)
     width = max((len(r.name) for r in rows), default=10)
-    return "\n".join(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.summary}" for r in rows)
+    return "\n".join(
+        f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {'fix' if r.fixable else '   '}  {r.summary}"
+        for r in rows
+    )
 
 
 def rules_markdown() -> str:

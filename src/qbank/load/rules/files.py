@@ -23,6 +23,8 @@ register(
         "given is where the parser gave up, the mistake is often on the line above.",
         failing="id: sg-allow-only\ntype: truefalse\n\ttext: Security group rules can only allow.\n",
         passing=_OK,
+        fix="replaces tabs in the indentation with spaces (other syntax errors need a person)",
+        fix_when="tab character",
     )
 )
 register(
@@ -50,6 +52,8 @@ register(
         "answers: [no]\nexplanation: ISO 3166 code.\n",
         passing="id: country-code\ntype: short\ntext: What is Norway's country code?\n"
         'answers: ["no"]\nexplanation: ISO 3166 code.\n',
+        fix="quotes the value (in double quotes; in single quotes when it holds a backslash "
+        "or a double quote)",
     )
 )
 register(
@@ -105,6 +109,8 @@ register(
         "a block scalar (`text: >-`).",
         failing="id: nat\ntype: cloze\ntext: {{NAT Gateway}} improves security.\n",
         passing='id: nat\ntype: cloze\ntext: "{{NAT Gateway}} improves security."\n',
+        fix="quotes a one-line value in single quotes and turns a value that continues on "
+        "the next lines into a folded block scalar (`>-`)",
     )
 )
 register(

@@ -28,6 +28,10 @@ class ReportContext:
     bank: Bank
     #: question count, for the summary line
     checked: int = 0
+    #: findings `qbank fix` would fix, for the summary line
+    fixable: int = 0
+    #: a note the summary line ends with (e.g. what pull-request mode compared)
+    scope: str = ""
 
     def path(self, rel: str) -> str:
         """A bank-relative path as a path from the current directory (forward slashes)."""
@@ -49,12 +53,14 @@ class ReportContext:
         return sum(1 for p in self.problems if p.severity is Severity.WARNING)
 
     def summary(self) -> str:
+        scope = f" ({self.scope})" if self.scope else ""
         if not self.problems:
-            return f"All checks passed: {self.checked} questions, no problems."
+            return f"All checks passed: {self.checked} questions, no problems{scope}."
+        fix = f" {self.fixable} fixable with `qbank fix`." if self.fixable else ""
         return (
             f"Found {self.errors} error{'s' if self.errors != 1 else ''} and "
             f"{self.warnings} warning{'s' if self.warnings != 1 else ''} "
-            f"in {self.checked} questions."
+            f"in {self.checked} questions{scope}.{fix}"
         )
 
 
