@@ -1,4 +1,4 @@
-"""``qbank fix``: apply the safe mechanical fixes (see :mod:`qbank.fix`)."""
+"""``qbank fix``: apply the safe mechanical fixes (see :mod:`qbank.validate.fix`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from qbank.cli import main
 from qbank.cli.common import CommandError, default_bank, find_bank, guarded, load
-from qbank.fix import FileFix
+from qbank.validate.fix import FileFix
 
 
 def _targets(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
@@ -77,7 +77,7 @@ def fix(
     whitespace. Running it twice changes nothing the second time. Exit codes: 0 done (or,
     with --diff, nothing to fix); 1 with --diff when there is something to fix; 2 usage error.
     """
-    from qbank.fix import FIX_CODES, diff, fix_file
+    from qbank.validate.fix import FIX_CODES, diff, fix_file
 
     codes = [c.strip() for v in select for c in v.split(",") if c.strip()]
     for code in codes:
@@ -127,9 +127,9 @@ def _suppress(
 ) -> list[FileFix]:
     """Validate the bank of ``paths`` and add suppression comments for the chosen findings."""
     from qbank.diagnostics import RULES
-    from qbank.fix import add_suppressions
     from qbank.validate.engine import Options
     from qbank.validate.engine import validate as run
+    from qbank.validate.fix import add_suppressions
     from qbank.validate.rules import families
 
     families()

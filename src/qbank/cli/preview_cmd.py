@@ -46,8 +46,8 @@ def preview(bank: Path, port: int, feedback: str, open_browser: bool, **kwargs: 
     whole bank in file order. The problems `qbank validate` finds in the shown questions are
     listed above them. Stop with Ctrl-C.
     """
-    from qbank.preview import PreviewServer, PreviewState
-    from qbank.select import SelectionError, draw
+    from qbank.draw import SelectionError, draw
+    from qbank.export.web.preview import PreviewServer, PreviewState
 
     selection = build_selection(kwargs)
     loaded = load(bank)

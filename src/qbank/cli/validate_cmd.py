@@ -207,7 +207,7 @@ def _fixable(bank: Bank, problems: list[Problem]) -> int:
     candidates = [p for p in problems if fixable(p)]
     if not candidates:
         return 0
-    from qbank.fix import fix_text
+    from qbank.validate.fix import fix_text
 
     count = 0
     for rel in sorted({p.location.file for p in candidates}):

@@ -148,9 +148,9 @@ def _bare_page(title: str, panel: str, version: int) -> str:
 
 def render_page(state: PreviewState) -> str:
     """Load, validate and draw the bank as it is now; the page to serve."""
-    from qbank.export import html as html_export
+    from qbank.draw import SelectionError, draw
+    from qbank.export.web import html as html_export
     from qbank.load import load_bank
-    from qbank.select import SelectionError, draw
     from qbank.validate.engine import Options, validate
 
     version = state.version
