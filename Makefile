@@ -6,13 +6,21 @@ PY := $(VENV)/bin/python
 QBANK := $(VENV)/bin/qbank
 OUT ?= out
 
-.PHONY: setup system-deps node-deps demo test test-fast lint typecheck bench docs clean
+.PHONY: runtime setup system-deps node-deps demo test test-fast lint typecheck bench docs clean
+
+# `make demo` needs only what qbank itself needs (the runtime dependencies);
+# `make test` adds the test toolchain (pytest, playwright, anki, mypy, pre-commit …).
+runtime: $(VENV)/.runtime
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+$(VENV)/.installed: $(VENV)/.runtime
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -24,7 +32,7 @@ system-deps:
 node-deps:
 	bash scripts/install-node-deps.sh
 
-demo: setup
+demo: runtime
 	$(QBANK) validate bank
 	mkdir -p $(OUT)
 	$(QBANK) draw bank --quiz 4.3-practice
@@ -57,9 +65,10 @@ typecheck: lint
 bench: setup
 	$(PY) bench/run.py
 
-docs: setup
+docs: runtime
 	$(QBANK) rules --format markdown > docs/rules.md
 	$(QBANK) schema > docs/question-file.schema.json
+	$(PY) scripts/readme_formats.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts

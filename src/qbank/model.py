@@ -334,30 +334,73 @@ class QuestionFile(_Strict):
 
 
 class DedupConfig(_Strict):
-    threshold: YInt = Field(default=85, ge=1, le=100)
-    allow: list[tuple[QuestionId, QuestionId]] = Field(default_factory=list)
+    """``dedup:`` in qbank.yaml: near-duplicate detection (QB301–QB303)."""
+
+    threshold: YInt = Field(
+        default=85,
+        ge=1,
+        le=100,
+        description="Similarity (1–100) from which two questions are reported as near-duplicates.",
+    )
+    allow: list[tuple[QuestionId, QuestionId]] = Field(
+        default_factory=list,
+        description="Pairs of question ids that are intended near-twins, e.g. `[[a, b]]`.",
+    )
 
 
 class LintConfig(_Strict):
-    select: list[Text] = Field(default_factory=list)
-    ignore: list[Text] = Field(default_factory=list)
+    """``lint:`` in qbank.yaml: which rules run and how severe they are."""
+
+    select: list[Text] = Field(
+        default_factory=list,
+        description="Only these rule ids or prefixes run (e.g. `[QB0, QB1, QB2]`); empty: all.",
+    )
+    ignore: list[Text] = Field(
+        default_factory=list,
+        description="Rule ids or prefixes that never run (e.g. `[QB405]` or `[QB4]`).",
+    )
     #: per-rule severity override: ``QB402: error`` or ``QB402: off``
-    severity: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+    severity: dict[str, Literal["error", "warning", "off"]] = Field(
+        default_factory=dict,
+        description="Per-rule severity: `{QB401: error, QB405: off}`.",
+    )
 
 
 class Manifest(_Strict):
     """``qbank.yaml``: the bank's identity, taxonomy and tool settings."""
 
-    id: QuestionId
-    title: NonEmptyText
-    description: Text | None = None
-    language: Text | None = None
-    topics: dict[str, Text] = Field(default_factory=dict)
-    blueprint: dict[str, Percent] = Field(default_factory=dict)
-    dedup: DedupConfig = Field(default_factory=DedupConfig)
-    lint: LintConfig = Field(default_factory=LintConfig)
+    id: QuestionId = Field(
+        description="The bank id, stable forever: it namespaces Anki GUIDs and exported ids."
+    )
+    title: NonEmptyText = Field(description="The bank's title (deck names, page titles).")
+    description: Text | None = Field(default=None, description="A longer description.")
+    language: Text | None = Field(
+        default=None,
+        description="Language of the questions as a BCP 47 tag (`en`, `de-CH`): the HTML "
+        "page's `lang`, Word proofing.",
+    )
+    topics: dict[str, Text] = Field(
+        default_factory=dict,
+        description='The taxonomy, topic id → title (`"4.3": Security`); a dotted id is a '
+        "sub-topic. When present, every question's topic must be one of them.",
+    )
+    blueprint: dict[str, Percent] = Field(
+        default_factory=dict,
+        description="Target share of each topic (`\"4\": 20%`), for `qbank stats` and "
+        "`--blueprint N` draws.",
+    )
+    dedup: DedupConfig = Field(
+        default_factory=DedupConfig, description="Near-duplicate detection (below)."
+    )
+    lint: LintConfig = Field(
+        default_factory=LintConfig, description="Which rules run, and their severity (below)."
+    )
     #: export targets `qbank validate` checks what they cannot carry (rules QB7xx)
-    targets: list[Literal["moodle", "gift", "qti", "qti3"]] = Field(default_factory=list)
+    targets: list[Literal["moodle", "gift", "qti", "qti3"]] = Field(
+        default_factory=list,
+        description="LMS export targets `qbank validate` checks each question against "
+        "(rules QB7xx): `moodle`, `gift`, `qti`, `qti3`.",
+    )
 
 
 # -- quizzes ------------------------------------------------------------------------------
@@ -373,34 +416,62 @@ TextList = Annotated[list[Text], BeforeValidator(_one_or_many)]
 class Section(_Strict):
     """A slice of a quiz: filters, then ``count`` questions drawn from what matches."""
 
-    title: Text | None = None
-    topic: Text | None = None
-    tags: TextList = Field(default_factory=list)
+    title: Text | None = Field(default=None, description="Heading of the section (\"Part 1\").")
+    topic: Text | None = Field(default=None, description="Questions of this topic or a sub-topic.")
+    tags: TextList = Field(
+        default_factory=list, description="Questions carrying at least one of these tags."
+    )
     type: Annotated[
         list[Literal[QUESTION_TYPES]],  # type: ignore[valid-type]
         BeforeValidator(_one_or_many),
-    ] = Field(default_factory=list)
-    status: Annotated[list[Status], BeforeValidator(_one_or_many)] = Field(default_factory=list)
-    difficulty: Annotated[list[Difficulty], BeforeValidator(_one_or_many)] = Field(
-        default_factory=list
+    ] = Field(default_factory=list, description="Questions of these types.")
+    status: Annotated[list[Status], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list, description="Questions with one of these review statuses."
     )
-    ids: TextList = Field(default_factory=list)
-    count: YInt | None = Field(default=None, ge=1)
+    difficulty: Annotated[list[Difficulty], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list, description="Questions with one of these difficulties."
+    )
+    ids: TextList = Field(default_factory=list, description="These questions, by id.")
+    count: YInt | None = Field(
+        default=None,
+        ge=1,
+        description="Draw this many of the matches (seeded); without it, every match.",
+    )
 
 
 class Quiz(_Strict):
     """``quizzes/*.yaml``: a reproducible draw (a form, or several)."""
 
-    title: NonEmptyText
-    instructions: Text | None = None
-    seed: Text = "0"
-    sections: list[Section] = Field(min_length=1)
-    shuffle_questions: YBool = True
-    shuffle_options: YBool = True
-    forms: YInt = Field(default=1, ge=1, le=26)
+    title: NonEmptyText = Field(description="The quiz title (worksheets, web pages).")
+    instructions: Text | None = Field(
+        default=None, description="Shown above the questions (Markdown)."
+    )
+    seed: Text = Field(
+        default="0",
+        description="Seed of the draw and the shuffles: the same seed gives the same quiz.",
+    )
+    sections: list[Section] = Field(
+        min_length=1,
+        description="What to draw, in order: each section filters the bank, then draws.",
+    )
+    shuffle_questions: YBool = Field(
+        default=True, description="Shuffle the question order (within each section)."
+    )
+    shuffle_options: YBool = Field(
+        default=True, description="Shuffle the options of questions that allow it."
+    )
+    forms: YInt = Field(
+        default=1, ge=1, le=26, description="Number of forms (A, B, …), each shuffled apart."
+    )
     #: with several forms, draw different questions per form where the pool allows it
-    vary_questions: YBool = False
-    time_limit_minutes: YInt | None = None
+    vary_questions: YBool = Field(
+        default=False,
+        description="With several forms: different questions on each form where the pool "
+        "allows it.",
+    )
+    time_limit_minutes: YInt | None = Field(
+        default=None, description="Time limit shown to the student (web exports)."
+    )
 
     _source: SourceFile | None = PrivateAttr(default=None)
 

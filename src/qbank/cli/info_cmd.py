@@ -78,11 +78,30 @@ def _rule_json(rule: object) -> dict[str, object]:
     default="question",
     help="Which file's schema (default: question files).",
 )
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    help="json: the JSON Schema; markdown: a table of the keys (manifest and quiz files).",
+)
 @output_option
 @guarded
-def schema(kind: str, output: Path | None) -> None:
-    """Print the JSON Schema of question files (for editor completion and checks)."""
+def schema(kind: str, fmt: str, output: Path | None) -> None:
+    """Print the JSON Schema of question files (for editor completion and checks), or of
+    the manifest or quiz files; `-f markdown` prints their key reference."""
     from qbank.model import manifest_schema, question_file_schema, quiz_schema
 
+    if fmt == "markdown":
+        if kind == "question":
+            raise CommandError(
+                "-f markdown covers --kind manifest and --kind quiz; question files are "
+                "described in the README and by the JSON Schema"
+            )
+        from qbank.validate.docs import formats_markdown
+
+        emit(formats_markdown(kind), output)
+        return
     build = {"question": question_file_schema, "manifest": manifest_schema, "quiz": quiz_schema}
     emit(json.dumps(build[kind](), indent=2, sort_keys=True) + "\n", output)
