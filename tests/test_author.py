@@ -461,3 +461,24 @@ def test_usage_errors_exit_2_and_content_errors_exit_1(new_bank: Path, tmp_path:
     big = qbank("draw", "--quiz", "big", cwd=new_bank, check=1)
     assert big.stderr.startswith("qbank: quizzes/big.yaml:4:12:")
     assert not Path(out).exists()
+
+
+def test_pull_request_mode_says_so_in_its_summary(new_bank: Path) -> None:
+    git = require_tool("git")
+    env = _env()
+    env.update(
+        GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org",
+    )  # fmt: skip
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bank"]):
+        subprocess.run([git, *args], cwd=new_bank, env=env, check=True, capture_output=True)
+    (new_bank / "questions/extra.yaml").write_text(
+        "id: extra\ntype: truefalse\ntext: A new question about subnets.\nanswer: true\n"
+        "explanation: Added in this pull request.\n",
+        encoding="utf-8",
+    )
+    done = qbank("validate", "--changed-since", "HEAD", cwd=new_bank)
+    assert done.stdout.strip() == (
+        "All checks passed: 10 questions, no problems (pull-request mode: compared 1 changed "
+        "question with 10 for near-duplicates)."
+    )

@@ -1,0 +1,72 @@
+"""``qbank.validate.fix`` invariants over real and generated files: fixing is idempotent, a
+file that parsed reads exactly the same afterwards (every value as text), and the findings
+the fixes target are gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from qbank.load import load_bytes
+from qbank.validate.fix import fix_text
+
+FILES = sorted(
+    p for base in (ROOT / "bank", ROOT / "tests" / "fixtures") for p in base.rglob("*.y*ml")
+)
+
+
+def _as_text(text: str) -> object:
+    return yaml.load(text, Loader=yaml.BaseLoader)  # every value as text, like qbank
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_fix_is_idempotent_and_keeps_what_parsed(path: Path) -> None:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        pytest.skip("not UTF-8: fix leaves it alone")
+    fixed, _ = fix_text(text, path.name)
+    assert fix_text(fixed, path.name)[0] == fixed
+    try:
+        before = _as_text(text)
+    except yaml.YAMLError:
+        return
+    assert _as_text(fixed) == before
+
+
+LOOKALIKES = ["no", "No", "NO", "yes", "on", "off", "0.10", "010", "12:30", "2024-01-01", "1e3",
+              "~", "0x1F", "+1", ".5", "true", "False"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(LOOKALIKES), min_size=1, max_size=4),
+    st.sampled_from(["{{NAT}} gateway", "A {{NAT}} gateway", "plain text"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_generated_files(values: list[str], text: str, flow: bool, crlf: bool) -> None:
+    answers = (
+        f"    answers: [{', '.join(values)}]\n"
+        if flow
+        else "    answers:\n" + "".join(f"      - {v}\n" for v in values)
+    )
+    src = (
+        f"questions:\n  - id: q\n    type: short\n    text: {text}  # note\n{answers}"
+        "    explanation: Why.   \n"
+    )
+    if crlf:
+        src = src.replace("\n", "\r\n")
+    fixed, _ = fix_text(src, "q.yaml")
+    assert fix_text(fixed, "q.yaml")[0] == fixed
+    _, problems = load_bytes(fixed.encode(), "q.yaml")
+    assert not [p for p in problems if p.rule in ("QB001", "QB003", "QB008")], problems
+    data = _as_text(fixed)["questions"][0]
+    assert data["answers"] == values
+    assert data["text"] == text
+    assert "\r" not in fixed and "# note" in fixed and fixed.endswith("Why.\n")
