@@ -17,8 +17,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from qbank import __version__
 from qbank.fsutil import atomic_write_text
+from qbank.version import __version__
 
 __all__ = [
     "SCHEMA_FILES",
