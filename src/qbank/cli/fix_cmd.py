@@ -146,9 +146,7 @@ def _suppress(
     chosen = [
         p
         for p in report.problems
-        if not wanted_ids
-        or p.question_id in wanted_ids
-        or any(i in (p.fingerprint or "") for i in wanted_ids)
+        if not wanted_ids or {p.question_id, p.data.get("other_id")} & wanted_ids
     ]
     if wanted_ids:
         unknown = sorted(wanted_ids - set(bank.by_id()))

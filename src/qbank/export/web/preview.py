@@ -70,10 +70,16 @@ class PreviewState:
             self.version += 1
             self._cond.notify_all()
 
-    def wait_change(self, seen: int, timeout: float) -> int:
-        """Block until the version differs from ``seen`` (or ``timeout``); the version."""
+    def wake(self) -> None:
+        """Wake every waiting event stream without a change (the server is stopping)."""
         with self._cond:
-            self._cond.wait_for(lambda: self.version != seen, timeout=timeout)
+            self._cond.notify_all()
+
+    def wait_change(self, seen: int, timeout: float) -> int:
+        """Block until a change, a wake-up or ``timeout``; the version then."""
+        with self._cond:
+            if self.version == seen:
+                self._cond.wait(timeout=timeout)
             return self.version
 
 
@@ -269,5 +275,5 @@ class PreviewServer(ThreadingHTTPServer):
 
     def close(self) -> None:
         self.stopping.set()
-        self.state.bump()  # wake the event streams so they see `stopping`
+        self.state.wake()  # the event streams see `stopping`; open pages do not reload
         self.server_close()
