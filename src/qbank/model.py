@@ -128,9 +128,7 @@ Percent = Annotated[
     float,
     BeforeValidator(_percent),
     # a number or "20%" (what the loader accepts), so editors do not flag the usual form
-    WithJsonSchema(
-        {"type": ["number", "string"], "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%?\s*$"}
-    ),
+    WithJsonSchema({"type": ["number", "string"], "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%?\s*$"}),
 ]
 Difficulty = Literal["easy", "medium", "hard"]
 Status = Literal["draft", "review", "approved"]
@@ -386,7 +384,7 @@ class Manifest(_Strict):
     )
     blueprint: dict[str, Percent] = Field(
         default_factory=dict,
-        description="Target share of each topic (`\"4\": 20%`), for `qbank stats` and "
+        description='Target share of each topic (`"4": 20%`), for `qbank stats` and '
         "`--blueprint N` draws.",
     )
     dedup: DedupConfig = Field(
@@ -416,7 +414,7 @@ TextList = Annotated[list[Text], BeforeValidator(_one_or_many)]
 class Section(_Strict):
     """A slice of a quiz: filters, then ``count`` questions drawn from what matches."""
 
-    title: Text | None = Field(default=None, description="Heading of the section (\"Part 1\").")
+    title: Text | None = Field(default=None, description='Heading of the section ("Part 1").')
     topic: Text | None = Field(default=None, description="Questions of this topic or a sub-topic.")
     tags: TextList = Field(
         default_factory=list, description="Questions carrying at least one of these tags."
