@@ -161,6 +161,12 @@ def test_init_passes_pre_commit_in_a_fresh_git_repository(new_bank: Path, tmp_pa
 
     assert run(git, "init", "-q").returncode == 0
     assert run(git, "add", "-A").returncode == 0
+    for what, path in (
+        ("validate-config", new_bank / ".pre-commit-config.yaml"),
+        ("validate-manifest", ROOT / ".pre-commit-hooks.yaml"),  # this repository's hooks
+    ):
+        checked = run(sys.executable, "-m", "pre_commit", what, str(path))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     precommit = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
     ok = run(*precommit)
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -49,6 +49,13 @@ def init(directory: Path, title: str | None, bank_id: str | None, schemas_only: 
         raise CommandError(str(exc)) from None
     for path in written:
         click.echo(f"created {path}")
+    repo = next((d for d in directory.resolve().parents if (d / ".git").exists()), None)
+    if repo is not None:
+        click.echo(
+            f"\nnote: {directory} is inside the git repository {repo}: pre-commit and GitHub "
+            "read .pre-commit-config.yaml and .github/ at the repository root only; move them "
+            "there (and set `bank:` in the workflow and `files:` in the hook to this folder)."
+        )
     where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
     click.echo(
         f"\nNext: {where}qbank validate, then `qbank new single --topic 1.1` "
