@@ -356,6 +356,8 @@ def test_fix_select_and_files(new_bank: Path) -> None:
     assert 'topic: "1.1"   \r\n' in text
     assert "\t" in (bank / "questions/tabbed.yaml").read_text(encoding="utf-8")  # not named
     assert "not a fix" in qbank("fix", "--select", "QB999", cwd=bank, check=2).stderr
+    assert "YAML files" in qbank("fix", "README.md", cwd=bank, check=2).stderr
+    assert "no such file" in qbank("fix", "nope.yaml", cwd=bank, check=2).stderr
 
 
 def test_fix_adds_a_suppression_for_a_reviewed_pair(new_bank: Path) -> None:

@@ -22,6 +22,8 @@ def _targets(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
         if given.is_dir():
             out.extend((f, f.as_posix()) for f in iter_yaml_files(given))
         elif given.is_file():
+            if not given.name.endswith((".yaml", ".yml")):
+                raise CommandError(f"{given}: qbank fix edits YAML files (.yaml, .yml) only")
             out.append((given, given.as_posix()))
         else:
             raise CommandError(f"no such file or folder: {given}")
