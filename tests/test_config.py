@@ -301,8 +301,10 @@ def test_pre_commit_hook_definition(sample_bank: Path, tmp_path: Path) -> None:
 
     import yaml
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "qbank-validate" and hook["language"] == "python"
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"qbank-validate", "qbank-validate-files"}
+    hook = hooks["qbank-validate"]
+    assert hook["language"] == "python"
     assert hook["pass_filenames"] is False and hook["require_serial"] is True
     assert set(hook["types_or"]) == {"yaml", "image"}
     # run it the way pre-commit does: entry split with shlex, then the args, no file names
@@ -315,6 +317,22 @@ def test_pre_commit_hook_definition(sample_bank: Path, tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "bank/aws-mls/4.3-security.yaml:" in bad.stdout and "QB201" in bad.stdout
     assert bank.is_dir()
+    # the files hook: pre-commit appends the staged file names; only their findings show
+    files_hook = hooks["qbank-validate-files"]
+    assert files_hook.get("pass_filenames", True) and files_hook["require_serial"] is True
+    assert files_hook["entry"] == "qbank validate"
+    this_checkout = [sys.executable, "-m", "qbank", "validate"]  # the entry, from this source
+    env_src = {**env, "PYTHONPATH": str(ROOT / "src")}
+    staged = ["bank/aws-mls/4.3-security.yaml", "bank/aws-mls/2-eda.yaml"]
+    files = subprocess.run(
+        [*this_checkout, *staged], cwd=tmp_path, env=env_src, capture_output=True, text=True
+    )
+    assert files.returncode == 1, files.stdout + files.stderr
+    assert "QB201" in files.stdout and "(2 files checked with the whole bank)" in files.stdout
+    clean = subprocess.run(
+        [*this_checkout, staged[1]], cwd=tmp_path, env=env_src, capture_output=True, text=True
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
 
 
 def _action_script(step_id: str) -> tuple[str, dict[str, str]]:
