@@ -30,7 +30,7 @@ __all__ = ["PreviewServer", "PreviewState", "render_page"]
 _KEEPALIVE_SECONDS = 10.0
 
 _STYLE = """
-#qb-preview { font: 14px/1.4 system-ui, sans-serif; margin: 0 auto 1em; max-width: 48em;
+#qb-preview { font: 14px/1.4 system-ui, sans-serif; margin: 1em auto; max-width: 48em;
   padding: .5em 1em; border: 2px solid #b00020; border-radius: 6px; background: #fff4f4; }
 #qb-preview.qb-ok { border-color: #1b7f3b; background: #f2fbf4; }
 #qb-preview h2 { font-size: 1em; margin: .2em 0 .4em; }
@@ -93,9 +93,10 @@ def _problem_panel(problems: list[Any], note: str | None, shown: int) -> str:
     for p in problems:
         loc = p.location
         hint = f" — {html.escape(p.hint)}" if p.hint else ""
+        qid = f" <code>{html.escape(p.question_id)}</code>:" if p.question_id else ""
         items.append(
             f'<li class="qb-{p.severity}"><code>{html.escape(loc.file)}:{loc.line}:{loc.col}</code> '
-            f"{html.escape(p.rule)} [{p.severity}] {html.escape(p.message)}{hint}</li>"
+            f"{html.escape(p.rule)} [{p.severity}]{qid} {html.escape(p.message)}{hint}</li>"
         )
     head = f"<p>{html.escape(note)}</p>" if note else ""
     count = (
