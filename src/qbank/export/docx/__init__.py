@@ -21,9 +21,10 @@ answers; every paragraph of a question but the last has *keep with next* and all
 *keep together*, so a question never splits from its options. Literal numbers ("1.")
 rather than Word list numbering: identical in every renderer and visible to pdftotext.
 
-Maths is printed as text: the LaTeX source with its delimiters removed and common commands
-turned into Unicode (``\\sigma^2`` → ``σ²``, ``\\sqrt{225}`` → ``√225``); anything else stays
-as written. Readable on paper, not typeset.
+Maths is typeset as native Word equations (OMML, :func:`qbank.render.maths.to_omml`),
+which Word and LibreOffice render and print. A formula that cannot be converted faithfully
+(``docs/maths.md`` lists them) is printed as readable text instead (``\\sigma^2`` → ``σ²``,
+``\\sqrt{225}`` → ``√225``), never as LaTeX commands.
 
 Files are byte-reproducible (fixed core properties, no template thumbnail, fixed zip
 dates) and written atomically: all files of one export go to temporary files first and

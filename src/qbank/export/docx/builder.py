@@ -26,6 +26,7 @@ from qbank.export.docx import xml as X
 from qbank.export.docx.files import PAPERS
 from qbank.export.docx.math import math_text
 from qbank.export.docx.style import Layout
+from qbank.render.maths import split_delimiters, to_omml
 
 BOX = "\u2610"  # ☐
 NBSP = "\u00a0"
@@ -292,7 +293,14 @@ class Builder:
             if r.image is not None:
                 self.picture(p, r.image, q, max_width=int(Cm(3)))
                 continue
-            text = math_text(r.text) if r.math else r.text
+            if r.math:
+                tex, display = split_delimiters(r.text)
+                equation = to_omml(tex, display)
+                if equation is not None:  # a native Word equation
+                    p.p.append(equation)
+                    p.length += len(tex) // 2
+                    continue
+            text = math_text(r.text) if r.math else r.text  # readable text, never LaTeX
             if r.url:
                 shown = r.url.removeprefix("mailto:")
                 if shown not in text:

@@ -50,6 +50,7 @@ from qbank.model import (
     TrueFalse,
 )
 from qbank.progress import track
+from qbank.render.maths import html_with_mathml
 
 if TYPE_CHECKING:
     from qbank.draw import Draw, DrawnQuestion
@@ -181,15 +182,18 @@ class Media:
 
 
 def _rich(text: str, media: Media) -> dict[str, str]:
-    """A markup string as plain text and safe HTML."""
-    return {"text": to_text(text), "html": to_html(text, media=media.url, root=media.root)}
+    """A markup string as plain text and safe HTML (maths as MathML)."""
+    return {
+        "text": to_text(text),
+        "html": html_with_mathml(to_html(text, media=media.url, root=media.root)),
+    }
 
 
 def _inline(text: str, media: Media) -> dict[str, str]:
     """Like :func:`_rich` but without the ``<p>`` of a one-paragraph text (options, items)."""
     return {
         "text": to_text(text),
-        "html": to_html(text, media=media.url, root=media.root, inline=True),
+        "html": html_with_mathml(to_html(text, media=media.url, root=media.root, inline=True)),
     }
 
 
@@ -214,7 +218,7 @@ def _cloze_text(text: str, media: Media) -> dict[str, str]:
             pieces[i] = _TOKEN_RE.sub(BLANK_TEXT, piece)
         else:
             pieces[i] = _TOKEN_RE.sub(lambda m: BLANK_HTML.format(index=m.group(1)), piece)
-    return {"text": plain, "html": "".join(pieces)}
+    return {"text": plain, "html": html_with_mathml("".join(pieces))}
 
 
 def _decimal_text(value: Decimal) -> str:

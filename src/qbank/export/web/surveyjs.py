@@ -15,13 +15,17 @@ names it:
 * numeric ``tolerance``: only the exact value is accepted;
 * multi with ``partial``: all-or-nothing;
 * ``points`` other than 1: every question counts one;
-* match: a ``matrix`` whose pairs SurveyJS counts as separate quiz questions;
-* order: a ``ranking`` exported *ungraded* — survey-core 2.5.38 counts a ranking answer as
-  correct whatever its order (its ``getCorrectAnswerCount`` inherits the checkbox rule
-  that ignores order), so a score would reward wrong answers.
+
+Order and match questions are graded exactly, all-or-nothing as in qbank: each is a
+``matrixdropdown`` with one dropdown column — items × "Position" (1…n) for an order
+question, left items × "Match" (the right-hand options) for a match question. (A
+``ranking`` is not used: survey-core 2.5.38's quiz count scores any complete ranking as
+correct, whatever its order.)
 
 SurveyJS renders titles and choice texts as text, so the plain ``text`` of each string is
-used and author text never becomes markup; the one HTML property, ``completedHtml``, only
+used (maths as readable Unicode) and author text never becomes markup; a stem with maths is
+also shown typeset, as the quiz document's sanitised HTML with MathML in an ``html``
+element before the question (whose own title is then hidden); the one HTML property, ``completedHtml``, only
 contains escaped text. Braces are neutralised (:func:`literal`) so that SurveyJS's
 ``{placeholder}`` processing leaves author text alone.
 """
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbank.export.web import quiz_json
 from qbank.fsutil import atomic_path
+from qbank.render.text import math_text
 
 if TYPE_CHECKING:
     from qbank.draw import Draw
@@ -95,8 +100,28 @@ def literal(text: str) -> str:
     return _PLACEHOLDER.sub("{\u200b", text)
 
 
+_MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
+
+
+def readable(text: str) -> str:
+    """Plain text with its maths as readable Unicode (SurveyJS shows titles and choices as
+    text, so no LaTeX is left for the learner to decode)."""
+    return literal(_MATH.sub(lambda m: math_text(m.group(0)), text))
+
+
 def _choices(parts: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"value": p["id"], "text": literal(p["text"])} for p in parts]
+    return [{"value": p["id"], "text": readable(p["text"])} for p in parts]
+
+
+#: column names of the order and match matrices. Not every name works: survey-core 2.5.38
+#: leaves a matrix whose column is named ``pos`` out of the quiz count (0/0), so these two
+#: are checked by tests/test_export_surveyjs.py.
+ORDER_COLUMN = "position"
+MATCH_COLUMN = "match"
+
+
+def _column(name: str, title: str, choices: list[dict[str, str]]) -> dict[str, Any]:
+    return {"name": name, "title": title, "cellType": "dropdown", "choices": choices}
 
 
 def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
@@ -104,8 +129,10 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
     qid = q["id"]
     kind = q["type"]
     key = q.get("answer") or {}
-    el: dict[str, Any] = {"name": qid, "title": literal(q["text"])}
-    if q["points"] != 1 and q["graded"] and kind != "order":
+    el: dict[str, Any] = {"name": qid, "title": readable(q["text"])}
+    if "<math" in q["html"]:  # the stem is shown typeset by an html element before it
+        el["titleLocation"] = "hidden"
+    if q["points"] != 1 and q["graded"]:
         notes.add("points other than 1 count as one question", qid)
     if kind in ("single", "multi"):
         el = {"type": "radiogroup" if kind == "single" else "checkbox", **el}
@@ -145,18 +172,20 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
         elif Decimal(repr(value)) != Decimal(key["value"]):
             notes.add("numeric answer rounded to a double", qid)
     elif kind == "order":
-        el = {"type": "ranking", **el, "choices": _choices(q["items"])}
-        notes.add(
-            "order questions exported ungraded (survey-core scores a ranking as correct "
-            "whatever its order)",
-            qid,
-        )
+        # a dropdown matrix, items × "Position": graded all-or-nothing like qbank (a ranking
+        # is scored correct whatever its order by survey-core 2.5.38's quiz count)
+        n = len(q["items"])
+        positions = [{"value": str(k + 1), "text": str(k + 1)} for k in range(n)]
+        el = {"type": "matrixdropdown", **el, "rows": _choices(q["items"])}
+        el["columns"] = [_column(ORDER_COLUMN, "Position", positions)]
+        el["correctAnswer"] = {
+            item: {ORDER_COLUMN: str(k + 1)} for k, item in enumerate(key["order"])
+        }
     elif kind == "match":
-        el = {"type": "matrix", **el}
-        el["columns"] = _choices(q["right"])
-        el["rows"] = _choices(q["left"])
-        el["correctAnswer"] = {p["left"]: p["right"] for p in key["pairs"]}
-        notes.add("match questions scored per pair (each pair counts as one question)", qid)
+        # a dropdown matrix, left items × one "Match" column: all-or-nothing like qbank
+        el = {"type": "matrixdropdown", **el, "rows": _choices(q["left"])}
+        el["columns"] = [_column(MATCH_COLUMN, "Match", _choices(q["right"]))]
+        el["correctAnswer"] = {p["left"]: {MATCH_COLUMN: p["right"]} for p in key["pairs"]}
     else:  # essay: never auto-graded, in qbank either
         el = {"type": "comment", **el}
         el["rows"] = max(3, min(int(q.get("lines") or 6), 20))
@@ -194,6 +223,8 @@ def build(
                     "imageWidth": "100%",
                 }
             )
+        if "<math" in q["html"]:
+            elements.append({"type": "html", "name": f"{q['id']}-stem", "html": literal(q["html"])})
         elements.append(_element(q, notes))
         pages.append({"name": f"page{q['number']}", "elements": elements})
     title = literal(doc["title"])
