@@ -746,7 +746,9 @@ def test_page_is_self_contained_with_a_strict_csp(sample_bank: Path, tmp_path: P
         for q in embedded["quiz"]["forms"][0]["questions"]
         if q["id"] == "sagemaker-interface-endpoint"
     )
-    assert img["media"][0]["url"].startswith("data:image/png;base64,")
+    ref = img["media"][0]["url"]
+    assert ref.startswith("#qbank-file:")  # each image once, in quiz.files
+    assert embedded["quiz"]["files"][ref.removeprefix("#qbank-file:")]["type"] == "image/png"
 
 
 def test_same_input_byte_identical_and_atomic(

@@ -240,18 +240,40 @@ def test_student_copy_has_no_keys(sample_bank: Path, tmp_path: Path) -> None:
 # -- media -------------------------------------------------------------------------------------
 
 
-def test_media_embedded_as_data_uri(sample_bank: Path, tmp_path: Path) -> None:
+def test_media_embedded_once_per_file(sample_bank: Path, tmp_path: Path) -> None:
     doc = export_json(sample_bank, tmp_path / "bank.json", "--media", "embed")
     q = next(q for q in questions(doc) if q["id"] == "sagemaker-interface-endpoint")
     (media,) = q["media"]
     assert media["src"] == "media/nat-gateway.png" and media["type"] == "image/png"
     assert media["alt"] == "NAT gateway in a public subnet"
-    prefix = "data:image/png;base64,"
-    assert media["url"].startswith(prefix)
+    assert media["url"].startswith("#qbank-file:")
+    file = doc["files"][media["url"].removeprefix("#qbank-file:")]
     png = (sample_bank / "media" / "nat-gateway.png").read_bytes()
-    assert base64.b64decode(media["url"][len(prefix) :]) == png
+    assert file == {
+        "src": "media/nat-gateway.png",
+        "type": "image/png",
+        "data": base64.b64encode(png).decode(),
+    }
     assert f'src="{media["url"]}"' in q["html"]
     assert not list(tmp_path.glob("*-media"))
+
+
+def test_a_shared_image_is_embedded_once(make_bank: Any, tmp_path: Path) -> None:
+    png = (ROOT / "bank/media/nat-gateway.png").read_bytes()
+    uses = "\n".join(
+        f"- id: q{i}\n  type: truefalse\n  answer: true\n  text: 'See ![net](media/{'ab'[i % 2]}.png) {i}'"
+        for i in range(30)
+    )
+    bank = make_bank({"q.yaml": "questions:\n" + uses + "\n"})
+    (bank / "media").mkdir()
+    (bank / "media/a.png").write_bytes(png)
+    (bank / "media/b.png").write_bytes(png)  # same content, another name: still one copy
+    out = tmp_path / "q.json"
+    doc = export_json(bank, out, "--media", "embed")
+    assert len(doc["files"]) == 1
+    text = out.read_text("utf-8")
+    assert text.count(base64.b64encode(png).decode()) == 1
+    assert len(text) < len(png) * 1.4 + 30_000
 
 
 def test_media_copied_beside_the_file(sample_bank: Path, tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def test_symlink_leading_out_of_the_bank(make_bank: Callable[..., Path], tmp_pat
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("d.bmp", b"BM\x00\x00", "`.bmp` is not a supported image type"),
+        ("d.heic", b"\x00\x00\x00\x18ftypheic", "`.heic` is not a supported image type"),
+        ("d.bmp", b"GIF89a", "named .bmp but its content is a GIF image"),
         ("d.tiff", b"II*\x00", "`.tiff` is not a supported image type"),
         ("d.png", JPEG_HEAD, "named .png but its content is a JPEG image"),
         ("d.png", b"<html>Not found</html>", "its content is not an image"),

@@ -153,10 +153,20 @@
     return node;
   }
 
+  /* Each image is stored once in quiz.files and referenced as `#qbank-file:<id>`; the
+     reference becomes a data: URI before the HTML is parsed (so nothing is ever fetched). */
+  var files = quiz.files || {};
+  function withFiles(rich) {
+    return rich.replace(/src="#qbank-file:(f[0-9a-f]{16})"/g, function (match, id) {
+      var f = Object.prototype.hasOwnProperty.call(files, id) ? files[id] : null;
+      return f ? 'src="data:' + f.type + ";base64," + f.data + '"' : 'src=""';
+    });
+  }
+
   /* The exporter's sanitised HTML (never a raw author string). */
   function safeHtml(tag, attrs, rich) {
     var node = el(tag, attrs);
-    node.innerHTML = rich;
+    node.innerHTML = withFiles(rich);
     return node;
   }
 

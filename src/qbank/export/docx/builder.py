@@ -8,6 +8,7 @@ in Word.
 from __future__ import annotations
 
 import functools
+import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from qbank.export.docx import xml as X
 from qbank.export.docx.files import PAPERS
 from qbank.export.docx.math import math_text
 from qbank.export.docx.style import Layout
+from qbank.render.images import ImageError, for_word
 from qbank.render.maths import split_delimiters, to_omml
 
 BOX = "\u2610"  # ☐
@@ -327,11 +329,14 @@ class Builder:
             p.run(fallback, italic=self.layout.italic)
             return
         try:
-            image = Image.from_file(str(path))
+            # Adobe/CMYK JPEG, WebP and SVG are re-encoded (SVG drawn at print resolution)
+            data = for_word(path).data
+            image = Image.from_blob(data)
             width = min(int(image.width), max_width)
-            inline = self.doc.part.new_pic_inline(str(path), Emu(width), None)
-        except (UnrecognizedImageError, OSError, ValueError) as exc:
-            self.warnings.append(f"image {ref.src!r} cannot be read ({exc}); printed its alt text")
+            inline = self.doc.part.new_pic_inline(io.BytesIO(data), Emu(width), None)
+        except (ImageError, UnrecognizedImageError, OSError, ValueError) as exc:
+            why = str(exc) or type(exc).__name__
+            self.warnings.append(f"image {ref.src!r} {why}; printed its alt text")
             p.run(fallback, italic=self.layout.italic)
             return
         inline.docPr.set("descr", ref.alt or ref.src)

@@ -1,7 +1,8 @@
 """``qbank export html``: one self-contained, offline page that plays the quiz (DESIGN §7).
 
 The page is ``exporters/web/player.html`` with the player's CSS and JavaScript and the quiz
-document (:mod:`qbank.export.web.quiz_json`, answers included, images as ``data:`` URIs)
+document (:mod:`qbank.export.web.quiz_json`, answers included, each distinct image once,
+as base64 in its ``files``; the player turns ``#qbank-file:<id>`` into a ``data:`` URI)
 inlined.
 It plays like the study guide's quiz: "1 / 5", one question per screen, the blank inline,
 "N words left", immediate or end-of-quiz feedback, explanations, "Your score is …",
@@ -101,7 +102,7 @@ def build(
     player: Path | None = None,
 ) -> tuple[str, list[str]]:
     """The page's HTML text and the warnings (images that could not be embedded)."""
-    media = quiz_json.Media(bank.root, mode="embed", allow_remote=False)
+    media = quiz_json.Media(bank.root, mode="embed", allow_remote=False, share=True)
     doc = quiz_json.build(drawn, bank, answers=True, media=media)
     template = _read("player.html", player)
     script = _read("player.js", player)

@@ -18,14 +18,19 @@ Decisions (also in the schema and ``exporters/web/README.md``):
 * ``--answers omit`` drops ``answer``, option ``feedback`` and ``explanation`` (a student
   copy for server-graded quizzes); grading rules a learner may know (``partial``,
   ``case_sensitive``, ``max_words``, ``unit``) stay.
-* Images come from inside the bank root only: embedded as ``data:`` URIs (default) or
-  copied into ``<output stem>-media/`` beside the file. Images that cannot be bundled are
-  shown as their alt text and reported as warnings.
+* Images come from inside the bank root only: embedded (default) or copied into
+  ``<output stem>-media/`` beside the file. Embedded, each distinct file is stored once in
+  the top-level ``files`` (base64) and the HTML refers to it as ``#qbank-file:<id>`` — a
+  2,000-question bank sharing 400 images would otherwise carry every image once per use
+  (``bench/web_media.py``). A consumer replaces ``#qbank-file:<id>`` with
+  ``data:<type>;base64,<data>``. Images that cannot be bundled are shown as their alt text
+  and reported as warnings.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import urllib.parse
@@ -81,6 +86,8 @@ BLANK_TEXT = "_____"
 BLANK_HTML = '<span class="qbank-blank" data-blank="{index}">_____</span>'
 
 MediaMode = Literal["embed", "copy"]
+#: how shared embedded images are referenced from ``html`` and ``media[].url``
+FILE_REF = "#qbank-file:"
 
 _MIME = {
     ".png": "image/png",
@@ -89,6 +96,7 @@ _MIME = {
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".svg": "image/svg+xml",
+    ".bmp": "image/bmp",
 }
 
 
@@ -128,6 +136,10 @@ class Media:
     mode: MediaMode = "embed"
     folder: str = "media"
     allow_remote: bool = True
+    #: embed each distinct file once in :attr:`shared` and reference it as ``#qbank-file:<id>``
+    share: bool = False
+    #: shared embed mode: file id → ``{"src", "type", "data"}`` (base64), in first-use order
+    shared: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: copy mode: URL (relative to the output) → source file, in first-use order
     files: dict[str, Path] = field(default_factory=dict)
@@ -166,8 +178,15 @@ class Media:
         else:
             url = self._data.get(ref.path, "")
             if not url:
-                payload = base64.b64encode(ref.path.read_bytes()).decode("ascii")
-                url = self._data[ref.path] = f"data:{mime};base64,{payload}"
+                data = ref.path.read_bytes()
+                payload = base64.b64encode(data).decode("ascii")
+                if self.share:  # one copy per distinct content, however often it is used
+                    file_id = "f" + hashlib.sha256(data).hexdigest()[:16]
+                    self.shared.setdefault(file_id, {"src": rel, "type": mime, "data": payload})
+                    url = FILE_REF + file_id
+                else:
+                    url = f"data:{mime};base64,{payload}"
+                self._data[ref.path] = url
         if self._used is not None and not any(m["src"] == rel for m in self._used):
             self._used.append({"src": rel, "alt": ref.alt, "type": mime, "url": url})
         return url
@@ -343,6 +362,7 @@ def build(
             {"form": f.name, "points": f.total_points, "questions": by_form[f.name]}
             for f in drawn.forms
         ],
+        **({"files": media.shared} if media.share else {}),
     }
 
 
@@ -369,7 +389,7 @@ def export(
     Images are copied first and the JSON written last, each file atomically, so an
     interrupted export never leaves a JSON file pointing at missing or partial images.
     """
-    helper = Media(bank.root, mode=media, folder=media_folder(target))
+    helper = Media(bank.root, mode=media, folder=media_folder(target), share=media == "embed")
     doc = build(drawn, bank, answers=answers == "include", media=helper)
     for url, source in helper.files.items():
         dest = target.parent / urllib.parse.unquote(url)

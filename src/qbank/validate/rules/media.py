@@ -34,6 +34,7 @@ IMAGE_TYPES = {
     ".gif": "gif",
     ".svg": "svg",
     ".webp": "webp",
+    ".bmp": "bmp",
 }
 
 _Q = "id: nat-diagram\ntype: truefalse\ntext: |-\n  The diagram shows a NAT gateway.\n\n  {img}\n"
@@ -74,11 +75,12 @@ register(
         "QB503",
         "image-type",
         E,
-        "An image is not PNG, JPEG, GIF, SVG or WebP, or its content does not match its name.",
-        rationale="These types display in Anki, browsers and Word. Other formats (TIFF, BMP, "
-        "HEIC, PDF) show as broken images in some targets; a file whose content is another "
-        "type than its extension says (a JPEG saved as `.png`, an HTML error page) is rejected "
-        "by some of them.",
+        "An image is not PNG, JPEG, GIF, SVG, WebP or BMP, or its content does not match its name.",
+        rationale="Every browser shows these types, so the web exports and Anki show them as "
+        "they are; Word gets a converted copy where it needs one (Adobe or CMYK JPEG, WebP, "
+        "SVG drawn at print resolution). Other formats (TIFF, HEIC, PDF) show as broken "
+        "images in some targets; a file whose content is another type than its extension "
+        "says (a JPEG saved as `.png`, an HTML error page) is rejected by some of them.",
         failing=_Q.format(img="![NAT gateway](media/nat.tiff)"),
         passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
         example_files=(*_SVG_FILES, ("media/nat.tiff", "II*")),
@@ -153,6 +155,8 @@ def _sniff(head: bytes) -> str | None:
         return "gif"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
+    if head.startswith(b"BM"):
+        return "bmp"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower():
         return "svg"
@@ -224,7 +228,7 @@ class _MediaChecker:
                     f"image `{ref.src}`: `{suffix or 'no extension'}` is not a supported image "
                     "type",
                     loc,
-                    hint="convert it to PNG, JPEG, GIF, SVG or WebP",
+                    hint="convert it to PNG, JPEG, GIF, SVG, WebP or BMP",
                     question_id=q.id,
                     fingerprint=f"QB503:{key}",
                 )

@@ -1,0 +1,186 @@
+"""Image files: what they really are, and a copy a target that cannot show them can use.
+
+Browsers show PNG, JPEG (any colour model or first segment), GIF, WebP, SVG and BMP. Word's
+library (python-docx) reads only PNG, GIF, BMP, TIFF and JPEGs whose first segment is JFIF
+or Exif — so an ordinary Adobe JPEG (``FF D8 FF EE``, APP14 first), a CMYK JPEG, WebP and
+SVG must be re-encoded for it. :func:`for_word` returns the bytes to embed: the original
+when Word reads it, else a Pillow re-encode (photos stay JPEG, the rest PNG; SVG is
+rasterised with resvg at print resolution). Conversions are cached per file content.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "BROWSER_KINDS",
+    "ConvertedImage",
+    "ImageError",
+    "for_word",
+    "mime_type",
+    "sniff",
+]
+
+BROWSER_KINDS = frozenset({"png", "jpeg", "gif", "webp", "svg", "bmp"})
+"""What every current browser (and so the HTML player, SurveyJS and Anki's web view) shows."""
+
+_MIME = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "svg": "image/svg+xml",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+}
+#: SVGs are drawn at this many pixels per CSS pixel (3 × 96 = 288 dpi at their own size)
+SVG_SCALE = 3
+#: …but never wider than this (a huge viewBox must not make a huge PNG)
+SVG_MAX_PIXELS = 3000
+
+
+class ImageError(ValueError):
+    """The file is not an image any target can show (the message says why)."""
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type by content: png, jpeg, gif, webp, svg, bmp, tiff or ``None``."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"BM"):
+        return "bmp"
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    head = data[:2048]
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower():
+        return "svg"
+    return None
+
+
+def mime_type(kind: str) -> str:
+    return _MIME[kind]
+
+
+@dataclass(frozen=True)
+class ConvertedImage:
+    """Bytes a target can embed, with their type (``png``/``jpeg``/…) and what was done."""
+
+    data: bytes
+    kind: str
+    converted_from: str | None = None  # e.g. "svg" when the data is a rasterised copy
+
+    @property
+    def extension(self) -> str:
+        return ".jpg" if self.kind == "jpeg" else f".{self.kind}"
+
+
+def _word_reads(data: bytes, kind: str) -> bool:
+    """What python-docx's header check accepts (``docx.image.SIGNATURES``)."""
+    if kind in ("png", "gif", "bmp", "tiff"):
+        return True
+    if kind == "jpeg":
+        return data[6:10] in (b"JFIF", b"Exif") and not _is_cmyk(data)
+    return False
+
+
+def _is_cmyk(data: bytes) -> bool:
+    """A JPEG with four components (CMYK/YCCK): Word shows it, LibreOffice often inverts it."""
+    i = 2
+    while i + 9 < len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):  # start of frame: components at offset 9
+            return data[i + 9] == 4
+        i += 2 + length
+    return False
+
+
+def _rasterise_svg(data: bytes) -> bytes:
+    import resvg_py
+
+    try:
+        svg = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImageError("is an SVG that is not UTF-8 text") from exc
+    try:
+        png = bytes(resvg_py.svg_to_bytes(svg_string=svg))
+    except Exception as exc:  # resvg reports parse errors as generic exceptions
+        raise ImageError(f"is an SVG that cannot be drawn ({exc})") from exc
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        width = im.size[0]
+    scale = max(1, min(SVG_SCALE, SVG_MAX_PIXELS // max(width, 1)))
+    if scale > 1:
+        png = bytes(resvg_py.svg_to_bytes(svg_string=svg, zoom=scale))
+    # record the resolution, so that the picture keeps the SVG's own size on paper
+    with Image.open(io.BytesIO(png)) as im:
+        buf = io.BytesIO()
+        im.save(buf, "PNG", dpi=(96 * scale, 96 * scale))
+    return buf.getvalue()
+
+
+def _reencode(data: bytes, kind: str) -> ConvertedImage:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            if kind == "jpeg":  # a photo stays a photo: RGB JPEG with a JFIF header
+                rgb = im.convert("RGB")
+                buf = io.BytesIO()
+                rgb.save(buf, "JPEG", quality=92, optimize=True)
+                return ConvertedImage(buf.getvalue(), "jpeg", kind)
+            if getattr(im, "n_frames", 1) > 1:
+                im.seek(0)
+            frame = im if im.mode in ("RGB", "RGBA", "L", "LA", "P") else im.convert("RGBA")
+            buf = io.BytesIO()
+            frame.save(buf, "PNG", optimize=False)
+            return ConvertedImage(buf.getvalue(), "png", kind)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
+
+
+def _verify(data: bytes, kind: str) -> None:
+    """A cheap structural check (no full decode) of a file passed through unchanged."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
+
+
+@functools.lru_cache(maxsize=512)
+def _for_word_cached(digest: str, data: bytes) -> ConvertedImage:
+    kind = sniff(data)
+    if kind is None:
+        raise ImageError("is not an image (PNG, JPEG, GIF, WebP, SVG or BMP)")
+    if _word_reads(data, kind):
+        _verify(data, kind)
+        return ConvertedImage(data, kind)
+    if kind == "svg":
+        return ConvertedImage(_rasterise_svg(data), "png", "svg")
+    return _reencode(data, kind)
+
+
+def for_word(path: Path) -> ConvertedImage:
+    """The image at ``path`` as bytes python-docx (and so Word and LibreOffice) can embed.
+
+    Raises :class:`ImageError` when the file is not an image any target can show, and
+    ``OSError`` when it cannot be read.
+    """
+    data = path.read_bytes()
+    return _for_word_cached(hashlib.sha256(data).hexdigest(), data)
