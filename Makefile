@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 QBANK := $(VENV)/bin/qbank
 OUT ?= out
 
-.PHONY: runtime setup system-deps node-deps demo test test-fast lint typecheck bench docs clean
+.PHONY: runtime setup system-deps node-deps demo test test-fast lint typecheck bench docs i18n clean
 
 # `make demo` needs only what qbank itself needs (the runtime dependencies);
 # `make test` adds the test toolchain (pytest, playwright, anki, mypy, pre-commit …).
@@ -64,6 +64,14 @@ typecheck: lint
 
 bench: setup
 	$(PY) bench/run.py
+
+# Message catalogs (docs/i18n.md): extract the msgids, merge them into every .po, compile .mo
+i18n: runtime
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project qbank \
+	  --version 1 --copyright-holder "qbank developers" -w 100 -o src/qbank/i18n/locales/qbank.pot .
+	$(VENV)/bin/pybabel update -i src/qbank/i18n/locales/qbank.pot -d src/qbank/i18n/locales \
+	  -D qbank --no-location -w 100 --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d src/qbank/i18n/locales -D qbank --statistics
 
 docs: runtime
 	$(QBANK) rules --format markdown > docs/rules.md

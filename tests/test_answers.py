@@ -232,7 +232,17 @@ def test_numeric_accepts_decimals(answer: str, tolerance: str) -> None:
 
 @pytest.mark.parametrize(
     ("answer", "hint"),
-    [("1,000", "thousands separator"), ("6 shards", "unit"), ("six", "plain decimal")],
+    [
+        (
+            "1,000",
+            "write `1000` if the comma groups thousands, or `1.000` if it is a decimal comma",
+        ),
+        ("9,81", "write the decimal comma as a point: `9.81`"),
+        ("-0,5", "`-0.5`"),
+        ("1,000,000", "write `1000000` if the comma groups thousands;"),
+        ("6 shards", "unit"),
+        ("six", "plain decimal"),
+    ],
 )
 def test_numeric_answer_not_decimal(answer: str, hint: str) -> None:
     (p,) = found(NUMERIC.format(a=answer, t="0"))

@@ -222,7 +222,7 @@ def test_rendered_content_of_each_note_type(
     # multi: lettered options; back marks the correct letters, per-option feedback
     note = notes["vpc-security-features"]
     [(front, back)] = rendered(col, note)
-    assert "Choose two." in visible(front) and "✓" not in front
+    assert "Choose all that apply." in visible(front) and "✓" not in front
     assert back.count('class="correct"') == 2 and back.count("✓") == 2
     letters = note["Answer"].split(", ")
     options = re.findall(r"<li[^>]*>(.*?)</li>", note["Options"])
@@ -607,7 +607,7 @@ def test_selection_and_option_orders(sample_bank: Path, tmp_path: Path) -> None:
     keys = {
         f.split("\x1f")[4]
         for (f,) in db.execute("select flds from notes")
-        if "Choose one." in f.split("\x1f")[1]
+        if "Choose one answer." in f.split("\x1f")[1]
     }
     db.close()
     assert len(keys) >= 3

@@ -739,7 +739,9 @@ def test_page_is_self_contained_with_a_strict_csp(sample_bank: Path, tmp_path: P
     assert script == (Path(__file__).resolve().parents[1] / "exporters/web/player.js").read_text()
     data = re.search(r'<script type="application/json" id="qbank-data">(.*?)</script>', page, re.S)
     embedded = json.loads(data.group(1))  # type: ignore[union-attr]
-    assert embedded["settings"] == {"feedback": "immediate"}
+    assert embedded["settings"] == {"feedback": "immediate", "decimalComma": False}
+    assert embedded["i18n"]["Choose all that apply."] == "Choose all that apply."
+    assert embedded["i18n"]["{n} word left"] == {"one": "{n} word left", "other": "{n} words left"}
     assert embedded["quiz"]["answers"] == "included"
     img = next(
         q

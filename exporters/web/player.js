@@ -19,6 +19,50 @@
   var settings = data.settings || {};
   var feedbackMode = settings.feedback === "end" ? "end" : "immediate";
 
+  /* ------------------------------------------------------------ translation */
+  /* data.i18n holds this page's language's text for each English message (written by
+     `qbank export html` from qbank's gettext catalogs); plural messages map CLDR plural
+     categories to texts, picked with Intl.PluralRules. Placeholders are {name}. */
+
+  var i18n = data.i18n || {};
+  var lang = document.documentElement.lang || "en";
+  var pluralRules = null;
+  try {
+    pluralRules = new Intl.PluralRules(lang);
+  } catch (e) {
+    pluralRules = new Intl.PluralRules("en");
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+    });
+  }
+
+  function gettext(message, values) {
+    var t = i18n[message];
+    return fill(typeof t === "string" && t ? t : message, values);
+  }
+
+  function ngettext(singular, plural, n, values) {
+    var forms = i18n[singular];
+    var t = null;
+    if (forms && typeof forms === "object") {
+      /* a category the catalog has no sample for (e.g. Polish fractions): its last form */
+      var keys = Object.keys(forms);
+      t = forms[pluralRules.select(n)] || forms.other || (keys.length ? forms[keys[keys.length - 1]] : null);
+    }
+    var vals = Object.assign({ n: formatNumber(n) }, values || {});
+    return fill(t || (n === 1 ? singular : plural), vals);
+  }
+
+  /* Numbers as the page's language writes them (a decimal comma where that is the norm). */
+  var decimalComma = !!settings.decimalComma;
+  function formatNumber(n) {
+    var text = String(Math.round(n * 100) / 100);
+    return decimalComma ? text.replace(".", ",") : text;
+  }
+
   /* ---------------------------------------------------------------- grading */
   /* Mirrors src/qbank/grade.py: see its module docstring for the rules. */
 
@@ -61,6 +105,11 @@
   function numericResponse(response, unit) {
     if (response === null || response === undefined) return null;
     var text = normalise(response, true);
+    /* "5,05" where the language writes a decimal comma (one comma, no point); the key and
+       tolerance stay exact decimals with a point */
+    if (decimalComma && /^[+-]?[0-9]*,[0-9]+(\s|$)/.test(text) && text.indexOf(".") < 0) {
+      text = text.replace(",", ".");
+    }
     if (unit) {
       var u = normalise(unit, true);
       if (u && text.toLowerCase().endsWith(u.toLowerCase())) {
@@ -166,17 +215,15 @@
   /* The exporter's sanitised HTML (never a raw author string). */
   function safeHtml(tag, attrs, rich) {
     var node = el(tag, attrs);
+    /* author text runs in its own direction (Hebrew in an English quiz, English in an
+       Arabic one); the page's direction only lays out the furniture */
+    node.setAttribute("dir", "auto");
     node.innerHTML = withFiles(rich);
     return node;
   }
 
-  function plural(n, one, many) {
-    return n + " " + (n === 1 ? one : many);
-  }
-
   function formatPoints(n) {
-    var rounded = Math.round(n * 100) / 100;
-    return String(rounded);
+    return formatNumber(n);
   }
 
   /* ------------------------------------------------------------ word limits */
@@ -200,7 +247,7 @@
         words = words.slice(0, max);
       }
       var left = Math.max(0, max - words.length);
-      counter.textContent = plural(left, "word left", "words left");
+      counter.textContent = ngettext("{n} word left", "{n} words left", left);
       counter.classList.toggle("qb-words-none", left === 0);
       input.classList.toggle("qb-input-full", left === 0);
     }
@@ -228,7 +275,7 @@
     var multi = q.type === "multi";
     var fs = el("fieldset", { className: "qb-choices", "aria-describedby": box.stemId });
     fs.appendChild(
-      el("legend", { className: "qb-legend" }, multi ? "Choose all that apply." : "Choose one answer.")
+      el("legend", { className: "qb-legend" }, multi ? gettext("Choose all that apply.") : gettext("Choose one answer."))
     );
     var name = nextId("choice");
     var inputs = [];
@@ -257,7 +304,7 @@
 
   function trueFalseWidget(q, box, response, locked) {
     var fs = el("fieldset", { className: "qb-choices", "aria-describedby": box.stemId });
-    fs.appendChild(el("legend", { className: "qb-legend" }, "True or false?"));
+    fs.appendChild(el("legend", { className: "qb-legend" }, gettext("True or false?")));
     var name = nextId("tf");
     var inputs = [true, false].map(function (value) {
       var id = nextId("opt");
@@ -265,7 +312,7 @@
       var input = el("input", { type: "radio", name: name, id: id, value: String(value), disabled: locked });
       if (response === value) input.checked = true;
       label.appendChild(input);
-      label.appendChild(el("span", { className: "qb-option-text" }, value ? "True" : "False"));
+      label.appendChild(el("span", { className: "qb-option-text" }, value ? gettext("True") : gettext("False")));
       fs.appendChild(label);
       return input;
     });
@@ -300,7 +347,9 @@
         autocomplete: "off",
         autocapitalize: "off",
         spellcheck: "false",
-        "aria-label": several ? "Blank " + (i + 1) + " of " + blanks.length : "Answer for the blank",
+        "aria-label": several
+          ? gettext("Blank {i} of {n}", { i: i + 1, n: blanks.length })
+          : gettext("Answer for the blank"),
         disabled: locked,
       });
       input.value = (response || [])[i] || "";
@@ -308,7 +357,7 @@
       return input;
     });
     inputs.forEach(function (input, i) {
-      counterFor(input, q.max_words, counters, inputs.length > 1 ? "Blank " + (i + 1) : null);
+      counterFor(input, q.max_words, counters, inputs.length > 1 ? gettext("Blank {i}", { i: i + 1 }) : null);
     });
     if (counters.childNodes.length) box.area.appendChild(counters);
     return function () {
@@ -319,7 +368,7 @@
   function textWidget(q, box, response, locked, numeric) {
     var id = nextId("answer");
     var row = el("div", { className: "qb-text-row" });
-    row.appendChild(el("label", { className: "qb-label", for: id }, "Your answer"));
+    row.appendChild(el("label", { className: "qb-label", for: id }, gettext("Your answer")));
     var field = el("div", { className: "qb-field" });
     var input = el("input", {
       type: "text",
@@ -346,7 +395,7 @@
     var order = (response && response.length ? response : q.items.map(function (i) { return i.id; })).slice();
     var status = el("p", { className: "qb-sr-only", "aria-live": "polite" });
     var fs = el("fieldset", { className: "qb-order", "aria-describedby": box.stemId });
-    fs.appendChild(el("legend", { className: "qb-legend" }, "Put the items in order (first at the top)."));
+    fs.appendChild(el("legend", { className: "qb-legend" }, gettext("Put the items in order (first at the top).")));
     var list = el("ol", { className: "qb-order-list" });
     fs.appendChild(list);
     box.area.appendChild(fs);
@@ -359,7 +408,7 @@
         var li = el("li", { className: "qb-order-item", "data-item": id });
         li.appendChild(safeHtml("span", { className: "qb-order-text" }, item.html));
         var controls = el("span", { className: "qb-order-controls" });
-        [["up", "\u2191", "Move up"], ["down", "\u2193", "Move down"]].forEach(function (spec) {
+        [["up", "\u2191", gettext("Move up")], ["down", "\u2193", gettext("Move down")]].forEach(function (spec) {
           var button = el("button", {
             type: "button",
             className: "qb-move",
@@ -372,7 +421,11 @@
             order.splice(pos, 1);
             order.splice(to, 0, id);
             draw(id, spec[0]);
-            status.textContent = item.text + ": position " + (to + 1) + " of " + order.length;
+            status.textContent = gettext("{item}: position {i} of {n}", {
+              item: item.text,
+              i: to + 1,
+              n: order.length,
+            });
           });
           controls.appendChild(button);
         });
@@ -391,7 +444,7 @@
 
   function matchWidget(q, box, response, locked) {
     var fs = el("fieldset", { className: "qb-match", "aria-describedby": box.stemId });
-    fs.appendChild(el("legend", { className: "qb-legend" }, "Choose the match for each item."));
+    fs.appendChild(el("legend", { className: "qb-legend" }, gettext("Choose the match for each item.")));
     var selects = {};
     q.left.forEach(function (left) {
       var id = nextId("match");
@@ -400,7 +453,7 @@
       label.appendChild(safeHtml("span", null, left.html));
       row.appendChild(label);
       var select = el("select", { id: id, "data-left": left.id, disabled: locked });
-      select.appendChild(el("option", { value: "" }, "Choose\u2026"));
+      select.appendChild(el("option", { value: "" }, gettext("Choose\u2026")));
       q.right.forEach(function (right) {
         select.appendChild(el("option", { value: right.id }, right.text));
       });
@@ -419,12 +472,12 @@
 
   function essayWidget(q, box, response, locked) {
     var id = nextId("essay");
-    box.area.appendChild(el("label", { className: "qb-label", for: id }, "Your answer"));
+    box.area.appendChild(el("label", { className: "qb-label", for: id }, gettext("Your answer")));
     var area = el("textarea", { id: id, rows: Math.min(Math.max(q.lines || 6, 3), 12), disabled: locked });
     area.value = response || "";
     box.area.appendChild(area);
     counterFor(area, q.max_words, box.area, null);
-    box.area.appendChild(el("p", { className: "qb-note" }, "This answer is not scored automatically."));
+    box.area.appendChild(el("p", { className: "qb-note" }, gettext("This answer is not scored automatically.")));
     return function () { return area.value; };
   }
 
@@ -452,14 +505,14 @@
           .map(function (o) { return o.text; })
           .join("; ");
       case "truefalse":
-        return key.value ? "True" : "False";
+        return key.value ? gettext("True") : gettext("False");
       case "cloze":
         return key.blanks.map(function (b) { return b.answers.join(" / "); }).join("; ");
       case "short":
         return key.answers.join(" / ");
       case "numeric": {
         var text = key.value;
-        if (key.min !== key.max && key.min !== null) text += " (" + key.min + " to " + key.max + ")";
+        if (key.min !== key.max && key.min !== null) text += " " + gettext("({min} to {max})", { min: key.min, max: key.max });
         return q.unit ? text + " " + q.unit : text;
       }
       case "order": {
@@ -489,7 +542,7 @@
 
   /* The learner's response as plain text, for the review. */
   function responseText(q, response) {
-    if (isEmpty(response)) return "(no answer)";
+    if (isEmpty(response)) return gettext("(no answer)");
     function textOf(list, id) {
       for (var i = 0; i < list.length; i++) if (list[i].id === id) return list[i].text;
       return id;
@@ -500,7 +553,7 @@
       case "multi":
         return response.map(function (id) { return textOf(q.options, id); }).join("; ");
       case "truefalse":
-        return response ? "True" : "False";
+        return response ? gettext("True") : gettext("False");
       case "cloze":
         return response.map(function (v) { return v.trim() || "\u2014"; }).join("; ");
       case "order":
@@ -520,16 +573,19 @@
   function feedbackBlock(q, response, result, review) {
     var box = el("div", { className: "qb-feedback-body" });
     var verdict;
-    if (!result.graded) verdict = ["qb-verdict-note", "Not scored automatically."];
-    else if (result.correct) verdict = ["qb-verdict-right", "Correct!"];
-    else if (isEmpty(response)) verdict = ["qb-verdict-wrong", "Not answered."];
-    else if (result.earned > 0) verdict = ["qb-verdict-part", "Partly correct: " + formatPoints(result.earned) + " of " + plural(result.possible, "point", "points") + "."];
-    else verdict = ["qb-verdict-wrong", "Not quite."];
+    if (!result.graded) verdict = ["qb-verdict-note", gettext("Not scored automatically.")];
+    else if (result.correct) verdict = ["qb-verdict-right", gettext("Correct!")];
+    else if (isEmpty(response)) verdict = ["qb-verdict-wrong", gettext("Not answered.")];
+    else if (result.earned > 0) {
+      verdict = ["qb-verdict-part", ngettext(
+        "Partly correct: {earned} of {n} point.", "Partly correct: {earned} of {n} points.",
+        result.possible, { earned: formatPoints(result.earned) })];
+    } else verdict = ["qb-verdict-wrong", gettext("Not quite.")];
     box.classList.add(verdict[0].replace("verdict", "feedback"));
     box.appendChild(el("p", { className: "qb-verdict " + verdict[0] }, verdict[1]));
     if (review && !isEmpty(response)) {
       var yours = el("p", { className: "qb-your-answer" });
-      yours.appendChild(el("strong", null, "Your answer: "));
+      yours.appendChild(el("strong", null, gettext("Your answer:") + " "));
       yours.appendChild(document.createTextNode(responseText(q, response)));
       box.appendChild(yours);
     }
@@ -546,16 +602,16 @@
     }
     if (result.graded && !result.correct) {
       var p = el("p", { className: "qb-correct-answer" });
-      p.appendChild(el("strong", null, "Answer: "));
+      p.appendChild(el("strong", null, gettext("Answer:") + " "));
       p.appendChild(document.createTextNode(answerText(q)));
       box.appendChild(p);
     }
     if (q.answer && q.answer.rubric) {
-      box.appendChild(el("p", { className: "qb-explanation-title" }, "Rubric"));
+      box.appendChild(el("p", { className: "qb-explanation-title" }, gettext("Rubric")));
       box.appendChild(safeHtml("div", { className: "qb-explanation" }, q.answer.rubric.html));
     }
     if (q.explanation) {
-      box.appendChild(el("p", { className: "qb-explanation-title" }, "Explanation"));
+      box.appendChild(el("p", { className: "qb-explanation-title" }, gettext("Explanation")));
       box.appendChild(safeHtml("div", { className: "qb-explanation" }, q.explanation.html));
     }
     return box;
@@ -592,12 +648,12 @@
   function showFormChoice() {
     root.textContent = "";
     var section = el("section", { className: "qb-card qb-start" });
-    var heading = el("h2", { className: "qb-heading" }, "Choose your version of the quiz");
+    var heading = el("h2", { className: "qb-heading" }, gettext("Choose your version of the quiz"));
     section.appendChild(heading);
-    section.appendChild(el("p", null, "Your teacher will tell you which form to take."));
+    section.appendChild(el("p", null, gettext("Your teacher will tell you which form to take.")));
     var buttons = el("div", { className: "qb-nav qb-forms" });
     quiz.forms.forEach(function (form, i) {
-      var b = el("button", { type: "button", className: "qb-button qb-primary" }, "Form " + form.form);
+      var b = el("button", { type: "button", className: "qb-button qb-primary" }, gettext("Form {form}", { form: form.form }));
       b.addEventListener("click", function () {
         reset(i);
         showQuestion();
@@ -625,20 +681,20 @@
 
     var top = el("div", { className: "qb-top" });
     var counter = el("p", { className: "qb-counter" });
-    counter.appendChild(el("span", { className: "qb-sr-only" }, "Question "));
-    counter.appendChild(document.createTextNode(state.index + 1 + " / " + total));
+    counter.appendChild(el("span", { className: "qb-sr-only" }, gettext("Question") + " "));
+    counter.appendChild(el("bdi", null, state.index + 1 + " / " + total));
     top.appendChild(counter);
     top.appendChild(el("progress", {
       className: "qb-progress",
       max: total,
       value: state.index + 1,
-      "aria-label": "Progress",
+      "aria-label": gettext("Progress"),
     }));
     root.appendChild(top);
 
     var card = el("section", { className: "qb-card", "data-name": q.id, "data-type": q.type });
-    var heading = el("h2", { className: "qb-heading" }, "Question " + (state.index + 1));
-    if (q.points !== 1) heading.appendChild(el("span", { className: "qb-points" }, plural(q.points, "point", "points")));
+    var heading = el("h2", { className: "qb-heading" }, gettext("Question {n}", { n: state.index + 1 }));
+    if (q.points !== 1) heading.appendChild(el("span", { className: "qb-points" }, ngettext("{n} point", "{n} points", q.points)));
     card.appendChild(heading);
     var stemId = nextId("stem");
     var stem = safeHtml("div", { className: "qb-stem", id: stemId }, q.html);
@@ -658,7 +714,7 @@
     }
 
     var nav = el("div", { className: "qb-nav" });
-    var back = el("button", { type: "button", className: "qb-button", disabled: state.index === 0 }, "Back");
+    var back = el("button", { type: "button", className: "qb-button", disabled: state.index === 0 }, gettext("Back"));
     back.addEventListener("click", function () {
       saveResponse();
       state.index -= 1;
@@ -666,7 +722,7 @@
     });
     nav.appendChild(back);
     if (feedbackMode === "immediate") {
-      var check = el("button", { type: "button", className: "qb-button", disabled: locked }, "Check");
+      var check = el("button", { type: "button", className: "qb-button", disabled: locked }, gettext("Check"));
       check.addEventListener("click", function () {
         /* lock the answer and fill the live region that already exists, so it is announced */
         saveResponse();
@@ -685,7 +741,7 @@
       nav.appendChild(check);
     }
     var last = state.index === total - 1;
-    var next = el("button", { type: "button", className: "qb-button qb-primary" }, last ? "Finish" : "Next");
+    var next = el("button", { type: "button", className: "qb-button qb-primary" }, last ? gettext("Finish") : gettext("Next"));
     next.addEventListener("click", function () {
       saveResponse();
       if (last) {
@@ -743,15 +799,15 @@
 
     root.textContent = "";
     var card = el("section", { className: "qb-card qb-results", "aria-labelledby": "qb-score" });
-    var heading = el("h2", { className: "qb-heading qb-score", id: "qb-score" }, "Your score is " + percent + "%");
+    var heading = el("h2", { className: "qb-heading qb-score", id: "qb-score" }, gettext("Your score is {percent}%", { percent: percent }));
     card.appendChild(heading);
     card.appendChild(el("p", { className: "qb-score-detail" },
-      formatPoints(earned) + " of " + plural(possible, "point", "points") + " \u00b7 " +
-      right + " of " + plural(graded, "question", "questions") + " right"));
-    var meter = el("progress", { className: "qb-progress qb-score-bar", max: 100, value: percent, "aria-label": "Score" });
+      ngettext("{earned} of {n} point", "{earned} of {n} points", possible, { earned: formatPoints(earned) }) +
+      " \u00b7 " + ngettext("{right} of {n} question right", "{right} of {n} questions right", graded, { right: right })));
+    var meter = el("progress", { className: "qb-progress qb-score-bar", max: 100, value: percent, "aria-label": gettext("Score") });
     card.appendChild(meter);
     var ungraded = list.length - graded;
-    if (ungraded) card.appendChild(el("p", { className: "qb-note" }, plural(ungraded, "answer is", "answers are") + " not scored automatically."));
+    if (ungraded) card.appendChild(el("p", { className: "qb-note" }, ngettext("{n} answer is not scored automatically.", "{n} answers are not scored automatically.", ungraded)));
 
     var review = el("ol", { className: "qb-review" });
     details.forEach(function (d) {
@@ -761,11 +817,11 @@
       li.appendChild(feedbackBlock(d.q, d.response, d.result, true));
       review.appendChild(li);
     });
-    card.appendChild(el("h3", { className: "qb-review-title" }, "Review"));
+    card.appendChild(el("h3", { className: "qb-review-title" }, gettext("Review")));
     card.appendChild(review);
 
     var nav = el("div", { className: "qb-nav" });
-    var restart = el("button", { type: "button", className: "qb-button qb-primary" }, "Restart");
+    var restart = el("button", { type: "button", className: "qb-button qb-primary" }, gettext("Restart"));
     restart.addEventListener("click", start);
     nav.appendChild(restart);
     card.appendChild(nav);

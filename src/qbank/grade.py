@@ -29,7 +29,9 @@ Rules:
   ``case_sensitive``. Any accepted alternative matches. Each cloze blank is checked
   against its own alternatives; the question is right only when every blank is.
 * numeric answers are exact decimals (never floats): the response must lie in the closed
-  interval ``answer ± tolerance`` (absolute, or ``"2%"`` of the answer).
+  interval ``answer ± tolerance`` (absolute, or ``"2%"`` of the answer). Where the quiz's
+  language writes a decimal comma, ``5,05`` is read as 5.05 (``decimal_comma=True``); the
+  key and tolerance in the bank are always written with a point.
 * multi is all-or-nothing unless ``partial: true``; then the score is
   ``points × max(0, right picks − wrong picks) / number of correct options``.
 * order and match are all-or-nothing.
@@ -122,11 +124,22 @@ def blank_answers(question: Cloze) -> list[list[str]]:
     return [[to_text(a) for a in blank.answers if a] for blank in find_blanks(question.text)]
 
 
-def parse_numeric_response(response: str | None, unit: str | None = None) -> Decimal | None:
-    """A typed number as an exact decimal; a trailing unit (the question's) is allowed."""
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]*,[0-9]+(?=\s|$)")
+
+
+def parse_numeric_response(
+    response: str | None, unit: str | None = None, *, decimal_comma: bool = False
+) -> Decimal | None:
+    """A typed number as an exact decimal; a trailing unit (the question's) is allowed.
+
+    ``decimal_comma``: the class writes ``5,05`` for 5.05 (de, fr, pl …; see
+    :func:`qbank.i18n.uses_decimal_comma`). One comma and no point is then a decimal comma;
+    anything with grouping (``1.000,5``, ``1,000.5``) is still refused as ambiguous."""
     if response is None:
         return None
     text = normalise_text(response, case_sensitive=True)
+    if decimal_comma and "." not in text and _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".", 1)
     if unit:
         u = normalise_text(unit, case_sensitive=True)
         if u and text.lower().endswith(u.lower()):
@@ -136,9 +149,11 @@ def parse_numeric_response(response: str | None, unit: str | None = None) -> Dec
     return parse_decimal(text)
 
 
-def numeric_matches(question: Numeric, response: str | None) -> bool:
+def numeric_matches(
+    question: Numeric, response: str | None, *, decimal_comma: bool = False
+) -> bool:
     bounds = question.tolerance_bounds()
-    value = parse_numeric_response(response, question.unit)
+    value = parse_numeric_response(response, question.unit, decimal_comma=decimal_comma)
     if bounds is None or value is None:
         return False
     low, high = bounds
@@ -153,8 +168,11 @@ def _all_or_nothing(q: AnyQuestion, ok: bool, parts: tuple[bool, ...] = ()) -> G
     return Grade(q.id, True, ok, Fraction(q.points if ok else 0), q.points, parts)
 
 
-def grade(question: AnyQuestion, response: Any) -> Grade:
-    """Score ``response`` (shape per question type, see the module doc) for ``question``."""
+def grade(question: AnyQuestion, response: Any, *, decimal_comma: bool = False) -> Grade:
+    """Score ``response`` (shape per question type, see the module doc) for ``question``.
+
+    ``decimal_comma``: numeric answers may be typed with a decimal comma (``5,05``), as in
+    the quiz's language."""
     q = question
     if isinstance(q, Essay):
         return Grade(q.id, False, False, Fraction(0), q.points)
@@ -188,7 +206,10 @@ def grade(question: AnyQuestion, response: Any) -> Grade:
         return _all_or_nothing(q, text_matches(text, q.answers, case_sensitive=q.case_sensitive))
     if isinstance(q, Numeric):
         return _all_or_nothing(
-            q, numeric_matches(q, response if isinstance(response, str) else None)
+            q,
+            numeric_matches(
+                q, response if isinstance(response, str) else None, decimal_comma=decimal_comma
+            ),
         )
     if isinstance(q, Order):
         given = list(response or ())

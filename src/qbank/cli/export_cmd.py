@@ -58,6 +58,13 @@ def export_command(
             help="Export the valid questions and name the ones left out.",
         )
         @click.option(
+            "--language",
+            metavar="LANG",
+            help="Language of everything students and teachers read around the questions "
+            "(instructions, buttons, headers), e.g. de, fr, pt-BR; right-to-left for ar, he "
+            "(default: the manifest's `language`, else English).",
+        )
+        @click.option(
             "--manifest",
             "manifest_path",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -71,6 +78,7 @@ def export_command(
             output: Path | None,
             title: str | None,
             skip_invalid: bool,
+            language: str | None,
             manifest_path: Path | None,
             **kwargs: Any,
         ) -> None:
@@ -98,6 +106,8 @@ def export_command(
                     + (" …" if len(checked.skipped) > 20 else ""),
                     err=True,
                 )
+            if language:
+                set_language(checked.bank, language)
             try:
                 drawn = draw(checked.bank, selection)
             except SelectionError as exc:
@@ -118,6 +128,16 @@ def export_command(
         return command
 
     return decorate
+
+
+def set_language(bank: Any, language: str) -> None:
+    """``--language``: the exports read the language from the bank's manifest."""
+    from qbank.model import Manifest
+
+    if bank.manifest is not None:
+        bank.manifest = bank.manifest.model_copy(update={"language": language})
+    else:
+        bank.manifest = Manifest.model_construct(id=bank.id, title=bank.title, language=language)
 
 
 def report_problems(bank: Any, problems: list[Any]) -> None:

@@ -81,6 +81,7 @@ from qbank.export.anki.state import (
     digest,
 )
 from qbank.fsutil import atomic_path, atomic_write_text
+from qbank.i18n import translator
 from qbank.progress import track
 
 if TYPE_CHECKING:
@@ -155,7 +156,8 @@ def export(
     out = Path(out)
     when = current_time() if now is None else int(now)
     memory = State.read(state) if state is not None else State()
-    assets = Templates.load(templates)
+    language = bank.manifest.language if bank.manifest else None
+    assets = Templates.load(templates, translator(language))
     # The loop allocates many short-lived, acyclic objects; the cyclic GC would rescan the
     # whole loaded bank again and again without freeing anything (as in qbank.load).
     gc_enabled = gc.isenabled()
@@ -176,7 +178,8 @@ def _build(
     for form in draw.forms:
         for d in form.questions:
             drawn.setdefault(d.id, d)
-    renderer = Renderer(bank.root, option_order, drawn)
+    language = bank.manifest.language if bank.manifest else None
+    renderer = Renderer(bank.root, option_order, drawn, translator(language))
     titles = dict(bank.manifest.topics) if bank.manifest else {}
     tag_cache: dict[tuple[Any, ...], list[str]] = {}
     built: list[BuiltNote] = []

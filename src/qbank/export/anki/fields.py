@@ -15,6 +15,7 @@ from markdown_it.common.utils import escapeHtml
 from qbank import markup
 from qbank.draw import letter, part_order
 from qbank.export.anki.models import MODELS, TYPE_MODEL, ModelSpec
+from qbank.i18n import Translator, translator
 from qbank.model import (
     AnyQuestion,
     Cloze,
@@ -37,7 +38,6 @@ OptionOrder = Literal["stable", "bank", "draw"]
 #: text that markdown renders as itself (escaped): a common case worth not parsing
 _PLAIN = re.compile(r"[\w ,.;:?!'\"()/%$@=+\-–—‘’“”…]+")
 _LIST_START = re.compile(r"\d+[.)]")
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def _plain(text: str) -> bool:
@@ -53,12 +53,15 @@ def _plain(text: str) -> bool:
     )
 
 
-def _words(n: int) -> str:
-    return f"{n} word" if n == 1 else f"{n} words"
+def _localised_number(text: str, tr: Translator) -> str:
+    """``9.81`` → ``9,81`` where the language writes a decimal comma."""
+    if tr.decimal_comma and re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return text.replace(".", ",")
+    return text
 
 
-def _count(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+def _words(tr: Translator, n: int) -> str:
+    return tr.ngettext("{n} word", "{n} words", n).format(n=n)
 
 
 def topic_tag(topic: str) -> str:
@@ -96,7 +99,14 @@ def _cloze_safe(fragment: str) -> str:
 class Renderer:
     """Turns questions into note fields; collects the media the fields reference."""
 
-    def __init__(self, root: Path, option_order: OptionOrder, drawn: dict[str, DrawnQuestion]):
+    def __init__(
+        self,
+        root: Path,
+        option_order: OptionOrder,
+        drawn: dict[str, DrawnQuestion],
+        tr: Translator | None = None,
+    ):
+        self.tr = tr or translator(None)
         self.root = root.resolve()
         self.option_order = option_order
         self.drawn = drawn
@@ -158,16 +168,19 @@ class Renderer:
     def _choice(self, q: Single | Multi | TrueFalse) -> list[str]:
         if isinstance(q, TrueFalse):
             opts: list[tuple[str, bool, str | None]] = [
-                ("True", q.answer, None),
-                ("False", not q.answer, None),
+                (self.tr.gettext("True"), q.answer, None),
+                (self.tr.gettext("False"), not q.answer, None),
             ]
             shown = opts
-            instruction = "True or false?"
+            instruction = self.tr.gettext("True or false?")
         else:
             opts = [(o.text, o.correct, o.feedback) for o in q.options]
             shown = [opts[i] for i in self.order(q, len(opts))]
-            n = sum(1 for o in opts if o[1])
-            instruction = "Choose one." if isinstance(q, Single) else f"Choose {_count(n)}."
+            # the same words as every other target (docx, html, surveyjs)
+            if isinstance(q, Single):
+                instruction = self.tr.gettext("Choose one answer.")
+            else:
+                instruction = self.tr.gettext("Choose all that apply.")
         front: list[str] = []
         back: list[str] = []
         for text, correct, feedback in shown:
@@ -196,7 +209,8 @@ class Renderer:
             pieces += [q.text[pos : b.start], mark]
             pos = b.end
         text = self.html("".join(pieces) + q.text[pos:])
-        hint = f"::{_words(q.max_words)}" if q.max_words else ""
+        tr = self.tr
+        hint = f"::{_words(tr, q.max_words)}" if q.max_words else ""
         for b, mark in zip(blanks, marks, strict=True):
             answer = _cloze_safe(self.html(b.answers[0], inline=True))
             text = text.replace(mark, f"{{{{c{b.index + 1}::{answer}{hint}}}}}", 1)
@@ -207,34 +221,59 @@ class Renderer:
         extra = ""
         if len(blanks) == 1 and alts:
             joined = ", ".join(self.html(a, inline=True) for a in alts[0][1])
-            extra = f'<div class="alternatives">Also accepted: {joined}</div>'
+            also = escapeHtml(self.tr.gettext("Also accepted:"))
+            extra = f'<div class="alternatives">{also} {joined}</div>'
         elif alts:
+            also = escapeHtml(self.tr.gettext("Also accepted:"))
+            label = self.tr.gettext("for {answer}:")
             items = "".join(
-                f"<li>for <b>{main}</b>: {', '.join(self.html(a, inline=True) for a in rest)}</li>"
+                "<li>"
+                + escapeHtml(label).replace("{answer}", f"<b>{main}</b>")
+                + f" {', '.join(self.html(a, inline=True) for a in rest)}</li>"
                 for main, rest in alts
             )
-            extra = f'<div class="alternatives">Also accepted:<ul>{items}</ul></div>'
+            extra = f'<div class="alternatives">{also}<ul>{items}</ul></div>'
         if q.case_sensitive:
-            extra += '<div class="case">Answers are case-sensitive.</div>'
+            case = escapeHtml(self.tr.gettext("Answers are case-sensitive."))
+            extra += f'<div class="case">{case}</div>'
         return [text, extra]
 
     def _typed(self, q: Short | Numeric) -> list[str]:
         if isinstance(q, Short):
+            tr = self.tr
             accepted = ", ".join(f"<b>{escapeHtml(a)}</b>" for a in q.answers)
-            accepted = f"Accepted: {accepted}"
+            accepted = escapeHtml(tr.gettext("Accepted:")) + f" {accepted}"
             if q.case_sensitive:
-                accepted += " (case-sensitive)"
-            instruction = "Type your answer"
-            instruction += f" (at most {_words(q.max_words)})." if q.max_words else "."
+                accepted += " (" + escapeHtml(tr.gettext("case-sensitive")) + ")"
+            if q.max_words:
+                instruction = tr.ngettext(
+                    "Type your answer (at most {n} word).",
+                    "Type your answer (at most {n} words).",
+                    q.max_words,
+                ).format(n=q.max_words)
+            else:
+                instruction = tr.gettext("Type your answer.")
             return [self.html(q.text), escapeHtml(instruction), escapeHtml(q.answers[0]), accepted]
+        tr = self.tr
         unit = f" {escapeHtml(q.unit)}" if q.unit else ""
-        accepted = f"Answer: <b>{escapeHtml(q.answer)}</b>{unit}"
+        # Anki compares typed text exactly: show (and expect) the number as the class writes
+        # it, with a decimal comma where the language uses one; the bank keeps its point
+        typed = _localised_number(q.answer.strip(), tr)
+        label = escapeHtml(tr.gettext("Answer:"))
+        accepted = f"{label} <b>{escapeHtml(typed)}</b>{unit}"
         bounds = q.tolerance_bounds() if q.tolerance else None
         if bounds is not None:
-            lo, hi = bounds
-            accepted += f" (accepted from {escapeHtml(str(lo))} to {escapeHtml(str(hi))}{unit})"
-        instruction = f"Type a number (in {q.unit})." if q.unit else "Type a number."
-        return [self.html(q.text), escapeHtml(instruction), escapeHtml(q.answer), accepted]
+            lo, hi = (_localised_number(str(b), tr) for b in bounds)
+            accepted += (
+                " ("
+                + escapeHtml(tr.gettext("accepted from {low} to {high}").format(low=lo, high=hi))
+                + f"{unit})"
+            )
+        if q.unit:
+            instruction = tr.gettext("Type a number (in {unit}).").format(unit=q.unit)
+        else:
+            instruction = tr.gettext("Type a number.")
+        return [self.html(q.text), escapeHtml(instruction), escapeHtml(typed), accepted]
 
     def _basic(self, q: AnyQuestion) -> list[str]:
         if isinstance(q, Order):
@@ -248,9 +287,11 @@ class Renderer:
             key = ", ".join(letter(pos[i]) for i in range(len(q.items)))
             return [
                 self.html(q.text),
-                "Put these in the correct order.",
+                escapeHtml(self.tr.gettext("Put these in the correct order.")),
                 f'<ol type="A" class="items">{items}</ol>',
-                f'<ol class="order">{answer}</ol><div class="key">Order: <b>{key}</b></div>',
+                f'<ol class="order">{answer}</ol><div class="key">'
+                + escapeHtml(self.tr.gettext("Order:"))
+                + f" <b>{key}</b></div>",
             ]
         if isinstance(q, Match):
             shown = self.order(q, len(q.pairs))
@@ -265,15 +306,31 @@ class Renderer:
             key = ", ".join(f"{n + 1}–{letter(pos[n])}" for n in range(len(q.pairs)))
             return [
                 self.html(q.text),
-                "Match each item on the left with one on the right.",
+                escapeHtml(self.tr.gettext("Match each item on the left with one on the right.")),
                 f'<div class="columns"><ol class="left">{left}</ol>'
                 f'<ol type="A" class="right">{right}</ol></div>',
-                f'<table class="pairs">{rows}</table><div class="key">Key: <b>{key}</b></div>',
+                f'<table class="pairs">{rows}</table><div class="key">'
+                + escapeHtml(self.tr.gettext("Key:"))
+                + f" <b>{key}</b></div>",
             ]
         assert isinstance(q, Essay)
-        instruction = "Write your answer"
-        instruction += f" (at most {_words(q.max_words)})" if q.max_words else ""
-        instruction += ", then compare it with the rubric." if q.rubric else "."
+        tr = self.tr
+        if q.max_words and q.rubric:
+            instruction = tr.ngettext(
+                "Write your answer (at most {n} word), then compare it with the rubric.",
+                "Write your answer (at most {n} words), then compare it with the rubric.",
+                q.max_words,
+            ).format(n=q.max_words)
+        elif q.max_words:
+            instruction = tr.ngettext(
+                "Write your answer (at most {n} word).",
+                "Write your answer (at most {n} words).",
+                q.max_words,
+            ).format(n=q.max_words)
+        elif q.rubric:
+            instruction = tr.gettext("Write your answer, then compare it with the rubric.")
+        else:
+            instruction = tr.gettext("Write your answer.")
         return [self.html(q.text), escapeHtml(instruction), "", self.html(q.rubric)]
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import genanki
+from markdown_it.common.utils import escapeHtml
 
 from qbank.assets import read_asset
 from qbank.export.anki.state import digest
+from qbank.i18n import N_, Translator, translator
 
 
 def stable_id(namespace: str) -> int:
@@ -108,6 +110,10 @@ TYPE_MODEL = {
     "essay": "basic",
 }
 CSS_FILE = "style.css"
+#: a label in a template, translated when the note type is built: ``[% Answer: %]``
+_LABEL = re.compile(r"\[%\s*(.+?)\s*%\]")
+#: the labels the shipped templates use (listed for the message catalogs)
+TEMPLATE_LABELS = (N_("Answer:"),)
 
 
 def _asset(name: str, override: Path | None) -> str:
@@ -122,11 +128,14 @@ class Templates:
     pages: dict[str, tuple[str, str]]  # model key → (front, back)
 
     @classmethod
-    def load(cls, override: Path | None) -> Templates:
-        pages = {
-            k: (_asset(s.files[0], override), _asset(s.files[1], override))
-            for k, s in MODELS.items()
-        }
+    def load(cls, override: Path | None, tr: Translator | None = None) -> Templates:
+        translate = tr or translator(None)
+
+        def page(name: str) -> str:  # `[% Answer: %]` labels in the class's language
+            text = _asset(name, override)
+            return _LABEL.sub(lambda m: escapeHtml(translate.gettext(m.group(1))), text)
+
+        pages = {k: (page(s.files[0]), page(s.files[1])) for k, s in MODELS.items()}
         for key, spec in MODELS.items():
             for name, text in zip(spec.files, pages[key], strict=True):
                 _check_template(name, text, spec)

@@ -142,10 +142,11 @@ def export(
     for form, path in zip(draw.forms, students, strict=True):
         ws = Worksheet(columns=columns, **kwargs)
         section = ws.doc.sections[0]
-        ws.running_header(section, draw.title, f"Form {form.name}")
+        form_label = ws.tr.gettext("Form {form}").format(form=form.name)
+        ws.running_header(section, draw.title, form_label)
         ws.footer(
             section,
-            f"Form {form.name}",
+            form_label,
             f"PAGEREF {END_BOOKMARK}" if key == "append" else "NUMPAGES",
         )
         ws.header_block(draw, form, time_limit)
@@ -169,8 +170,8 @@ def export(
                 X.set_columns(sec, 1, 720)
             sec.header.is_linked_to_previous = False
             sec.footer.is_linked_to_previous = False
-            ws.running_header(sec, "TEACHER COPY — answer key", f"Form {form.name}")
-            ws.footer(sec, "TEACHER COPY", "NUMPAGES")
+            ws.running_header(sec, ws.tr.gettext("TEACHER COPY — answer key"), form_label)
+            ws.footer(sec, ws.tr.gettext("TEACHER COPY"), "NUMPAGES")
             key_intro(ws, draw, bank, [form])
             KeyWriter(ws).form(draw, form, new_page=False)
         outputs[path] = ws.save(
@@ -183,8 +184,8 @@ def export(
     if key_file is not None:
         kb = Builder(columns=1, **kwargs)
         section = kb.doc.sections[0]
-        kb.running_header(section, "TEACHER COPY — answer key", draw.title)
-        kb.footer(section, "Answer key", "NUMPAGES")
+        kb.running_header(section, kb.tr.gettext("TEACHER COPY — answer key"), draw.title)
+        kb.footer(section, kb.tr.gettext("Answer key"), "NUMPAGES")
         key_intro(kb, draw, bank, draw.forms)
         for i, form in enumerate(draw.forms):
             KeyWriter(kb).form(draw, form, new_page=i > 0)

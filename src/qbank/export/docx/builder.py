@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from qbank.export.docx import xml as X
 from qbank.export.docx.files import PAPERS
 from qbank.export.docx.math import math_text
 from qbank.export.docx.style import Layout
+from qbank.i18n import translator
 from qbank.render.images import ImageError, for_word
 from qbank.render.maths import split_delimiters, to_omml
 
@@ -106,8 +108,12 @@ class Builder:
         self.width = (self.full_width - gap) // 2 if columns == 2 else self.full_width
         self.indent = int(Cm(layout.number_indent))
         self.label = int(Cm(layout.option_label_width))
+        #: what students and teachers read around the questions, in the bank's language
+        self.tr = translator(language)
         X.document_defaults(self.doc, layout.font, language)
         self.styles = self._make_styles()
+        if self.tr.rtl:  # Arabic, Hebrew …: paragraphs and the page run right to left
+            X.set_right_to_left(self.doc)
         #: paragraphs go before the body's final ``w:sectPr``
         self.end = self.doc.element.body.get_or_add_sectPr()
         self._bookmarks = 0
@@ -269,10 +275,15 @@ class Builder:
         p = section.footer.paragraphs[0]
         p.text = ""
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(f"{label} · Page ")
-        X.add_field(p, "PAGE", "1")
-        p.add_run(" of ")
-        X.add_field(p, total, "1")
+        # "Page {page} of {pages}" with the two numbers as fields, in the language's order
+        text = self.tr.gettext("Page {page} of {pages}")
+        p.add_run(f"{label} · ")
+        for i, piece in enumerate(re.split(r"(\{page\}|\{pages\})", text)):
+            if i % 2 == 0:
+                if piece:
+                    p.add_run(piece)
+            else:
+                X.add_field(p, "PAGE" if piece == "{page}" else total, "1")
 
     def bookmark(self, paragraph: X.Para, name: str) -> None:
         self._bookmarks += 1
@@ -322,7 +333,7 @@ class Builder:
         from docx.image.image import Image
 
         path = ref.path
-        fallback = f"[Image: {ref.alt or ref.src}]"
+        fallback = "[" + self.tr.gettext("Image: {alt}").format(alt=ref.alt or ref.src) + "]"
         if path is None or not path.is_file():
             why = "is not a file inside the bank" if path is None else "is missing"
             self.warnings.append(f"image {ref.src!r} {why}; printed its alt text instead")

@@ -16,6 +16,7 @@ from qbank import markup as mk
 from qbank.draw import DrawnQuestion, Form, letter
 from qbank.export.docx import xml as X
 from qbank.export.docx.builder import Builder, bolded, inline_runs
+from qbank.i18n import Translator, translator
 from qbank.model import Cloze, Essay, Match, Multi, Numeric, Order, Short, Single, TrueFalse
 from qbank.progress import track
 
@@ -35,8 +36,14 @@ class KeyWriter:
         s = b.styles
         h = b.para(s.key_heading)
         n = len(form.questions)
-        h.run(f"Form {form.name}", bold=True)
-        h.run(f" — {n} question{'s' * (n != 1)}, {form.total_points} points · seed {draw.seed}")
+        tr = b.tr
+        h.run(tr.gettext("Form {form}").format(form=form.name), bold=True)
+        questions = tr.ngettext("{n} question", "{n} questions", n).format(n=n)
+        points = tr.ngettext("{n} point", "{n} points", form.total_points).format(
+            n=form.total_points
+        )
+        seed = tr.gettext("seed {seed}").format(seed=draw.seed)
+        h.run(f" — {questions}, {points} · {seed}")
         h.keep(with_next=True)
         if new_page:
             h.page_break_before()
@@ -47,7 +54,7 @@ class KeyWriter:
         tbl = X.new_table(b.end, widths, borders=True)
         for cell, text in zip(
             X.add_row(tbl, widths, header=True, fill="D9D9D9"),
-            ("#", "Answer", "Pts", "Explanation"),
+            ("#", tr.gettext("Answer"), tr.gettext("Pts"), tr.gettext("Explanation")),
             strict=True,
         ):
             b.para(s.key_cell, parent=cell).run(text, bold=True)
@@ -55,15 +62,17 @@ class KeyWriter:
             q = dq.question
             cells = X.add_row(tbl, widths)
             b.para(s.key_cell, parent=cells[0]).run(str(dq.number), bold=True)
-            for line in key_answer(dq):
+            for line in key_answer(dq, tr):
                 b.runs(b.para(s.key_cell, parent=cells[1]), line)
             pts = str(q.points) + (
-                " (partial credit)" if isinstance(q, Multi) and q.partial else ""
+                " (" + tr.gettext("partial credit") + ")"
+                if isinstance(q, Multi) and q.partial
+                else ""
             )
             b.para(s.key_cell, parent=cells[2], text=pts)
             explanation: list[mk.Block] = []
             if isinstance(q, Essay) and q.rubric:
-                explanation.append(mk.Paragraph((mk.Run("Rubric:", bold=True),)))
+                explanation.append(mk.Paragraph((mk.Run(tr.gettext("Rubric:"), bold=True),)))
                 explanation += mk.parse(q.rubric).blocks()
             if q.explanation:
                 explanation += mk.parse(q.explanation).blocks()
@@ -85,12 +94,13 @@ class KeyWriter:
             elif isinstance(block, mk.CodeBlock):
                 p.run(block.text, style=b.styles.code_char)
             else:
-                p.run(f"[Image: {block.ref.alt}]")
+                p.run("[" + b.tr.gettext("Image: {alt}").format(alt=block.ref.alt) + "]")
 
 
-def key_answer(dq: DrawnQuestion) -> list[list[mk.Run]]:
+def key_answer(dq: DrawnQuestion, tr: Translator | None = None) -> list[list[mk.Run]]:
     """The key's answer cell for a drawn question: one list of runs per line, using the
     letters and positions *as shown on this form*."""
+    tr = tr or translator(None)
     q = dq.question
     B = _bold_run
     if isinstance(q, Single | Multi):
@@ -98,30 +108,32 @@ def key_answer(dq: DrawnQuestion) -> list[list[mk.Run]]:
         lines = [[B(", ".join(letters))]]
         for i, o in enumerate(dq.options):
             if o.correct:
-                lines.append([B(f"{letter(i)}. "), *_key_runs(o.text)])
+                lines.append([B(f"{letter(i)}. "), *_key_runs(o.text, tr)])
         return lines
     if isinstance(q, TrueFalse):
-        return [[B("True" if q.answer else "False")]]
+        return [[B(tr.gettext("True") if q.answer else tr.gettext("False"))]]
     if isinstance(q, Cloze):
         blanks = mk.find_blanks(q.text)
         lines = []
         for blank in blanks:
             tag = f"({blank.index + 1}) " if len(blanks) > 1 else ""
             answers = [a for a in blank.answers if a]
-            line = [mk.Run(tag), *_bold_all(_key_runs(answers[0]) if answers else [])]
+            line = [mk.Run(tag), *_bold_all(_key_runs(answers[0], tr) if answers else [])]
             if len(answers) > 1:
-                line.append(mk.Run(" — also: " + "; ".join(mk.to_text(a) for a in answers[1:])))
+                also = "; ".join(mk.to_text(a) for a in answers[1:])
+                line.append(mk.Run(" — " + tr.gettext("also: {answers}").format(answers=also)))
             lines.append(line)
         if q.case_sensitive:
-            lines.append([mk.Run("(case-sensitive)")])
+            lines.append([mk.Run("(" + tr.gettext("case-sensitive") + ")")])
         return lines
     if isinstance(q, Short):
-        line = [*_bold_all(_key_runs(q.answers[0]))]
+        line = [*_bold_all(_key_runs(q.answers[0], tr))]
         if len(q.answers) > 1:
-            line.append(mk.Run(" — also: " + "; ".join(mk.to_text(a) for a in q.answers[1:])))
+            also = "; ".join(mk.to_text(a) for a in q.answers[1:])
+            line.append(mk.Run(" — " + tr.gettext("also: {answers}").format(answers=also)))
         lines = [line]
         if q.case_sensitive:
-            lines.append([mk.Run("(case-sensitive)")])
+            lines.append([mk.Run("(" + tr.gettext("case-sensitive") + ")")])
         return lines
     if isinstance(q, Numeric):
         unit = f" {q.unit}" if q.unit else ""
@@ -129,15 +141,19 @@ def key_answer(dq: DrawnQuestion) -> list[list[mk.Run]]:
         bounds = q.tolerance_bounds()
         if q.tolerance and bounds is not None and bounds[0] != bounds[1]:
             lo, hi = (_decimal(x) for x in bounds)
-            lines.append([mk.Run(f"accept {lo} to {hi}{unit} (± {q.tolerance.strip()})")])
+            accept = tr.gettext("accept {low} to {high}").format(low=lo, high=hi + unit)
+            lines.append([mk.Run(f"{accept} (± {q.tolerance.strip()})")])
         else:
-            lines.append([mk.Run("exact value")])
+            lines.append([mk.Run(tr.gettext("exact value"))])
         return lines
     if isinstance(q, Order):
         shown = list(dq.order) if dq.order else list(range(len(q.items)))
         sequence = [letter(shown.index(i)) for i in range(len(q.items))]
         boxes = ", ".join(f"{letter(j)} = {shown[j] + 1}" for j in range(len(shown)))
-        return [[B(" → ".join(sequence))], [mk.Run(f"Boxes: {boxes}")]]
+        return [
+            [B(" → ".join(sequence))],
+            [mk.Run(tr.gettext("Boxes: {boxes}").format(boxes=boxes))],
+        ]
     if isinstance(q, Match):
         shown = list(dq.order) if dq.order else list(range(len(q.pairs)))
         return [
@@ -148,14 +164,19 @@ def key_answer(dq: DrawnQuestion) -> list[list[mk.Run]]:
             for i, (left, right) in enumerate(q.pairs)
         ]
     if isinstance(q, Essay):
-        note = "Marked by the teacher (see the rubric)." if q.rubric else "Marked by the teacher."
+        note = (
+            tr.gettext("Marked by the teacher (see the rubric).")
+            if q.rubric
+            else tr.gettext("Marked by the teacher.")
+        )
         return [[mk.Run(note)]]
     return [[mk.Run("")]]  # pragma: no cover - every type is handled above
 
 
-def _key_runs(text: str) -> list[mk.Run]:
+def _key_runs(text: str, tr: Translator) -> list[mk.Run]:
     """A short text for the key: pictures as their alt text (the key is for marking)."""
-    return [mk.Run(f"[Image: {r.text}]") if r.image else r for r in inline_runs(text)]
+    label = tr.gettext("Image: {alt}")
+    return [mk.Run(f"[{label.format(alt=r.text)}]") if r.image else r for r in inline_runs(text)]
 
 
 def _bold_run(text: str) -> mk.Run:
@@ -172,13 +193,21 @@ def _decimal(d: Decimal) -> str:
 
 def key_intro(b: Builder, draw: Draw, bank: Bank, forms: Sequence[Form]) -> None:
     s = b.styles
-    b.para(s.title, f"Answer key: {draw.title}")
+    tr = b.tr
+    b.para(s.title, tr.gettext("Answer key: {title}").format(title=draw.title))
     names = ", ".join(f.name for f in forms)
-    info = [f"Form{'s' * (len(forms) > 1)} {names}", f"seed {draw.seed}"]
+    info = [
+        tr.ngettext("Form {forms}", "Forms {forms}", len(forms)).format(forms=names),
+        tr.gettext("seed {seed}").format(seed=draw.seed),
+    ]
     if draw.quiz:
-        info.append(f"quiz {draw.quiz}")
-    info.append(f"bank {bank.id}")
+        info.append(tr.gettext("quiz {quiz}").format(quiz=draw.quiz))
+    info.append(tr.gettext("bank {bank}").format(bank=bank.id))
     b.para(s.info, " · ".join(info))
     p = b.para(s.note)
-    p.run("TEACHER COPY — do not hand out. ", bold=True)
-    p.run("Letters and positions are those printed on each form; the seed reproduces the draw.")
+    p.run(tr.gettext("TEACHER COPY — do not hand out.") + " ", bold=True)
+    p.run(
+        tr.gettext(
+            "Letters and positions are those printed on each form; the seed reproduces the draw."
+        )
+    )

@@ -26,6 +26,7 @@ from qbank.export.docx.builder import (
     BuiltQuestion,
     inline_runs,
 )
+from qbank.i18n import Translator
 from qbank.model import Cloze, Essay, Match, Multi, Numeric, Order, Short, Single, TrueFalse
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ def _plain_len(text: str) -> int:
     return len(mk.parse(text).to_text())
 
 
-def _points(n: int) -> str:
-    return f"({n}{NBSP}{'pt' if n == 1 else 'pts'})"
+def _points(tr: Translator, n: int) -> str:
+    return "(" + tr.ngettext("{n} pt", "{n} pts", n).format(n=n).replace(" ", NBSP) + ")"
 
 
 def _blank_width(blank: mk.Blank, max_words: int | None) -> int:
@@ -47,11 +48,14 @@ def _blank_width(blank: mk.Blank, max_words: int | None) -> int:
     return min(30, max(10, math.ceil(1.4 * longest), 4 * (max_words or 0)))
 
 
-def _words_note(max_words: int | None, per_blank: bool = False) -> str:
+def _words_note(tr: Translator, max_words: int | None, per_blank: bool = False) -> str:
     if not max_words:
         return ""
-    words = "word" if max_words == 1 else "words"
-    return f" (at most {max_words} {words}{' per blank' if per_blank else ''})"
+    if per_blank:
+        text = tr.ngettext("at most {n} word per blank", "at most {n} words per blank", max_words)
+    else:
+        text = tr.ngettext("at most {n} word", "at most {n} words", max_words)
+    return " (" + text.format(n=max_words) + ")"
 
 
 class Worksheet(Builder):
@@ -61,27 +65,39 @@ class Worksheet(Builder):
         s = self.styles
         self.para(s.title, draw.title)
         qs = form.questions
-        info = [f"Form {form.name}", f"{len(qs)} question{'s' * (len(qs) != 1)}"]
-        info.append(f"{form.total_points} point{'s' * (form.total_points != 1)}")
+        tr = self.tr
+        info = [
+            tr.gettext("Form {form}").format(form=form.name),
+            tr.ngettext("{n} question", "{n} questions", len(qs)).format(n=len(qs)),
+            tr.ngettext("{n} point", "{n} points", form.total_points).format(n=form.total_points),
+        ]
         if time_limit:
-            info.append(f"Time allowed: {time_limit} minutes")
+            info.append(
+                tr.ngettext(
+                    "Time allowed: {n} minute", "Time allowed: {n} minutes", time_limit
+                ).format(n=time_limit)
+            )
         self.para(s.info, " · ".join(info))
+        labels = (tr.gettext("Name:"), tr.gettext("Class:"), tr.gettext("Date:"))
         if self.large:
-            for label in ("Name:", "Class:", "Date:"):
+            for label in labels:
                 self.para(s.fields, f"{label} \t")
         else:
-            self.para(s.fields, "Name: \t\u2003Class: \t\u2003Date: \t")
+            self.para(s.fields, " \t\u2003".join(labels) + " \t")
         if draw.instructions:
             for block in mk.parse(draw.instructions).blocks(self.root):
                 if isinstance(block, mk.Paragraph | mk.ListItem):
                     self.runs(self.para(s.note), block.runs)
-        self.para(s.note, _how_to_answer(qs, bool(draw.instructions)))
+        self.para(s.note, _how_to_answer(tr, qs, bool(draw.instructions)))
         p = self.para(s.fields)
         p.tabs([(self.full_width // 2 + int(Cm(4)), TAB_L, LINES)])
         p.space(after_pt=6)
         p.bottom_border()
-        p.run(f"Total: {form.total_points} points", bold=True)
-        p.run(f"\u2003\u2003Score: \t / {form.total_points}")
+        total = form.total_points
+        p.run(
+            tr.ngettext("Total: {n} point", "Total: {n} points", total).format(n=total), bold=True
+        )
+        p.run("\u2003\u2003" + tr.gettext("Score:") + f" \t / {total}")
         if self.columns == 2:
             section = X.section_break_after(self.doc, p.p, WD_SECTION.CONTINUOUS)
             X.set_columns(section, 2, int(Cm(self.layout.column_gap)) // 635)
@@ -107,7 +123,7 @@ class Worksheet(Builder):
         first.run(f"{dq.number}.", bold=True)
         first.run("\t")
         stem, last_text = self.blocks(mk.parse(text).blocks(self.root), out, first=first)
-        note = _question_note(dq)
+        note = _question_note(self.tr, dq)
         if note:
             if last_text is None:  # the stem ends with a picture or code: note on its own line
                 last_text = self.para(s.text)
@@ -115,7 +131,7 @@ class Worksheet(Builder):
                 note = note.lstrip()
             italic = self.layout.italic
             last_text.run(note, italic=italic, bold=not italic)
-        first.run("\t" + _points(q.points))
+        first.run("\t" + _points(self.tr, q.points))
         for p in stem:
             out.add(p)
         self.answer_space(dq, out)
@@ -146,9 +162,9 @@ class Worksheet(Builder):
         elif isinstance(q, TrueFalse):
             p = self.para(s.option)
             p.run(BOX, style=s.box_char)
-            p.run(f"{NBSP}True\t\t")
+            p.run(f"{NBSP}{self.tr.gettext('True')}\t\t")
             p.run(BOX, style=s.box_char)
-            p.run(f"{NBSP}False")
+            p.run(f"{NBSP}{self.tr.gettext('False')}")
             out.add(p)
         elif isinstance(q, Order):
             box = round(self.layout.size * 1.35)
@@ -161,7 +177,8 @@ class Worksheet(Builder):
         elif isinstance(q, Match):
             self.match_table(dq, out)
         elif isinstance(q, Numeric):
-            p = self.para(s.answer, "Answer: \t" + (f" {q.unit}" if q.unit else ""))
+            label = self.tr.gettext("Answer:")
+            p = self.para(s.answer, f"{label} \t" + (f" {q.unit}" if q.unit else ""))
             p.length = 0  # its height is the line pitch, counted here:
             out.extra_height += pitch
             out.add(p)
@@ -218,7 +235,8 @@ class Worksheet(Builder):
                 out.add(p)
 
     def end_paragraph(self, form: Form) -> X.Para:
-        p = self.para(self.styles.end, f"— End of Form {form.name} —")
+        end = self.tr.gettext("End of Form {form}").format(form=form.name)
+        p = self.para(self.styles.end, f"— {end} —")
         p.center()
         return p
 
@@ -232,36 +250,41 @@ def _chain(q: BuiltQuestion) -> None:
             p.keep(with_next=i < last, together=True)
 
 
-def _question_note(dq: DrawnQuestion) -> str:
+def _question_note(tr: Translator, dq: DrawnQuestion) -> str:
     q = dq.question
     if isinstance(q, Multi):
-        return " Choose all that apply."
+        return " " + tr.gettext("Choose all that apply.")
     if isinstance(q, Cloze):
-        return _words_note(q.max_words, per_blank=len(mk.find_blanks(q.text)) > 1)
+        return _words_note(tr, q.max_words, per_blank=len(mk.find_blanks(q.text)) > 1)
     if isinstance(q, Short | Essay):
-        return _words_note(q.max_words)
+        return _words_note(tr, q.max_words)
     if isinstance(q, Order):
-        return f" Number the boxes 1–{len(q.items)} in the correct order."
+        n = len(q.items)
+        return " " + tr.gettext("Number the boxes 1–{n} in the correct order.").format(n=n)
     if isinstance(q, Match):
-        return " Write the letter of the matching item on each line."
+        return " " + tr.gettext("Write the letter of the matching item on each line.")
     return ""
 
 
-def _how_to_answer(questions: Sequence[DrawnQuestion], own_instructions: bool) -> str:
+def _how_to_answer(
+    tr: Translator, questions: Sequence[DrawnQuestion], own_instructions: bool
+) -> str:
     types = {d.question.type for d in questions}
     parts = [
-        "The points for each question are shown on its right."
+        tr.gettext("The points for each question are shown on its right.")
         if own_instructions
-        else "Answer every question; the points for each are shown on its right."
+        else tr.gettext("Answer every question; the points for each are shown on its right.")
     ]
     if types & {"single", "multi", "truefalse"}:
         parts.append(
-            f"Tick one box ({BOX}) unless the question says “Choose all that apply”."
+            tr.gettext("Tick one box ({box}) unless the question says “{choose_all}”.").format(
+                box=BOX, choose_all=tr.gettext("Choose all that apply.").rstrip(".")
+            )
             if types & {"single", "multi"}
-            else f"Tick one box ({BOX})."
+            else tr.gettext("Tick one box ({box}).").format(box=BOX)
         )
     if types & {"cloze", "short", "numeric", "essay"}:
-        parts.append("Write your answers in the blanks or on the lines.")
+        parts.append(tr.gettext("Write your answers in the blanks or on the lines."))
     return " ".join(parts)
 
 

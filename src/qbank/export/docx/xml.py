@@ -127,6 +127,71 @@ def document_defaults(doc: DocumentObject, font: str, lang: str | None) -> None:
         set_lang(rpr, lang)
 
 
+#: successors of ``w:bidi`` in ``w:pPr`` (ECMA-376 §17.3.1.26 sequence)
+_BIDI_SUCCESSORS = tuple(
+    "w:" + t
+    for t in [
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+
+
+def set_right_to_left(doc: DocumentObject) -> None:
+    """Right-to-left documents (Arabic, Hebrew): ``w:bidi`` on the default paragraph
+    properties and every paragraph style (python-docx has no API for it), and on the
+    section so that columns and the page run right to left."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = []
+    if defaults is not None:
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = OxmlElement("w:pPrDefault")
+            defaults.append(ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            ppr_default.append(ppr)
+        targets.append(ppr)
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) == "paragraph":
+            targets.append(style.get_or_add_pPr())
+    for ppr in targets:
+        if ppr.find(qn("w:bidi")) is None:
+            bidi = OxmlElement("w:bidi")
+            successor = next((c for c in ppr if c.tag in {qn(t) for t in _BIDI_SUCCESSORS}), None)
+            if successor is not None:
+                successor.addprevious(bidi)
+            else:
+                ppr.append(bidi)
+    for sect in doc.element.body.iter(qn("w:sectPr")):
+        if sect.find(qn("w:bidi")) is None:
+            bidi = OxmlElement("w:bidi")
+            index = _COLS_SUCCESSORS.index("w:bidi")
+            after = {qn(t) for t in _COLS_SUCCESSORS[index + 1 :]}
+            successor = next((c for c in sect if c.tag in after), None)
+            if successor is not None:
+                successor.addprevious(bidi)
+            else:
+                sect.append(bidi)
+
+
 # -- fields and bookmarks ------------------------------------------------------------------
 
 

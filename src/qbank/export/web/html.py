@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from qbank.assets import asset_path
 from qbank.export.web import quiz_json
 from qbank.fsutil import atomic_path
+from qbank.i18n import js_catalog, translator
 
 if TYPE_CHECKING:
     from qbank.draw import Draw
@@ -94,12 +95,28 @@ def _script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_GETTEXT = re.compile(r'\bgettext\(\s*"((?:[^"\\]|\\.)*)"')
+_NGETTEXT = re.compile(r'\bngettext\(\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"')
+
+
+def messages(script: str) -> list[str | tuple[str, str]]:
+    """The messages a player script looks up: ``gettext("…")`` and ``ngettext("…", "…", n)``
+    calls (string literals as JSON decodes them), in order, each once."""
+    found: dict[str | tuple[str, str], None] = {}
+    for m in _NGETTEXT.finditer(script):
+        found[(json.loads(f'"{m.group(1)}"'), json.loads(f'"{m.group(2)}"'))] = None
+    for m in _GETTEXT.finditer(script):
+        found[json.loads(f'"{m.group(1)}"')] = None
+    return list(found)
+
+
 def build(
     drawn: Draw,
     bank: Bank,
     *,
     feedback: Feedback = "immediate",
     player: Path | None = None,
+    language: str | None = None,
 ) -> tuple[str, list[str]]:
     """The page's HTML text and the warnings (images that could not be embedded)."""
     media = quiz_json.Media(bank.root, mode="embed", allow_remote=False, share=True)
@@ -108,9 +125,12 @@ def build(
     script = _read("player.js", player)
     style = _read("player.css", player)
     instructions = doc["instructions"]
-    lang = (bank.manifest.language if bank.manifest else None) or "en"
+    tr = translator(language or (bank.manifest.language if bank.manifest else None))
+    settings = {"feedback": feedback, "decimalComma": tr.decimal_comma}
     values = {
-        "LANG": html.escape(lang),
+        "LANG": html.escape(tr.language),
+        "DIR": tr.direction,
+        "NOSCRIPT": html.escape(tr.gettext("This quiz needs JavaScript.")),
         "CSP": html.escape(csp(script, style)),
         "TITLE": html.escape(doc["title"]),
         "INSTRUCTIONS": (
@@ -118,7 +138,9 @@ def build(
         ),
         "CSS": style,
         "JS": script,
-        "DATA": _script_json({"settings": {"feedback": feedback}, "quiz": doc}),
+        "DATA": _script_json(
+            {"settings": settings, "i18n": js_catalog(tr.language, messages(script)), "quiz": doc}
+        ),
     }
 
     def fill(m: re.Match[str]) -> str:
@@ -139,9 +161,10 @@ def export(
     bank: Bank,
     feedback: Feedback = "immediate",
     player: Path | None = None,
+    language: str | None = None,
 ) -> list[str]:
     """Write the page atomically; returns the warnings."""
-    page, warnings = build(drawn, bank, feedback=feedback, player=player)
+    page, warnings = build(drawn, bank, feedback=feedback, player=player, language=language)
     with atomic_path(target) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return warnings

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbank.export.web import quiz_json
 from qbank.fsutil import atomic_path
+from qbank.i18n import Translator, translator
 from qbank.render.text import math_text
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ __all__ = ["SURVEYJS_VERSION", "build", "export", "form_path"]
 
 #: the survey-core version these files are written for and tested with
 SURVEYJS_VERSION = "2.5.38"
-
-_TRUE_FALSE = {"labelTrue": "True", "labelFalse": "False"}
 
 
 def _number(text: str) -> int | float | None:
@@ -124,7 +123,7 @@ def _column(name: str, title: str, choices: list[dict[str, str]]) -> dict[str, A
     return {"name": name, "title": title, "cellType": "dropdown", "choices": choices}
 
 
-def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
+def _element(q: dict[str, Any], notes: _Notes, tr: Translator) -> dict[str, Any]:
     """One SurveyJS question for one qbank question (the document must include answers)."""
     qid = q["id"]
     kind = q["type"]
@@ -137,6 +136,8 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
     if kind in ("single", "multi"):
         el = {"type": "radiogroup" if kind == "single" else "checkbox", **el}
         el["choices"] = _choices(q["options"])
+        if kind == "multi":  # the same words as every other target
+            el["description"] = literal(tr.gettext("Choose all that apply."))
         if kind == "single":
             el["correctAnswer"] = key["options"][0]
         else:
@@ -144,7 +145,8 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
             if q.get("partial"):
                 notes.add("partial credit not supported, graded all-or-nothing", qid)
     elif kind == "truefalse":
-        el = {"type": "boolean", **el, **_TRUE_FALSE, "correctAnswer": key["value"]}
+        labels = {"labelTrue": tr.gettext("True"), "labelFalse": tr.gettext("False")}
+        el = {"type": "boolean", **el, **labels, "correctAnswer": key["value"]}
     elif kind in ("cloze", "short"):
         accepted = [b["answers"] for b in key["blanks"]] if kind == "cloze" else [key["answers"]]
         if any(len(alts) > 1 for alts in accepted):
@@ -157,13 +159,14 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
         else:
             el = {"type": "multipletext", **el}
             el["items"] = [
-                {"name": f"blank{i + 1}", "title": f"Blank {i + 1}"} for i in range(len(accepted))
+                {"name": f"blank{i + 1}", "title": tr.gettext("Blank {i}").format(i=i + 1)}
+                for i in range(len(accepted))
             ]
             el["correctAnswer"] = {f"blank{i + 1}": a for i, a in enumerate(first)}
     elif kind == "numeric":
         el = {"type": "text", **el, "inputType": "number"}
         if q.get("unit"):
-            el["description"] = literal(f"Unit: {q['unit']}")
+            el["description"] = literal(tr.gettext("Unit: {unit}").format(unit=q["unit"]))
         value = _number(key["value"])
         if value is not None:
             el["correctAnswer"] = value
@@ -177,14 +180,14 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
         n = len(q["items"])
         positions = [{"value": str(k + 1), "text": str(k + 1)} for k in range(n)]
         el = {"type": "matrixdropdown", **el, "rows": _choices(q["items"])}
-        el["columns"] = [_column(ORDER_COLUMN, "Position", positions)]
+        el["columns"] = [_column(ORDER_COLUMN, tr.gettext("Position"), positions)]
         el["correctAnswer"] = {
             item: {ORDER_COLUMN: str(k + 1)} for k, item in enumerate(key["order"])
         }
     elif kind == "match":
         # a dropdown matrix, left items × one "Match" column: all-or-nothing like qbank
         el = {"type": "matrixdropdown", **el, "rows": _choices(q["left"])}
-        el["columns"] = [_column(MATCH_COLUMN, "Match", _choices(q["right"]))]
+        el["columns"] = [_column(MATCH_COLUMN, tr.gettext("Match"), _choices(q["right"]))]
         el["correctAnswer"] = {p["left"]: {MATCH_COLUMN: p["right"]} for p in key["pairs"]}
     else:  # essay: never auto-graded, in qbank either
         el = {"type": "comment", **el}
@@ -199,12 +202,19 @@ def _element(q: dict[str, Any], notes: _Notes) -> dict[str, Any]:
 
 
 def build(
-    doc: dict[str, Any], form: int = 0, notes: _Notes | None = None
+    doc: dict[str, Any],
+    form: int = 0,
+    notes: _Notes | None = None,
+    *,
+    language: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The SurveyJS JSON for one form of a quiz document, and the warnings.
 
-    Pass the same ``notes`` for several forms to get each warning once.
+    Pass the same ``notes`` for several forms to get each warning once. ``language`` sets
+    qbank's texts (labels, the score page) and SurveyJS's own ``locale`` (whose button
+    texts come from survey-core's localisation files, loaded by the page).
     """
+    tr = translator(language)
     if doc.get("answers") != "included":
         raise ValueError("a SurveyJS quiz needs the answer keys: build the document with them")
     notes = notes if notes is not None else _Notes()
@@ -225,10 +235,12 @@ def build(
             )
         if "<math" in q["html"]:
             elements.append({"type": "html", "name": f"{q['id']}-stem", "html": literal(q["html"])})
-        elements.append(_element(q, notes))
+        elements.append(_element(q, notes, tr))
         pages.append({"name": f"page{q['number']}", "elements": elements})
     title = literal(doc["title"])
     survey: dict[str, Any] = {"title": title}
+    if tr.language != "en":
+        survey["locale"] = tr.language.split("-")[0]
     if doc.get("instructions"):
         survey["description"] = literal(doc["instructions"]["text"])
     survey.update(
@@ -238,10 +250,13 @@ def build(
             "progressBarShowPageTitles": False,
             "showQuestionNumbers": "on",
             "showPrevButton": True,
-            "completeText": "Finish",
+            "completeText": literal(tr.gettext("Finish")),
             "completedHtml": (
-                f"<h3>{html.escape(title)}</h3>"
-                "<p>Your score is <strong>{correctAnswers} / {questionCount}</strong>.</p>"
+                f"<h3>{html.escape(title)}</h3><p>"
+                + html.escape(tr.gettext("Your score is {score}.")).replace(
+                    "{score}", "<strong>{correctAnswers} / {questionCount}</strong>"
+                )
+                + "</p>"
             ),
             "pages": pages,
         }
@@ -265,7 +280,8 @@ def export(drawn: Draw, target: Path, *, bank: Bank) -> tuple[list[Path], list[s
     written: list[Path] = []
     several = len(doc["forms"]) > 1
     for i, form in enumerate(doc["forms"]):
-        survey, _ = build(doc, i, notes)
+        language = bank.manifest.language if bank.manifest else None
+        survey, _ = build(doc, i, notes, language=language)
         path = form_path(target, form["form"]) if several else target
         with atomic_path(path) as tmp:
             tmp.write_text(

@@ -274,8 +274,11 @@ register(
         "numeric-answer",
         E,
         "A `numeric` answer is not a decimal number (`6`, `0.75`, `-3e2`).",
-        rationale="Answers are compared as exact decimals. Thousands separators, units or words "
-        "(`1,000`, `6 shards`, `six`) cannot be compared: put the unit in `unit:`.",
+        rationale="Answers are compared as exact decimals written with a decimal point. A comma "
+        "(`9,81`, `1,000`), units or words (`6 shards`, `six`) cannot be compared: `9,81` "
+        "may be a decimal comma or two numbers, `1,000` one thousand or one. Put the unit in "
+        "`unit:`. Learners may type a decimal comma when the quiz's language uses one "
+        "(`language: de`); the key stays `9.81`.",
         failing=_NUMERIC_OK.replace("answer: 6", "answer: 6 shards"),
         passing=_NUMERIC_OK,
     )
@@ -589,8 +592,24 @@ _PERCENT = re.compile(r"^(?P<num>.*?)\s*%$")
 def _numeric(q: Numeric) -> Iterator[Problem]:
     if parse_decimal(q.answer) is None:
         hint = "write a plain decimal such as `6` or `0.75`"
-        if re.search(r"\d,\d", q.answer):
-            hint = "drop the thousands separator: `1000`, not `1,000`"
+        raw = q.answer.strip()
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", raw):  # 1,000 or 1,500: which comma?
+            point = raw.replace(",", ".") if raw.count(",") == 1 else None
+            hint = (
+                f"write `{raw.replace(',', '')}` if the comma groups thousands"
+                + (f", or `{point}` if it is a decimal comma" if point else "")
+                + "; keys use a decimal point (learners may still type a decimal comma "
+                "when the quiz's language uses one)"
+            )
+        elif re.fullmatch(r"[+-]?\d*,\d+", raw):  # 9,81: a decimal comma
+            hint = (
+                f"write the decimal comma as a point: `{raw.replace(',', '.')}` — keys use a "
+                "decimal point; learners may still type `"
+                + raw
+                + "` when the quiz's language uses a decimal comma"
+            )
+        elif re.search(r"\d,\d", raw):
+            hint = "write the number with a decimal point and no grouping, e.g. `1234.5`"
         elif re.match(r"^\s*[+-]?[\d.]+\s*\D", q.answer):
             hint = "put the unit in `unit:` and only the number in `answer:`"
         yield problem(
