@@ -32,6 +32,7 @@ __all__ = [
     "OMML_NS",
     "OMML_UNSUPPORTED",
     "html_with_mathml",
+    "omml_supported",
     "split_delimiters",
     "to_mathml",
     "to_omml",
@@ -138,13 +139,18 @@ _MATHRM_LETTER = re.compile(r"\\mathrm\s*\{\s*([A-Za-z])\s*\}")
 _DEGREE = re.compile(r"\\degree(?![A-Za-z])")
 
 OMML_UNSUPPORTED: dict[str, str] = {
-    "lim": "\\lim",
-    "aligned": r"\begin{aligned}",
-    "vmatrix": r"\begin{vmatrix}",
-    "Vmatrix": r"\begin{Vmatrix}",
+    "lim": r"\\lim(?![A-Za-z])",
+    "aligned": r"\\begin\{(aligned|align\*?|split|alignedat|gathered)\}",
+    "vmatrix": r"\\begin\{[vV]matrix\}",
 }
-"""Constructs refused for Word (LibreOffice drew them wrongly when converted; see
-``docs/maths.md``): the caller prints readable text for these formulas."""
+"""Constructs refused for Word, as patterns (LibreOffice drew them wrongly when converted;
+see ``docs/maths.md``): the caller prints readable text for these formulas."""
+_OMML_UNSUPPORTED = re.compile("|".join(OMML_UNSUPPORTED.values()))
+
+
+def omml_supported(tex: str) -> bool:
+    """Whether :func:`to_omml` will try ``tex`` (False for the refused constructs)."""
+    return _OMML_UNSUPPORTED.search(tex) is None
 
 
 def _prepare(tex: str) -> str:
@@ -411,7 +417,7 @@ def _omml_fix(root: etree._Element) -> None:
 def to_omml(tex: str, display: bool = False) -> etree._Element | None:
     """A Word equation (``m:oMath``; in ``m:oMathPara`` for display maths), or ``None`` when
     the formula cannot be converted faithfully (the caller prints readable text)."""
-    if any(key in tex for key in OMML_UNSUPPORTED.values()):
+    if not omml_supported(tex):
         return None
     root = _tree(tex, display)
     if root is None:

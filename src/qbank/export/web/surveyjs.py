@@ -99,6 +99,7 @@ def literal(text: str) -> str:
     return _PLACEHOLDER.sub("{\u200b", text)
 
 
+_IMG = re.compile(r"<img\b[^>]*>")
 _MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 
 
@@ -234,7 +235,9 @@ def build(
                 }
             )
         if "<math" in q["html"]:
-            elements.append({"type": "html", "name": f"{q['id']}-stem", "html": literal(q["html"])})
+            # the images are image elements already: the typeset stem leaves them out
+            stem = _IMG.sub("", q["html"])
+            elements.append({"type": "html", "name": f"{q['id']}-stem", "html": literal(stem)})
         elements.append(_element(q, notes, tr))
         pages.append({"name": f"page{q['number']}", "elements": elements})
     title = literal(doc["title"])
