@@ -39,6 +39,23 @@ JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>\n'
 
 
+def jpeg_bytes(mode: str = "RGB", fmt: str = "JPEG") -> bytes:
+    """A real (tiny) image file written by Pillow."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new(mode, (8, 6), (10, 200, 30, 0)[: len(mode)]).save(buf, fmt)
+    return buf.getvalue()
+
+
+def test_an_undecodable_image_is_reported(make_bank: Callable[..., Path]) -> None:
+    files = {"q.yaml": question("![diagram](media/cut.jpg)")}
+    (p,) = problems_of(make_bank, files, {"media/cut.jpg": JPEG_HEAD})  # a header, no image
+    assert p.rule == "QB501" and "is a JPEG file that cannot be decoded" in p.message
+
+
 def question(text_line: str, extra: str = "") -> str:
     return (
         "id: q\ntype: truefalse\ntext: |-\n  See the diagram.\n\n"
@@ -68,8 +85,9 @@ def brief(problems: list[Problem]) -> list[tuple[str, int, int]]:
         ("a.PNG", png_bytes()),
         ("a.gif", GIF),
         ("a.webp", WEBP),
-        ("a.jpg", JPEG_HEAD),
-        ("a.jpeg", JPEG_HEAD),
+        ("a.jpg", jpeg_bytes()),
+        ("a.jpeg", jpeg_bytes("CMYK")),  # Pillow writes the Adobe APP14 header: FF D8 FF EE
+        ("a.bmp", jpeg_bytes(fmt="BMP")),
         ("a.svg", SVG),
     ],
 )

@@ -47,10 +47,12 @@ register(
         "QB501",
         "image-missing",
         E,
-        "An image the text references does not exist or cannot be read.",
-        rationale="Exports bundle every image; a missing one shows as a broken picture in Anki "
-        "and the web quiz and leaves a hole in a printed worksheet. Paths are relative to the "
-        "bank root (`media/x.png`), not to the question file.",
+        "An image the text references does not exist, cannot be read or cannot be decoded.",
+        rationale="Exports bundle every image; a missing or corrupt one shows as a broken "
+        "picture in Anki and the web quiz and leaves a hole in a printed worksheet. Paths are "
+        "relative to the bank root (`media/x.png`), not to the question file. Every file a "
+        "browser shows passes (Adobe and CMYK JPEGs, WebP, SVG included): the Word export "
+        "converts what Word cannot read.",
         failing=_Q.format(img="![NAT gateway](media/nat-gateway.png)"),
         passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
         example_files=_SVG_FILES,
@@ -143,7 +145,8 @@ class _FileState:
     """What one image file on disk turned out to be (cached: many questions share images)."""
 
     error: str | None = None  # QB501 message
-    kind: str | None = None  # sniffed type: png, jpeg, gif, svg, webp or None
+    kind: str | None = None  # sniffed type: png, jpeg, gif, svg, webp, bmp or None
+    broken: str | None = None  # why a file of that type cannot be decoded (QB501)
 
 
 def _sniff(head: bytes) -> str | None:
@@ -175,7 +178,22 @@ def _inspect(path: Path) -> _FileState:
         return _FileState(error=f"cannot be read ({exc.strerror or exc})")
     if not head:
         return _FileState(error="is an empty file")
-    return _FileState(kind=_sniff(head))
+    kind = _sniff(head)
+    broken = _undecodable(path) if kind in ("png", "jpeg", "gif", "webp", "bmp") else None
+    return _FileState(kind=kind, broken=broken)
+
+
+def _undecodable(path: Path) -> str | None:
+    """Why no target could show this raster file (Pillow's structural check, no full
+    decode), or ``None``. Adobe/CMYK JPEGs and WebP pass: the exporters convert them."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 class _MediaChecker:
@@ -241,6 +259,17 @@ class _MediaChecker:
                     hint="re-save the image in the format its name says, or rename it",
                     question_id=q.id,
                     fingerprint=f"QB503:{key}",
+                )
+            elif state.broken and state.kind:
+                yield problem(
+                    "QB501",
+                    f"image `{ref.src}` is a {state.kind.upper()} file that cannot be decoded "
+                    f"({state.broken})",
+                    loc,
+                    hint="re-export the image from the program that made it; no browser, "
+                    "Word or Anki can show this file",
+                    question_id=q.id,
+                    fingerprint=f"QB501:{key}",
                 )
 
 
