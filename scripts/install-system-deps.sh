@@ -8,6 +8,8 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 [ -e /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# an OpenType MATH font, so that MathML brackets and roots stretch in the maths screenshots
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf ] || need+=(fonts-dejavu-extra)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # ImageMagick's MagickWand: moodle2amc (amc2moodle) reads our Moodle XML with it
 ls /usr/lib/*/libMagickWand-6.Q16.so.6* >/dev/null 2>&1 || need+=(libmagickwand-6.q16-6)
