@@ -5,6 +5,8 @@
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# Calc: the spreadsheet import test converts a CSV to .xlsx with LibreOffice
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 [ -e /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from qbank.api import (
         draw_quiz,
         export_anki,
+        export_csv,
         export_docx,
         export_gift,
         export_html,
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
         export_moodle,
         export_qti,
         export_surveyjs,
+        export_xlsx,
+        import_bank,
         load_bank,
         validate_bank,
     )
@@ -43,6 +46,7 @@ __all__ = [
     "__version__",
     "draw_quiz",
     "export_anki",
+    "export_csv",
     "export_docx",
     "export_gift",
     "export_html",
@@ -50,6 +54,8 @@ __all__ = [
     "export_moodle",
     "export_qti",
     "export_surveyjs",
+    "export_xlsx",
+    "import_bank",
     "load_bank",
     "validate_bank",
 ]

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
     from qbank.draw import Draw, Selection
     from qbank.export.anki import AnkiExport, OptionOrder
     from qbank.export.docx import ExportResult as DocxExport
+    from qbank.importers import ImportResult
     from qbank.load import Bank
+    from qbank.model import AnyQuestion
     from qbank.validate.engine import Options, Report
 
 __all__ = [
     "draw_quiz",
     "export_anki",
+    "export_csv",
     "export_docx",
     "export_gift",
     "export_html",
@@ -36,6 +39,8 @@ __all__ = [
     "export_moodle",
     "export_qti",
     "export_surveyjs",
+    "export_xlsx",
+    "import_bank",
     "load_bank",
     "validate_bank",
 ]
@@ -360,3 +365,104 @@ def export_qti(
 
     checked, drawn = _prepare(bank, selection, skip_invalid)
     return qti.export(drawn, Path(out), bank=checked, version=version)
+
+
+def _sheet_questions(drawn: Draw) -> list[AnyQuestion]:
+    """The drawn questions once each, in draw order, with the bank's own option order."""
+    seen: set[str] = set()
+    out: list[AnyQuestion] = []
+    for form in drawn.forms[:1]:
+        for dq in form.questions:
+            if dq.id not in seen:
+                seen.add(dq.id)
+                out.append(dq.question)
+    return out
+
+
+def export_csv(
+    bank: Bank | str | Path,
+    out: str | Path,
+    selection: Selection | str | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> int:
+    """Write the spreadsheet template as CSV (one row a question, the format
+    :func:`import_bank` reads back); returns the number of questions written.
+
+    >>> import os, tempfile, qbank
+    >>> out = os.path.join(tempfile.mkdtemp(), "bank.csv")
+    >>> qbank.export_csv("bank", out)
+    61
+    >>> open(out, encoding="utf-8-sig").readline().split(",")[:6]
+    ['id', 'type', 'topic', 'tags', 'text', 'A']
+    """
+    from qbank.export.sheet import export_csv as write
+
+    _, drawn = _prepare(bank, selection, skip_invalid)
+    questions = _sheet_questions(drawn)
+    write(questions, Path(out))
+    return len(questions)
+
+
+def export_xlsx(
+    bank: Bank | str | Path,
+    out: str | Path,
+    selection: Selection | str | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> int:
+    """Write the spreadsheet template as .xlsx (every cell text, never a formula); returns
+    the number of questions written.
+
+    >>> import os, tempfile, qbank
+    >>> out = os.path.join(tempfile.mkdtemp(), "bank.xlsx")
+    >>> qbank.export_xlsx("bank", out, "4.3-practice")
+    5
+    """
+    from qbank.export.sheet import export_xlsx as write
+
+    _, drawn = _prepare(bank, selection, skip_invalid)
+    questions = _sheet_questions(drawn)
+    write(questions, Path(out))
+    return len(questions)
+
+
+def import_bank(
+    fmt: Literal["moodle", "gift", "aiken", "csv", "xlsx"],
+    files: list[str | Path],
+    into: str | Path,
+    *,
+    topic: str | None = None,
+    prefix: str = "",
+    update: bool = False,
+) -> ImportResult:
+    """Import Moodle XML, GIFT, Aiken, CSV or XLSX files into the bank ``into`` (created
+    with a manifest if new), as ``qbank import`` does; returns what was imported and what
+    was not (``result.losses``, each with file and line or name). Raises
+    :class:`~qbank.importers.SourceFormatError` for a file that is not the format, and
+    :class:`~qbank.importers.bank.Clash` instead of overwriting a file or an id (unless
+    ``update``).
+
+    >>> import os, tempfile, qbank
+    >>> src = os.path.join(tempfile.mkdtemp(), "quiz.gift")
+    >>> with open(src, "w", encoding="utf-8") as f:
+    ...     _ = f.write("::q1::Who is buried in Grant's tomb? {=Grant ~no one}\\n")
+    >>> result = qbank.import_bank("gift", [src], os.path.join(tempfile.mkdtemp(), "bank"))
+    >>> [q.data["id"] for q in result.questions], result.total, result.losses
+    (['q1'], 1, [])
+    """
+    from qbank.importers import import_files
+    from qbank.importers.bank import plan, write
+
+    paths = [Path(f) for f in files]
+    result = import_files(fmt, paths, prefix=prefix)
+    planned = plan(
+        result,
+        Path(into),
+        source_name=", ".join(p.name for p in paths),
+        fmt=fmt,
+        topic=topic,
+        update=update,
+    )
+    write(planned)
+    return result

@@ -13,7 +13,8 @@ from qbank.version import __version__
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="qbank")
 def main() -> None:
-    """Exam question banks in YAML: validate, export (Anki, Word, web, Moodle, GIFT, QTI), draw quizzes.
+    """Exam question banks in YAML: validate, export (Anki, Word, web, Moodle, GIFT, QTI,
+    spreadsheets), import existing banks (Moodle XML, GIFT, Aiken, spreadsheets), draw quizzes.
 
     BANK defaults to the nearest folder upward holding qbank.yaml (like git finds its root),
     else ./bank; `qbank init` starts one. Exit codes: 0 success; 1 problems found or export
@@ -33,6 +34,7 @@ def _register() -> None:
         "init_cmd",
         "fix_cmd",
         "preview_cmd",
+        "import_cmd",
     ):
         try:
             importlib.import_module(f"qbank.cli.{name}")

@@ -147,7 +147,7 @@ def report_problems(bank: Any, problems: list[Any]) -> None:
     click.echo(get("concise")(ctx), err=True, nl=False)
 
 
-for _name in ("export_anki", "export_docx", "export_web", "export_lms"):
+for _name in ("export_anki", "export_docx", "export_web", "export_lms", "export_sheet"):
     try:
         importlib.import_module(f"qbank.cli.{_name}")
     except ModuleNotFoundError as _exc:

@@ -1,0 +1,711 @@
+"""Moodle XML (``<quiz><question type=…>``) → qbank questions.
+
+Read with lxml under defusedxml-style settings: no DTD, no entity expansion, no network,
+no XInclude, bounded text nodes — a question bank from the internet is hostile input.
+
+Mapping (docs/importing.md has the full table): multichoice → single/multi, truefalse,
+shortanswer → short, numerical → numeric (tolerance, unit), matching → match, essay,
+ordering → order, cloze/multianswer → cloze; categories → topics; tags; idnumber, else
+name → id; generalfeedback → explanation; per-answer feedback; embedded files → media/.
+Everything else (description, random, calculated…, drag and drop) is reported as a loss.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import urllib.parse
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError
+from qbank.markup.from_html import Converted, escape_markdown, html_to_markdown
+
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "strip_cdata": True,
+}
+
+_UNSUPPORTED = {
+    "description": "a description (text shown between questions) is not a question",
+    "random": "a random question is a rule for drawing from a category, not a question "
+    "(use a quiz section in quizzes/ instead)",
+    "randomsamatch": "random short-answer matching draws its pairs at quiz time",
+    "calculated": "qbank has no calculated (formula with datasets) question type",
+    "calculatedsimple": "qbank has no calculated (formula with datasets) question type",
+    "calculatedmulti": "qbank has no calculated (formula with datasets) question type",
+    "ddimageortext": "qbank has no drag-and-drop onto image question type",
+    "ddmarker": "qbank has no drag-and-drop markers question type",
+    "ddwtos": "qbank has no drag-and-drop into text question type",
+    "gapselect": "qbank has no select-missing-words question type",
+}
+
+_DEFAULT_COMBINED = {
+    "",
+    "your answer is correct.",
+    "your answer is partially correct.",
+    "your answer is incorrect.",
+    "votre réponse est correcte.",
+    "votre réponse est partiellement correcte.",
+    "votre réponse est incorrecte.",
+}
+
+_CLOZE = re.compile(
+    r"\{(?P<mark>\d*):(?P<kind>[A-Z_]+):(?P<body>(?:\\.|[^}\\])*)\}",
+)
+_CLOZE_KINDS = {
+    "SHORTANSWER": "sa",
+    "SA": "sa",
+    "MW": "sa",
+    "SHORTANSWER_C": "sac",
+    "SAC": "sac",
+    "MWC": "sac",
+    "NUMERICAL": "nm",
+    "NM": "nm",
+    "MULTICHOICE": "mc",
+    "MC": "mc",
+    "MCV": "mc",
+    "MCH": "mc",
+    "MULTICHOICE_S": "mc",
+    "MCS": "mc",
+    "MCVS": "mc",
+    "MCHS": "mc",
+    "MULTICHOICE_V": "mc",
+    "MULTICHOICE_H": "mc",
+    "MULTICHOICE_VS": "mc",
+    "MULTICHOICE_HS": "mc",
+    "MULTIRESPONSE": "mr",
+    "MR": "mr",
+    "MRH": "mr",
+    "MRS": "mr",
+    "MRHS": "mr",
+    "MULTIRESPONSE_H": "mr",
+    "MULTIRESPONSE_S": "mr",
+    "MULTIRESPONSE_HS": "mr",
+}
+
+
+def parser() -> etree.XMLParser:
+    """The hardened lxml parser the importer (and its benchmark) use."""
+    return etree.XMLParser(**_PARSER_OPTIONS)
+
+
+def parse_bytes(data: bytes, file: str) -> etree._Element:
+    """Parse a Moodle XML file; anything that is not one is a :class:`SourceFormatError`."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
+        raise SourceFormatError(file, "DOCTYPE/ENTITY declarations are not allowed in Moodle XML")
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        raise SourceFormatError(file, f"not well-formed XML: {exc.msg}", line) from None
+    if root is None or root.tag != "quiz":
+        tag = root.tag if root is not None else "nothing"
+        raise SourceFormatError(
+            file, f"not Moodle XML: the root element is <{tag}>, expected <quiz>", 1
+        )
+    return root
+
+
+def import_moodle(
+    data: bytes, file: str, *, prefix: str = "", ids: IdAllocator | None = None
+) -> ImportResult:
+    root = parse_bytes(data, file)
+    return _Reader(file, ids or IdAllocator(prefix)).read(root)
+
+
+def _text(el: etree._Element | None, path: str = "text") -> str:
+    if el is None:
+        return ""
+    if path == "text":
+        first = el[0] if len(el) else None
+        found = first if first is not None and first.tag == "text" else el.find("text")
+    else:
+        found = el.find(path) if path else el
+    if found is None or found.text is None:
+        return ""
+    return str(found.text)
+
+
+def _num(raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _dec_text(value: Decimal) -> str:
+    """``0.0010000`` → ``0.001``; ``150`` → ``150``; never exponent notation."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+class _Reader:
+    def __init__(self, file: str, ids: IdAllocator) -> None:
+        self.file = file
+        self.ids = ids
+        self.result = ImportResult()
+        self.category: tuple[str, ...] = ()
+        self.children: dict[str, list[etree._Element]] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def k(self, tag: str) -> etree._Element | None:
+        """The current question's first child element named ``tag``."""
+        found = self.children.get(tag)
+        return found[0] if found else None
+
+    def all(self, tag: str, sub: str | None = None) -> list[etree._Element]:
+        found = self.children.get(tag, [])
+        if sub is None:
+            return found
+        return [x for el in found for x in el.iterfind(sub)]
+
+    def convert(self, el: etree._Element | None, notes: list[str], what: str) -> str:
+        """A Moodle text field (``<x format=…><text/><file/></x>``) → markdown."""
+        if el is None:
+            return ""
+        raw = _text(el)
+        if not raw.strip():
+            return ""
+        fmt = el.get("format", "html")
+        if fmt == "markdown":
+            return raw.strip()
+        if fmt in ("plain_text", "wiki_like"):
+            if fmt == "wiki_like":
+                notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
+            return escape_markdown(raw.strip())
+        files = None
+
+        def image(src: str) -> str | None:
+            nonlocal files
+            if src.startswith("@@PLUGINFILE@@/"):
+                name = urllib.parse.unquote(src[len("@@PLUGINFILE@@/") :]).split("?")[0]
+                if files is None:
+                    files = {f.get("name", ""): f for f in el.iterfind("file")}
+                f = files.get(name)
+                if f is None:
+                    f = files.get(name.rsplit("/", 1)[-1])
+                if f is None or not f.text:
+                    notes.append(f"{what}: image {name} is not in the file, left out")
+                    return None
+                try:
+                    data = base64.b64decode(f.text, validate=False)
+                except (binascii.Error, ValueError):
+                    notes.append(f"{what}: image {name} is not valid base64, left out")
+                    return None
+                return self.result.add_media(name, data)
+            if src.startswith("data:"):
+                return src
+            notes.append(f"{what}: image {src} is outside the bank (a URL), left out")
+            return None
+
+        conv = html_to_markdown(raw, image=image, breaks=(fmt == "moodle_auto_format"))
+        self._conversion_notes(conv, notes, what)
+        return conv.text
+
+    def _conversion_notes(self, conv: Converted, notes: list[str], what: str) -> None:
+        if conv.dropped:
+            notes.append(f"{what}: formatting not kept: {', '.join(conv.dropped)}")
+        if conv.raw_html:
+            notes.append(
+                f"{what}: a table is kept as raw HTML (shown as text; qbank validate warns QB505)"
+            )
+
+    def lose(
+        self, q: etree._Element, name: str, what: str, why: str, *, question: bool = True
+    ) -> None:
+        where = f"{q.sourceline}" + (f" ({name})" if name else "")
+        self.result.lose(self.file, where, what, why, question=question)
+
+    # -- main loop ----------------------------------------------------------------------------
+    def read(self, root: etree._Element) -> ImportResult:
+        from qbank.importers import category_parts
+
+        for q in root.iterchildren("question"):
+            kind = q.get("type", "")
+            if kind == "category":
+                self.category = category_parts(_text(q.find("category")))
+                continue
+            self.result.total += 1
+            children: dict[str, list[etree._Element]] = {}
+            self.children = children
+            for child in q:
+                children.setdefault(child.tag, []).append(child)
+            name = _text(self.k("name")).strip()
+            method = {
+                "multichoice": self.q_multichoice,
+                "truefalse": self.q_truefalse,
+                "shortanswer": self.q_shortanswer,
+                "numerical": self.q_numerical,
+                "matching": self.q_matching,
+                "match": self.q_matching,
+                "essay": self.q_essay,
+                "ordering": self.q_ordering,
+                "cloze": self.q_cloze,
+                "multianswer": self.q_cloze,
+            }.get(kind)
+            if method is None:
+                why = _UNSUPPORTED.get(kind, f"qbank has no `{kind}` question type")
+                self.lose(q, name, f"{kind or 'untyped'} question", why)
+                continue
+            notes: list[str] = []
+            data = method(q, name, notes)
+            if data is None:
+                continue
+            self.finish(q, name, data, notes)
+        return self.result
+
+    def finish(self, q: etree._Element, name: str, data: dict[str, Any], notes: list[str]) -> None:
+        idnumber = _text(self.k("idnumber"), "").strip()
+        qid, from_source = self.ids.take(idnumber or name, data["text"])
+        out: dict[str, Any] = {"id": qid}
+        out.update(data)
+        explanation = self.convert(self.k("generalfeedback"), notes, "general feedback")
+        if explanation:
+            out["explanation"] = explanation
+        tag_el = self.k("tags")
+        tags = (
+            [t.strip() for t in (x.text or "" for x in tag_el.iterfind("tag/text")) if t.strip()]
+            if tag_el is not None
+            else []
+        )
+        if tags:
+            out["tags"] = tags
+        grade = _num(_text(self.k("defaultgrade"), "") or None)
+        if grade is not None and grade != 1:
+            if grade == grade.to_integral_value() and grade > 0:
+                out["points"] = int(grade)
+            else:
+                notes.append(f"default grade {_dec_text(grade)} is not a whole number of points")
+        if _text(self.k("hidden"), "").strip() == "1":
+            out["status"] = "draft"
+            notes.append("hidden in Moodle: imported as status draft")
+        for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            el = self.k(key)
+            raw = _text(el).strip()
+            if raw and re.sub(r"<[^>]+>", "", raw).strip().lower() not in _DEFAULT_COMBINED:
+                text = self.convert(el, notes, key)
+                notes.append(f"{key}: {text}")
+        for hint in self.all("hint"):
+            text = self.convert(hint, notes, "hint")
+            if text:
+                notes.append(f"hint: {text}")
+        if name and (idnumber or not from_source):
+            notes.insert(0, f"Moodle name: {name}")
+        self.result.questions.append(
+            Imported(
+                data=out,
+                file=self.file,
+                where=f"{q.sourceline}" + (f" ({name})" if name else ""),
+                category=self.category,
+                notes=notes,
+                id_from_source=from_source,
+            )
+        )
+
+    def stem(self, q: etree._Element, name: str, notes: list[str]) -> str | None:
+        text = self.convert(self.k("questiontext"), notes, "question text")
+        if not text.strip():
+            self.lose(q, name, f"{q.get('type')} question", "it has no question text")
+            return None
+        return text
+
+    def answers(self, q: etree._Element) -> list[tuple[Decimal, etree._Element]]:
+        out = []
+        for a in self.all("answer"):
+            frac = _num(a.get("fraction")) or Decimal(0)
+            out.append((frac, a))
+        return out
+
+    def answer_text(self, a: etree._Element, notes: list[str], what: str) -> str:
+        return self.convert(a, notes, what)
+
+    def feedback(self, a: etree._Element, notes: list[str], what: str) -> str:
+        return self.convert(a.find("feedback"), notes, what)
+
+    # -- question types -----------------------------------------------------------------------
+    def q_multichoice(
+        self, q: etree._Element, name: str, notes: list[str]
+    ) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        single = _text(self.k("single"), "").strip().lower() in ("true", "1")
+        options: list[dict[str, Any]] = []
+        fracs: list[Decimal] = []
+        for i, (frac, a) in enumerate(self.answers(q)):
+            label = f"answer {i + 1}"
+            otext = self.answer_text(a, notes, label)
+            if not otext.strip():
+                notes.append(f"{label}: empty, left out")
+                continue
+            opt: dict[str, Any] = {"text": otext}
+            fb = self.feedback(a, notes, f"{label} feedback")
+            if fb:
+                opt["feedback"] = fb
+            options.append(opt)
+            fracs.append(frac)
+        if len(options) < 2:
+            self.lose(
+                q,
+                name,
+                "multichoice question",
+                f"it has {len(options)} usable answer(s); qbank needs two",
+            )
+            return None
+        data: dict[str, Any] = {"type": "single" if single else "multi", "text": text}
+        if single:
+            best = max(fracs)
+            if best <= 0:
+                self.lose(q, name, "multichoice question", "no answer has a positive grade")
+                return None
+            for opt, frac in zip(options, fracs, strict=True):
+                if frac == best:
+                    opt["correct"] = True
+                    break
+            partial = [
+                (o, f)
+                for o, f in zip(options, fracs, strict=True)
+                if 0 < f < best or (f == best and not o.get("correct"))
+            ]
+            if best != 100:
+                notes.append(
+                    f"the best answer is worth {_dec_text(best)}%: imported as the correct one"
+                )
+            for o, f in partial:
+                notes.append(
+                    f"partial credit {_dec_text(f)}% for `{_short(o['text'])}` not kept (single choice)"
+                )
+            if partial:
+                self.lose(
+                    q,
+                    name,
+                    "partial credit",
+                    "a single-choice question in qbank has one correct option; the others are wrong",
+                    question=False,
+                )
+        else:
+            for opt, frac in zip(options, fracs, strict=True):
+                if frac > 0:
+                    opt["correct"] = True
+            if not any(f > 0 for f in fracs):
+                self.lose(q, name, "multichoice question", "no answer has a positive grade")
+                return None
+            data["partial"] = True
+            uneven = {f for f in fracs if f > 0}
+            if len(uneven) > 1:
+                notes.append(
+                    "Moodle grades: "
+                    + ", ".join(f"{_dec_text(f)}%" for f in fracs)
+                    + " (qbank gives each correct option equal weight)"
+                )
+        if _text(self.k("shuffleanswers"), "").strip().lower() in ("false", "0"):
+            data["shuffle"] = False
+        data["options"] = options
+        return data
+
+    def q_truefalse(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        answers = self.answers(q)
+        value: bool | None = None
+        for i, (frac, a) in enumerate(answers):
+            label = _text(a).strip().lower()
+            is_true = label == "true" if label in ("true", "false") else i == 0
+            if label not in ("true", "false"):
+                notes.append(
+                    f"answer `{label}` is not true/false: read in Moodle's order (true, false)"
+                )
+            if frac >= 100 or (frac > 0 and value is None):
+                value = is_true
+            fb = self.feedback(a, notes, "feedback")
+            if fb:
+                notes.append(f"feedback for `{'true' if is_true else 'false'}`: {fb}")
+        if value is None:
+            self.lose(q, name, "truefalse question", "neither true nor false is marked correct")
+            return None
+        return {"type": "truefalse", "text": text, "answer": value}
+
+    def q_shortanswer(
+        self, q: etree._Element, name: str, notes: list[str]
+    ) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        accepted: list[str] = []
+        for frac, a in self.answers(q):
+            ans = _text(a).strip()
+            fb = self.feedback(a, notes, "feedback")
+            if frac >= 100 and ans and ans != "*":
+                accepted.append(ans)
+                if fb:
+                    notes.append(f"feedback for `{ans}`: {fb}")
+            elif ans:
+                note = f"answer `{ans}` worth {_dec_text(frac)}%" + (
+                    f" (feedback: {fb})" if fb else ""
+                )
+                notes.append(note + " not kept")
+                if frac > 0:
+                    self.lose(
+                        q,
+                        name,
+                        f"partial-credit answer `{ans}`",
+                        "qbank short answers are right or wrong",
+                        question=False,
+                    )
+        if not accepted:
+            self.lose(q, name, "shortanswer question", "no answer has full marks")
+            return None
+        data: dict[str, Any] = {"type": "short", "text": text, "answers": accepted}
+        if _text(self.k("usecase"), "").strip() == "1":
+            data["case_sensitive"] = True
+        if any("*" in a for a in accepted):
+            notes.append("`*` is a wildcard in Moodle; qbank compares answers literally")
+        return data
+
+    def q_numerical(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        chosen: tuple[str, Decimal | None] | None = None
+        for frac, a in self.answers(q):
+            ans = _text(a).strip()
+            tol = _num(_text(a, "tolerance") or None)
+            fb = self.feedback(a, notes, "feedback")
+            if chosen is None and frac >= 100 and ans != "*":
+                chosen = (ans, tol)
+                if fb:
+                    notes.append(f"feedback for {ans}: {fb}")
+                continue
+            desc = (
+                f"answer {ans}"
+                + (f" ± {_dec_text(tol)}" if tol else "")
+                + f" worth {_dec_text(frac)}%"
+            )
+            notes.append(desc + (f" (feedback: {fb})" if fb else "") + " not kept")
+            if frac > 0:
+                self.lose(
+                    q,
+                    name,
+                    f"numerical {desc}",
+                    "qbank numeric questions have one answer and tolerance",
+                    question=False,
+                )
+        if chosen is None:
+            self.lose(q, name, "numerical question", "no answer has full marks")
+            return None
+        data: dict[str, Any] = {"type": "numeric", "text": text, "answer": chosen[0]}
+        if chosen[1]:
+            data["tolerance"] = _dec_text(abs(chosen[1]))
+        units = [
+            (_text(u, "unit_name").strip(), _num(_text(u, "multiplier") or "1"))
+            for u in self.all("units", "unit")
+        ]
+        base = [u for u, m in units if m == 1 and u]
+        if base:
+            data["unit"] = base[0]
+        others = [
+            f"{u} (×{_dec_text(m if m is not None else Decimal(1))})"
+            for u, m in units
+            if u and (not base or u != base[0])
+        ]
+        if others:
+            notes.append("other units accepted in Moodle: " + ", ".join(others))
+            self.lose(
+                q,
+                name,
+                "alternative units " + ", ".join(others),
+                "qbank numeric questions have one unit",
+                question=False,
+            )
+        return data
+
+    def q_matching(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        pairs: list[list[str]] = []
+        for i, sub in enumerate(self.all("subquestion")):
+            left = self.convert(sub, notes, f"subquestion {i + 1}")
+            right = escape_markdown(_text(sub.find("answer")).strip())
+            if not left.strip():
+                if right:
+                    notes.append(f"extra answer (distractor) `{right}` not kept")
+                    self.lose(
+                        q,
+                        name,
+                        f"distractor `{right}`",
+                        "qbank matching has no extra answers",
+                        question=False,
+                    )
+                continue
+            if not right:
+                notes.append(f"subquestion {i + 1} has no answer, left out")
+                continue
+            pairs.append([left, right])
+        if not pairs:
+            self.lose(q, name, "matching question", "it has no complete pair")
+            return None
+        data: dict[str, Any] = {"type": "match", "text": text, "pairs": pairs}
+        return data
+
+    def q_essay(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        data: dict[str, Any] = {"type": "essay", "text": text}
+        lines = _text(self.k("responsefieldlines"), "").strip()
+        if lines.isdigit() and int(lines) > 0:
+            data["lines"] = int(lines)
+        rubric = self.convert(self.k("graderinfo"), notes, "grader information")
+        if rubric:
+            data["rubric"] = rubric
+        template = self.convert(self.k("responsetemplate"), notes, "response template")
+        if template:
+            notes.append(f"response template: {template}")
+        attach = _text(self.k("attachments"), "").strip()
+        if attach not in ("", "0"):
+            notes.append(f"Moodle allowed {attach} attachment(s) (qbank essays are text)")
+        return data
+
+    def q_ordering(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        text = self.stem(q, name, notes)
+        if text is None:
+            return None
+        items = []
+        for i, (frac, a) in enumerate(self.answers(q)):
+            item = self.answer_text(a, notes, f"item {i + 1}")
+            if item.strip():
+                items.append((frac, i, item))
+        if not items:
+            self.lose(q, name, "ordering question", "it has no items")
+            return None
+        items.sort()
+        select = _text(self.k("selecttype"), "").strip().upper()
+        if select not in ("", "ALL", "0"):
+            notes.append(
+                f"Moodle showed a subset of the items (selecttype {select}); qbank shows all"
+            )
+        return {"type": "order", "text": text, "items": [t for _, _, t in items]}
+
+    def q_cloze(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
+        el = self.k("questiontext")
+        raw = _text(el)
+        subs: list[list[str]] = []
+        sensitive: set[bool] = set()
+
+        def blank(m: re.Match[str]) -> str:
+            kind = _CLOZE_KINDS.get(m.group("kind"))
+            index = len(subs)
+            accepted, described = _cloze_answers(m.group("body"))
+            label = f"blank {index + 1}"
+            if kind is None:
+                notes.append(f"{label}: unknown Moodle cloze type {m.group('kind')}")
+            elif kind in ("mc", "mr"):
+                notes.append(
+                    f"{label}: choices in Moodle ({described}); qbank asks for the answer typed"
+                )
+                self.lose(
+                    q,
+                    name,
+                    f"{label} choices",
+                    "qbank cloze blanks are typed answers",
+                    question=False,
+                )
+            elif kind == "nm" and ":" in m.group("body"):
+                notes.append(
+                    f"{label}: numeric answers with tolerance ({described}); qbank compares the text"
+                )
+                self.lose(
+                    q, name, f"{label} tolerance", "qbank cloze blanks compare text", question=False
+                )
+            if kind in ("sa", "sac"):
+                sensitive.add(kind == "sac")
+            partial = [d for d in described.split("; ") if "%" in d and not d.startswith("100%")]
+            if partial and kind not in ("mc", "mr"):
+                notes.append(f"{label}: partial-credit answers not kept ({described})")
+            subs.append(accepted)
+            return f"\ue000{index}\ue001"
+
+        marked = _CLOZE.sub(blank, raw)
+        if not subs:
+            self.lose(q, name, "cloze question", "no {1:TYPE:…} blank found in its text")
+            return None
+        if any(not s for s in subs):
+            self.lose(q, name, "cloze question", "a blank has no answer with full marks")
+            return None
+        fake = etree.Element(
+            "questiontext", format=el.get("format", "html") if el is not None else "html"
+        )
+        etree.SubElement(fake, "text").text = marked
+        if el is not None:
+            for f in el.iterfind("file"):
+                fake.append(f)
+        text = self.convert(fake, notes, "question text")
+
+        def fill(m: re.Match[str]) -> str:
+            answers = subs[int(m.group(1))]
+            return "{{" + "|".join(_blank_escape(a) for a in answers) + "}}"
+
+        text = re.sub("\ue000(\\d+)\ue001", fill, text)
+        data: dict[str, Any] = {"type": "cloze", "text": text}
+        if sensitive == {True}:
+            data["case_sensitive"] = True
+        elif len(sensitive) > 1:
+            notes.append(
+                "some blanks were case-sensitive in Moodle; qbank applies one rule to all (not case-sensitive)"
+            )
+        return data
+
+
+def _blank_escape(answer: str) -> str:
+    return answer.replace("\\", "\\\\").replace("|", "\\|").replace("}", "\\}").replace("{", "\\{")
+
+
+def _cloze_answers(body: str) -> tuple[list[str], str]:
+    """Accepted (100%) answers of a cloze sub-question and a description of all answers."""
+    import html as _html
+
+    accepted: list[str] = []
+    described: list[str] = []
+    for part in re.split(r"(?<!\\)~", body):
+        if not part:
+            continue
+        answer = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
+        frac = Decimal(0)
+        if answer.startswith("="):
+            frac, answer = Decimal(100), answer[1:]
+        else:
+            m = re.match(r"%(-?\d+(?:\.\d+)?)%", answer)
+            if m:
+                frac, answer = Decimal(m.group(1)), answer[m.end() :]
+        answer = _html.unescape(
+            answer.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~")
+        ).strip()
+        answer = re.sub(r"<[^>]+>", "", answer)
+        if frac >= 100 and answer:
+            accepted.append(
+                answer.split(":", 1)[0]
+                if re.fullmatch(r"[-+0-9.eE]+:[0-9.eE]+", answer)
+                else answer
+            )
+        described.append(f"{_dec_text(frac)}% {answer}")
+    return accepted, "; ".join(described)
+
+
+def _short(text: str, n: int = 40) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= n else one[: n - 1] + "…"

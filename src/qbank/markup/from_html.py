@@ -1,0 +1,407 @@
+"""Text from other tools → qbank markdown: HTML where it is plain formatting, maths kept.
+
+``html_to_markdown`` converts the HTML LMS editors write (Moodle's Atto/TinyMCE): paragraphs,
+line breaks, bold, italic, code, preformatted blocks, lists, links and images. Tables have
+no faithful markdown equivalent in qbank (cells hold lists, breaks and maths), so a table is
+kept as raw HTML and reported: qbank shows raw HTML as text and ``qbank validate`` warns
+about it (QB505). Presentation-only markup (spans, fonts, colours, alignment, underline) is
+dropped and reported once per text. Maths (``\\( … \\)``, ``\\[ … \\]``, ``$$ … $$``) is kept
+character for character.
+
+``escape_markdown`` makes plain text safe to put into markdown: the text shows exactly as
+written (``2 * 3 * 4``, ``snake_case``, ``<b>``, ``{{x}}``), never as formatting.
+
+The tokenizer is a single regular expression rather than an HTML parser: an import of tens
+of thousands of questions converts hundreds of thousands of short fragments, and parsing
+each with lxml costs more than the whole XML file.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<(?P<close>/?)(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"|(?P<text>[^<]+)"
+    r"|(?P<lt><)",
+    re.DOTALL,
+)
+_ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$", re.DOTALL)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "center",
+        "address",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+    }
+)
+_STRONG = frozenset({"b", "strong"})
+_EM = frozenset({"i", "em", "cite", "var", "dfn"})
+_CODE = frozenset({"code", "kbd", "samp", "tt"})
+_DROP_CONTENT = frozenset({"script", "style", "head", "title"})
+#: presentation-only tags dropped silently (their text is kept)
+_QUIET = frozenset({"span", "font", "html", "body", "abbr", "small", "big", "label", "nobr"})
+_NOTED = {
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "sub": "subscript",
+    "sup": "superscript",
+    "mark": "highlight",
+}
+_LINE_START = re.compile(r"^( *)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[-=]+\s*$)")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A converted text and what did not carry over (for notes and loss reports)."""
+
+    text: str
+    #: kinds of formatting dropped (``underline``, ``superscript`` …), sorted
+    dropped: tuple[str, ...] = ()
+    #: the text keeps an HTML table as raw HTML (QB505 will warn)
+    raw_html: bool = False
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text → markdown that renders as exactly this text (maths is left alone)."""
+    if not text:
+        return text
+    out: list[str] = []
+    pos = 0
+    for m in _MATH.finditer(text):
+        out.append(_escape_plain(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_escape_plain(text[pos:]))
+    escaped = "".join(out)
+    if "\n" in escaped or escaped[:1] in "#>-+=0123456789 ":
+        escaped = "\n".join(_escape_line_start(line) for line in escaped.split("\n"))
+    return escaped
+
+
+_PLAIN_SPECIAL = re.compile(r"[\\*`_<&{~\]!|]")
+
+
+def _escape_plain(text: str) -> str:
+    if not _PLAIN_SPECIAL.search(text):
+        return text
+    text = text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`")
+    text = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+    text = re.sub(r"&(?=#?[A-Za-z0-9]+;)", r"\\&", text)
+    text = re.sub(r"\{(?=\{)", r"\\{", text)
+    text = text.replace("~~", "\\~\\~").replace("](", "]&#40;")
+    text = re.sub(r"!(?=\[)", r"\\!", text)
+    return text
+
+
+def _escape_line_start(line: str) -> str:
+    m = _LINE_START.match(line)
+    if not m:
+        return line
+    indent, marker = m.group(1), m.group(2)
+    if len(indent) >= 4 or not marker:
+        return line
+    rest = line[m.end(2) :]
+    if marker[0].isdigit():
+        return f"{indent}{marker}\\{rest}"
+    return f"{indent}\\{marker}{rest}"
+
+
+_SIMPLE = re.compile(r"\s*(?:<p>)?([^<&]*?)(?:<br\s*/?>)?(?:</p>)?\s*", re.IGNORECASE)
+
+
+def html_to_markdown(
+    source: str,
+    *,
+    image: Callable[[str], str | None] | None = None,
+    breaks: bool = False,
+) -> Converted:
+    """Convert an HTML fragment. ``image(src)`` maps an image source to a bank path (or
+    None to drop the image); ``breaks`` treats newlines in text as line breaks (Moodle's
+    auto-format)."""
+    simple = _SIMPLE.fullmatch(source)
+    if simple is not None and not (breaks and "\n" in simple.group(1)):
+        # the common case: one paragraph of text (an answer, a feedback)
+        return Converted(escape_markdown(_WS.sub(" ", simple.group(1)).strip()))
+    if image is None or "<img" not in source.lower():
+        return _cached(source, breaks)
+    return _Converter(source, image, breaks).run()
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached(source: str, breaks: bool) -> Converted:
+    """Banks repeat fragments (``Your answer is correct.``, shared feedback): convert once."""
+    return _Converter(source, None, breaks).run()
+
+
+class _Converter:
+    def __init__(self, source: str, image: Callable[[str], str | None] | None, breaks: bool):
+        self.source = source
+        self.image = image
+        self.breaks = breaks
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+        self.dropped: set[str] = set()
+        self.raw_html = False
+        #: stack of ("ul"|"ol", counter)
+        self.lists: list[list[object]] = []
+        self.link_href: list[str | None] = []
+        self.openers: set[int] = set()
+        self.list_blocks: set[int] = set()
+
+    # -- output helpers -------------------------------------------------------------------
+    def flush(self) -> None:
+        text = "".join(self.inline)
+        self.inline = []
+        self.openers = set()
+        lines = [ln.strip(" ") for ln in text.split("\n")]
+        # drop hard breaks at the start or end of a block (`<p>text<br></p>`)
+        while lines and lines[-1] in ("", "\\"):
+            lines.pop()
+        while lines and lines[0] in ("", "\\"):
+            lines.pop(0)
+        if lines and lines[-1].endswith("\\") and not lines[-1].endswith("\\\\"):
+            lines[-1] = lines[-1][:-1].rstrip()
+        body = "\n".join(lines).strip()
+        if not body:
+            return
+        if self.lists:
+            kind, counter = self.lists[-1]
+            marker = "-" if kind == "ul" else f"{counter}."
+            pad = "".join("  " if k == "ul" else "   " for k, _ in self.lists[:-1])
+            sub = " " * (len(marker) + 1)
+            body = body.replace("\n", "\n" + pad + sub)
+            self.blocks.append(f"{pad}{marker} {body}")
+            self.list_blocks.add(len(self.blocks) - 1)
+            return
+        self.blocks.append(body)
+
+    def text(self, raw: str, *, pre: bool = False) -> None:
+        value = html.unescape(raw)
+        if pre:
+            self.inline.append(value)
+            return
+        if self.breaks:
+            parts = [_WS.sub(" ", part) for part in value.split("\n")]
+            value = "\\\n".join(parts)
+        else:
+            value = _WS.sub(" ", value)
+        if not self.inline or self.inline[-1].endswith((" ", "\n")):
+            value = value.lstrip(" ")
+        elif (len(self.inline) - 1) in self.openers and value.startswith(" "):
+            value = value.lstrip(" ")
+            if len(self.inline) > 1 and not self.inline[-2].endswith((" ", "\n")):
+                self.inline.insert(len(self.inline) - 1, " ")
+            self.openers = {i + 1 if i >= len(self.inline) - 2 else i for i in self.openers}
+        self.inline.append(
+            escape_markdown(value)
+            if "\\\n" not in value
+            else "\\\n".join(escape_markdown(p) for p in value.split("\\\n"))
+        )
+
+    # -- main loop --------------------------------------------------------------------------
+    def run(self) -> Converted:
+        src = self.source
+        pos = 0
+        n = len(src)
+        while pos < n:
+            m = _TOKEN.match(src, pos)
+            if m is None:  # pragma: no cover - the pattern matches any character
+                break
+            pos = m.end()
+            if m.group("text") is not None:
+                self.text(m.group("text"))
+                continue
+            if m.group("lt") is not None:
+                self.text("<")
+                continue
+            tag = m.group("tag")
+            if tag is None:  # comment
+                continue
+            tag = tag.lower()
+            closing = bool(m.group("close"))
+            attrs = m.group("attrs") or ""
+            if tag in _DROP_CONTENT and not closing:
+                end = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(src, pos)
+                pos = end.end() if end else n
+                continue
+            if tag == "table" and not closing:
+                pos = self.table(m.start(), pos)
+                continue
+            if tag == "pre" and not closing:
+                pos = self.pre(pos)
+                continue
+            if tag in _CODE and not closing:
+                pos = self.code(tag, pos)
+                continue
+            self.tag(tag, closing, attrs)
+        self.flush()
+        parts: list[str] = []
+        for i, block in enumerate(self.blocks):
+            if i:
+                tight = i in self.list_blocks and (i - 1) in self.list_blocks
+                parts.append("\n" if tight else "\n\n")
+            parts.append(block)
+        return Converted("".join(parts), tuple(sorted(self.dropped)), self.raw_html)
+
+    def tag(self, tag: str, closing: bool, attrs: str) -> None:
+        if tag == "br":
+            self.inline.append("\\\n")
+        elif tag in _BLOCK_TAGS or tag == "hr":
+            self.flush()
+        elif tag in ("ul", "ol"):
+            self.flush()
+            if closing:
+                if self.lists:
+                    self.lists.pop()
+            else:
+                self.lists.append([tag, 0])
+        elif tag == "li":
+            self.flush()
+            if not closing and self.lists:
+                counter = self.lists[-1]
+                counter[1] = int(counter[1]) + 1  # type: ignore[call-overload]
+        elif tag in _STRONG:
+            self.marker("**", closing)
+        elif tag in _EM:
+            self.marker("*", closing)
+        elif tag == "a":
+            if closing:
+                href = self.link_href.pop() if self.link_href else None
+                if href:
+                    trailing = ""
+                    if self.inline and self.inline[-1].endswith(" "):
+                        self.inline[-1] = self.inline[-1].rstrip(" ")
+                        trailing = " "
+                    self.inline.append(f"]({_url(href)}){trailing}")
+            else:
+                href = _attrs(attrs).get("href")
+                self.link_href.append(href)
+                if href:
+                    self.inline.append("[")
+        elif tag == "img" and not closing:
+            self.img(attrs)
+        elif tag in _NOTED:
+            self.dropped.add(_NOTED[tag])
+        elif tag in _QUIET or closing:
+            pass
+        else:
+            self.dropped.add(f"<{tag}>")
+
+    def code(self, tag: str, pos: int) -> int:
+        end = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(self.source, pos)
+        stop = end.start() if end else len(self.source)
+        inner = html.unescape(re.sub(r"<[^>]*>", "", self.source[pos:stop]))
+        inner = _WS.sub(" ", inner)
+        if inner.strip():
+            self.inline.append(code_text(inner))
+        return end.end() if end else len(self.source)
+
+    def marker(self, mark: str, closing: bool) -> None:
+        """Emphasis markers hug their text: whitespace moves outside, empty pairs vanish."""
+        if not closing:
+            self.inline.append(mark)
+            self.openers.add(len(self.inline) - 1)
+            return
+        last = len(self.inline) - 1
+        if last in self.openers and self.inline[last] == mark:
+            self.inline.pop()
+            self.openers.discard(last)
+            return
+        trailing = ""
+        if self.inline and self.inline[-1].endswith(" "):
+            self.inline[-1] = self.inline[-1].rstrip(" ")
+            trailing = " "
+        self.inline.append(mark + trailing)
+
+    def img(self, attrs: str) -> None:
+        a = _attrs(attrs)
+        src = html.unescape(a.get("src", ""))
+        alt = html.unescape(a.get("alt", "")).replace("]", "").replace("[", "")
+        target = self.image(src) if self.image else src
+        if not target:
+            self.dropped.add("image")
+            return
+        self.inline.append(f"![{escape_markdown(alt)}]({_url(target)})")
+
+    def table(self, start: int, pos: int) -> int:
+        depth = 1
+        scan = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
+        end = len(self.source)
+        for m in scan.finditer(self.source, pos):
+            depth += -1 if m.group(1) else 1
+            if depth == 0:
+                end = m.end()
+                break
+        self.flush()
+        raw = self.source[start:end].strip()
+        # one HTML block: no blank lines inside (they would end it in CommonMark)
+        raw = "\n".join(line for line in raw.splitlines() if line.strip())
+        self.blocks.append(raw)
+        self.raw_html = True
+        return end
+
+    def pre(self, pos: int) -> int:
+        end = re.compile(r"</pre\s*>", re.IGNORECASE).search(self.source, pos)
+        stop = end.start() if end else len(self.source)
+        inner = self.source[pos:stop]
+        inner = re.sub(r"<br\s*/?>", "\n", inner, flags=re.IGNORECASE)
+        inner = re.sub(r"<[^>]*>", "", inner)
+        code = html.unescape(inner).strip("\n")
+        self.flush()
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        self.blocks.append(f"{fence}\n{code}\n{fence}")
+        return end.end() if end else len(self.source)
+
+
+def _attrs(raw: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in _ATTR.findall(raw):
+        if value[:1] in "\"'":
+            value = value[1:-1]
+        out[name.lower()] = value
+    return out
+
+
+def _url(url: str) -> str:
+    url = url.strip()
+    if any(c in url for c in " ()<>"):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def code_text(text: str) -> str:
+    """A markdown code span holding ``text`` exactly."""
+    ticks = max((len(m) for m in re.findall(r"`+", text)), default=0) + 1
+    fence = "`" * ticks
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
