@@ -28,6 +28,9 @@ PUBLIC = (
     "export_moodle",
     "export_gift",
     "export_qti",
+    "export_csv",
+    "export_xlsx",
+    "import_bank",
 )
 
 
