@@ -1,0 +1,168 @@
+"""Moodle XML import benchmark: `qbank import moodle` vs. parsing the same file with lxml.
+
+A synthetic Moodle XML file of N questions in the shapes Moodle writes (HTML in CDATA with
+paragraphs, bold/italic, lists, code, maths, a small embedded image every 50 questions;
+multichoice single and multiple, truefalse, shortanswer, numerical with units, matching,
+essay, cloze; a category every 200 questions; tags and idnumbers).
+
+* floor: ``etree.fromstring`` with the importer's own hardened parser settings (no DTD,
+  no entities, no network) — parsing alone;
+* import: :func:`qbank.importers.moodle.import_moodle` — the same parse plus mapping every
+  question to qbank data (HTML → markdown, media, ids, losses);
+* write (for information): planning and writing the bank's YAML files and media.
+
+Target (issue 15): import / floor <= 3.0. Runs are interleaved; the ratio is the median of
+the per-run ratios.
+
+    python bench/import_moodle.py [--quick] [--questions N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree
+
+from qbank.importers.bank import plan, write
+from qbank.importers.moodle import import_moodle, parser
+from qbank.markup.from_html import _cached
+
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+        "9c6360f8cfc0f01f0005000201e2b6b3c80000000049454e44ae426082"
+    )
+).decode()
+
+
+def _common(i: int, kind: str, stem: str, *, image: bool = False) -> str:
+    files = f'<file name="fig{i}.png" path="/" encoding="base64">{PNG}</file>' if image else ""
+    img = f'<img src="@@PLUGINFILE@@/fig{i}.png" alt="figure {i}">' if image else ""
+    return (
+        f'<question type="{kind}"><name><text>Q{i} {kind}</text></name>'
+        f'<questiontext format="html"><text><![CDATA[<p>{stem} {img}</p>]]></text>{files}</questiontext>'
+        f'<generalfeedback format="html"><text><![CDATA[<p>Because <em>reason {i}</em>.</p>]]></text></generalfeedback>'
+        "<defaultgrade>1.0000000</defaultgrade><penalty>0.3333333</penalty><hidden>0</hidden>"
+        f"<idnumber>ID-{i}</idnumber><tags><tag><text>topic{i % 17}</text></tag></tags>"
+    )
+
+
+def question(i: int) -> str:
+    image = i % 50 == 0
+    stem = (
+        f"Question {i}: which statement about <strong>item {i}</strong> is true? "
+        f"Consider \\( x^{i % 7} + y \\) and <code>f({i})</code>."
+    )
+    k = i % 8
+    if k in (0, 1):
+        single = "true" if k == 0 else "false"
+        fr = ("100", "0", "0", "0") if k == 0 else ("50", "50", "-100", "0")
+        answers = "".join(
+            f'<answer fraction="{f}" format="html"><text><![CDATA[<p>Option {j} for {i}</p>]]></text>'
+            f'<feedback format="html"><text><![CDATA[<p>Feedback {j}</p>]]></text></feedback></answer>'
+            for j, f in enumerate(fr)
+        )
+        body = f"<single>{single}</single><shuffleanswers>true</shuffleanswers><answernumbering>abc</answernumbering>{answers}"
+        return _common(i, "multichoice", stem, image=image) + body + "</question>"
+    if k == 2:
+        return _common(i, "truefalse", stem, image=image) + (
+            '<answer fraction="100" format="moodle_auto_format"><text>true</text><feedback><text>Yes</text></feedback></answer>'
+            '<answer fraction="0" format="moodle_auto_format"><text>false</text><feedback><text>No</text></feedback></answer></question>'
+        )
+    if k == 3:
+        return _common(i, "shortanswer", stem, image=image) + (
+            f'<usecase>0</usecase><answer fraction="100"><text>answer {i}</text><feedback><text/></feedback></answer>'
+            f'<answer fraction="100"><text>alt {i}</text><feedback><text/></feedback></answer></question>'
+        )
+    if k == 4:
+        return _common(i, "numerical", stem, image=image) + (
+            f'<answer fraction="100"><text>{i}.5</text><tolerance>0.05</tolerance><feedback><text/></feedback></answer>'
+            "<units><unit><multiplier>1</multiplier><unit_name>m</unit_name></unit></units>"
+            "<unitgradingtype>0</unitgradingtype><showunits>0</showunits></question>"
+        )
+    if k == 5:
+        subs = "".join(
+            f'<subquestion format="html"><text><![CDATA[<p>left {j}</p>]]></text><answer><text>right {j}</text></answer></subquestion>'
+            for j in range(4)
+        )
+        return _common(i, "matching", stem, image=image) + subs + "</question>"
+    if k == 6:
+        return _common(i, "essay", stem + "<ul><li>one</li><li>two</li></ul>", image=image) + (
+            "<responseformat>editor</responseformat><responsefieldlines>10</responsefieldlines>"
+            '<graderinfo format="html"><text><![CDATA[<p>Look for <b>both</b> points.</p>]]></text></graderinfo></question>'
+        )
+    cloze = f"The capital is {{1:SHORTANSWER:=Paris~=paris}} and {i} = {{2:NUMERICAL:={i}}}."
+    return _common(i, "cloze", cloze, image=image) + "</question>"
+
+
+def moodle_xml(n: int) -> bytes:
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
+    for i in range(n):
+        if i % 200 == 0:
+            parts.append(
+                f'<question type="category"><category><text>$course$/top/Bench/Part {i // 200}</text></category></question>\n'
+            )
+        parts.append(question(i) + "\n")
+    parts.append("</quiz>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=int, default=20_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    n = 2_000 if args.quick else args.questions
+    repeat = 2 if args.quick else args.repeat
+    data = moodle_xml(n)
+    print(f"{n} questions, {len(data) / 1e6:.1f} MB of Moodle XML")
+    floors, imports, ratios = [], [], []
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        root = etree.fromstring(data, parser())
+        floor = time.perf_counter() - t0
+        del root
+        gc.collect()
+        _cached.cache_clear()  # no help from the previous run's conversions
+        t0 = time.perf_counter()
+        result = import_moodle(data, "bench.xml")
+        ours = time.perf_counter() - t0
+        floors.append(floor)
+        imports.append(ours)
+        ratios.append(ours / floor)
+    assert result is not None
+    assert len(result.questions) == n, (len(result.questions), result.losses[:3])
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        write(plan(result, Path(tmp) / "bank", source_name="bench.xml", fmt="moodle"))
+        written = time.perf_counter() - t0
+    ratio = statistics.median(ratios)
+    print(f"lxml parse alone   : {statistics.median(floors):.3f} s (median of {repeat})")
+    print(f"qbank import (map) : {statistics.median(imports):.3f} s")
+    print(f"ratio import/parse : {ratio:.2f}  (target <= 3.0)")
+    print(f"write YAML + media : {written:.3f} s (for information)")
+    summary = {
+        "questions": n,
+        "parse_s": round(statistics.median(floors), 4),
+        "import_s": round(statistics.median(imports), 4),
+        "ratio": round(ratio, 2),
+        "write_s": round(written, 3),
+        "target": 3.0,
+    }
+    print("RESULT " + json.dumps(summary))
+    return 0 if ratio <= 3.0 or args.quick else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
