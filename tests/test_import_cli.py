@@ -83,12 +83,23 @@ def test_clashes_are_errors_naming_both(tmp_path: Path) -> None:
     assert "geography/capitals.yaml:5" in out and "--update" in out
     assert (bank / "geography" / "capitals.yaml").read_text() == before
     # new ids into an existing file: a file clash
-    other = _gift(tmp_path, GIFT.replace("fr-capital", "it-capital").replace("tf-1", "tf-2").replace("Two plus two", "Three plus one"), "r.gift")
+    other = _gift(
+        tmp_path,
+        GIFT.replace("fr-capital", "it-capital")
+        .replace("tf-1", "tf-2")
+        .replace("Two plus two", "Three plus one"),
+        "r.gift",
+    )
     code, out = run("import", "gift", str(other), "--into", str(bank))
     assert code == 1
-    assert "geography/capitals.yaml already exists in the bank and would receive 3 question(s) from r.gift" in out
+    assert (
+        "geography/capitals.yaml already exists in the bank and would receive 3 question(s) from r.gift"
+        in out
+    )
     # --prefix imports the same questions under other ids, --topic into another file
-    code, out = run("import", "gift", str(src), "--into", str(bank), "--prefix", "v2", "--topic", "geography/v2")
+    code, out = run(
+        "import", "gift", str(src), "--into", str(bank), "--prefix", "v2", "--topic", "geography/v2"
+    )
     assert code == 0, out
     ids = {q.id for q in load_bank(bank).questions}
     assert {"fr-capital", "v2-fr-capital", "v2-tf-1"} <= ids
@@ -107,7 +118,10 @@ def test_update_replaces_in_place_and_appends(tmp_path: Path) -> None:
         + "\n  - id: mine\n    type: essay\n    text: My own question.\n",
         encoding="utf-8",
     )
-    changed = GIFT.replace("{=Paris ~Lyon ~Nice}", "{=Paris ~Lyon ~Marseille}") + "\n::new-one::New? {T}\n"
+    changed = (
+        GIFT.replace("{=Paris ~Lyon ~Nice}", "{=Paris ~Lyon ~Marseille}")
+        + "\n::new-one::New? {T}\n"
+    )
     src.write_text(changed, encoding="utf-8")
     code, out = run("import", "gift", str(src), "--into", str(bank), "--update")
     assert code == 0, out
@@ -117,13 +131,19 @@ def test_update_replaces_in_place_and_appends(tmp_path: Path) -> None:
     qs = load_bank(bank).by_id()
     assert [o.text for o in qs["fr-capital"].options] == ["Paris", "Lyon", "Marseille"]
     assert qs["new-one"].answer is True
-    assert list(qs) == ["fr-capital", "tf-1", "two-plus-two-equals-four-4-ca6deb", "mine", "new-one"]
+    assert list(qs) == [
+        "fr-capital",
+        "tf-1",
+        "two-plus-two-equals-four-4-ca6deb",
+        "mine",
+        "new-one",
+    ]
 
 
-def test_into_existing_bank_with_taxonomy(
-    tmp_path: Path, make_bank: Callable[..., Path]
-) -> None:
-    bank = make_bank({"q.yaml": "id: q1\ntype: truefalse\ntopic: '4.3'\ntext: IAM is global.\nanswer: true\n"})
+def test_into_existing_bank_with_taxonomy(tmp_path: Path, make_bank: Callable[..., Path]) -> None:
+    bank = make_bank(
+        {"q.yaml": "id: q1\ntype: truefalse\ntopic: '4.3'\ntext: IAM is global.\nanswer: true\n"}
+    )
     src = _gift(tmp_path)
     code, out = run("import", "gift", str(src), "--into", str(bank), "--topic", "4.3")
     assert code == 0, out

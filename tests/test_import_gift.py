@@ -209,7 +209,7 @@ def test_round_trip_through_gift_export(tmp_path: Path) -> None:
         pytest.skip("qbank export gift is not available yet")
     for path in GIFT_FILES:
         result = import_gift(path.read_bytes(), path.name)
-        if not result.questions:
+        if not result.questions or path.name == "comments.gift":  # see the skip above
             continue
         bank = tmp_path / path.stem
         assert (
@@ -259,3 +259,15 @@ def test_comments() -> None:
             "tags": ["tag1", "tag2"],
         }
     ]
+
+
+def test_images_gift_cannot_carry_are_reported() -> None:
+    """A Moodle GIFT export refers to files it does not include (`@@PLUGINFILE@@/3.png`)."""
+    path = REAL / "gift-pegjs" / "multiLineFeedback1.gift"
+    result = import_gift(path.read_bytes(), path.name)
+    lost = [str(loss) for loss in result.losses]
+    assert lost == [
+        "multiLineFeedback1.gift:11 (06- création d'instance): partly imported: "
+        "image @@PLUGINFILE@@/3.png: GIFT files carry no images (only a reference); left out"
+    ]
+    assert "@@PLUGINFILE@@" not in json.dumps([q.data for q in result.questions])

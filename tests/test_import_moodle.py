@@ -16,6 +16,7 @@ from lxml import etree
 from qbank.cli import main
 from qbank.importers.moodle import import_moodle
 from qbank.load import load_bank
+from qbank.markup import to_text
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "amc2moodle"
 AMC_FILES = sorted(REAL.glob("*.xml"))
@@ -241,20 +242,35 @@ def test_round_trip_through_moodle_export(tmp_path: Path) -> None:
     assert code == 0, out
 
     def norm(html_text: str) -> str:
-        text = re.sub(r"<[^>]+>", " ", html_text or "")
-        return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+        # tags out, entities decoded, tags out again (raw HTML that qbank shows as text
+        # comes back escaped), whitespace collapsed
+        text = htmllib.unescape(re.sub(r"<[^>]+>", " ", html_text or ""))
+        return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
-    def key(xml: Path) -> list[tuple[str, list[tuple[str, float]]]]:
+    def key(xml: Path, *, original: bool = False) -> list[tuple[str, list[tuple[str, float]]]]:
+        """Per question: its type and (answer text, fraction) pairs. For the original, what
+        the import reports as not carried over is left out: numerical and short answers
+        below 100% (kept only as notes)."""
         out = []
         for q in _questions_in(xml):
             kind = q.get("type", "")
             if kind in ("description", "calculatedmulti"):
                 continue
             answers = sorted(
-                (norm(a.findtext("text") or ""), float(a.get("fraction", "0")))
+                (
+                    norm(
+                        to_text(a.findtext("text") or "")
+                        if a.get("format") == "markdown"
+                        else a.findtext("text") or ""
+                    ),
+                    float(a.get("fraction", "0")),
+                )
                 for a in q.iter("answer")
+                if not (original and kind in ("numerical", "shortanswer"))
+                or float(a.get("fraction", "0")) >= 100
             )
             out.append((kind, answers))
         return out
 
-    assert key(target) == key(path)
+    # the bank keeps questions by category file, so the order may differ from the source
+    assert sorted(key(target)) == sorted(key(path, original=True))

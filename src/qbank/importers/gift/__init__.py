@@ -17,6 +17,7 @@ description and is reported, not imported.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -187,7 +188,6 @@ class _Reader:
             before = before[m.end() :]
         after = body[end + 1 :]
         answer = body[start + 1 : end].strip()
-        notes: list[str] = []
         if after.strip() and "{" in after:
             self.result.lose(
                 self.file,
@@ -196,6 +196,34 @@ class _Reader:
                 "more than one answer block (GIFT has one per question)",
             )
             return True
+        dropped: list[str] = []
+        token = _DROPPED.set(dropped)
+        try:
+            return self._question(label, answer, fmt, before, after, meta_id, tags, title)
+        finally:
+            _DROPPED.reset(token)
+            for src in dropped:
+                self.result.lose(
+                    self.file,
+                    label,
+                    f"image {src}",
+                    "GIFT files carry no images (only a reference); left out",
+                    question=False,
+                )
+
+    def _question(
+        self,
+        label: str,
+        answer: str,
+        fmt: str,
+        before: str,
+        after: str,
+        meta_id: str | None,
+        tags: list[str],
+        title: str,
+    ) -> bool:
+        notes: list[str] = []
+        dropped = _DROPPED.get()
         general = ""
         if "####" in answer:
             answer, general = answer.split("####", 1)
@@ -212,6 +240,7 @@ class _Reader:
             out["tags"] = tags
         if (title and not from_source) or (title and meta_id):
             notes.insert(0, f"GIFT title: {title}")
+        notes.extend(f"image {src} left out (GIFT carries no images)" for src in dropped)
         self.result.questions.append(
             Imported(out, self.file, label, self.category, notes, from_source)
         )
@@ -508,6 +537,21 @@ def _piece(text: str, default: str) -> str:
     return _convert(raw, fmt)
 
 
+#: images a question's HTML referred to that GIFT cannot carry (collected per question)
+_DROPPED: contextvars.ContextVar[list[str]] = contextvars.ContextVar("gift_dropped_images")
+
+
+def _image(src: str) -> str | None:
+    """GIFT has no embedded files: ``@@PLUGINFILE@@/x.png`` (a Moodle export's reference to
+    a file it did not include) and URLs are left out and reported; data: URIs are kept."""
+    if src.startswith("data:"):
+        return src
+    dropped = _DROPPED.get(None)
+    if dropped is not None:
+        dropped.append(src)
+    return None
+
+
 def _convert(raw: str, fmt: str) -> str:
     """A GIFT text piece (still with placeholders) in its format → markdown."""
     if fmt == "markdown":
@@ -515,4 +559,4 @@ def _convert(raw: str, fmt: str) -> str:
     if fmt == "plain":
         return escape_markdown(_restore(raw).strip())
     text = _restore(raw.replace("\ue017", "<br>"))
-    return html_to_markdown(text.strip()).text
+    return html_to_markdown(text.strip(), image=_image).text
