@@ -4,6 +4,7 @@ the same questions (property test)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -308,7 +309,11 @@ def banks(draw: Any) -> list[Any]:
     ]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("QBANK_PROPERTY_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(banks())
 def test_random_banks_round_trip_through_csv(questions: list[Any]) -> None:
     """Documented normalisation: tags are split at commas and trimmed, short answers are

@@ -92,6 +92,11 @@ def escape_markdown(text: str) -> str:
     """Plain text → markdown that renders as exactly this text (maths is left alone)."""
     if not text:
         return text
+    if "\\" not in text and "$$" not in text:  # no maths: the common case
+        escaped = _escape_plain(text)
+        if "\n" in escaped or escaped[:1] in "#>-+=0123456789 ":
+            escaped = "\n".join(_escape_line_start(line) for line in escaped.split("\n"))
+        return escaped
     out: list[str] = []
     pos = 0
     for m in _MATH.finditer(text):
@@ -178,6 +183,8 @@ class _Converter:
 
     # -- output helpers -------------------------------------------------------------------
     def flush(self) -> None:
+        if not self.inline:
+            return
         text = "".join(self.inline)
         self.inline = []
         self.openers = set()
@@ -204,7 +211,7 @@ class _Converter:
         self.blocks.append(body)
 
     def text(self, raw: str, *, pre: bool = False) -> None:
-        value = html.unescape(raw)
+        value = html.unescape(raw) if "&" in raw else raw
         if pre:
             self.inline.append(value)
             return
@@ -236,16 +243,16 @@ class _Converter:
             if m is None:  # pragma: no cover - the pattern matches any character
                 break
             pos = m.end()
-            if m.group("text") is not None:
+            kind = m.lastgroup
+            if kind == "text":
                 self.text(m.group("text"))
                 continue
-            if m.group("lt") is not None:
+            if kind == "lt":
                 self.text("<")
                 continue
-            tag = m.group("tag")
-            if tag is None:  # comment
+            if kind is None:  # a comment
                 continue
-            tag = tag.lower()
+            tag = m.group("tag").lower()
             closing = bool(m.group("close"))
             attrs = m.group("attrs") or ""
             if tag in _DROP_CONTENT and not closing:
