@@ -164,6 +164,25 @@ class IdAllocator:
         return candidate, from_source
 
 
+# -- tags ---------------------------------------------------------------------------------
+
+_DIFFICULTY_TAG = re.compile(r"^difficulty:(easy|medium|hard)$", re.IGNORECASE)
+
+
+def apply_tags(question: dict[str, Any], tags: list[str]) -> None:
+    """Set ``tags``; a ``difficulty:easy`` tag (what qbank's Moodle and GIFT exports write
+    for the difficulty) becomes the ``difficulty`` field again."""
+    kept: list[str] = []
+    for tag in tags:
+        m = _DIFFICULTY_TAG.match(tag)
+        if m and "difficulty" not in question:
+            question["difficulty"] = m.group(1).lower()
+        else:
+            kept.append(tag)
+    if kept:
+        question["tags"] = kept
+
+
 # -- categories ---------------------------------------------------------------------------
 
 #: Moodle's context prefixes (``$course$``, ``$system$`` …)
@@ -201,6 +220,7 @@ __all__ = [
     "Imported",
     "Loss",
     "SourceFormatError",
+    "apply_tags",
     "category_parts",
     "clean_id",
     "import_files",

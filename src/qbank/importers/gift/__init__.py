@@ -22,7 +22,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError
+from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError, apply_tags
 from qbank.markup.from_html import escape_markdown, html_to_markdown
 
 # escaped characters become private-use placeholders while the structure is parsed
@@ -236,8 +236,7 @@ class _Reader:
             data["explanation"] = _convert(graw, gfmt)
         qid, from_source = self.ids.take(meta_id or title or None, data["text"])
         out: dict[str, Any] = {"id": qid, **data}
-        if tags:
-            out["tags"] = tags
+        apply_tags(out, tags)
         if (title and not from_source) or (title and meta_id):
             notes.insert(0, f"GIFT title: {title}")
         notes.extend(f"image {src} left out (GIFT carries no images)" for src in dropped)

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError
+from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError, apply_tags
 from qbank.markup.from_html import Converted, escape_markdown, html_to_markdown
 
 _PARSER_OPTIONS: dict[str, Any] = {
@@ -281,8 +281,7 @@ class _Reader:
             if tag_el is not None
             else []
         )
-        if tags:
-            out["tags"] = tags
+        apply_tags(out, tags)
         grade = _num(_text(self.k("defaultgrade"), "") or None)
         if grade is not None and grade != 1:
             if grade == grade.to_integral_value() and grade > 0:
