@@ -289,8 +289,22 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
     original = {q.id: q for q in load_bank(sample_bank).questions}
     back = {q.id: q for q in load_bank(tmp_path / "b").questions}
     assert set(back) == set(original)
-    same = ("type", "tags", "difficulty", "options", "answer", "answers", "items", "pairs",
-            "case_sensitive", "unit", "explanation", "points", "lines", "shuffle")
+    same = (
+        "type",
+        "tags",
+        "difficulty",
+        "options",
+        "answer",
+        "answers",
+        "items",
+        "pairs",
+        "case_sensitive",
+        "unit",
+        "explanation",
+        "points",
+        "lines",
+        "shuffle",
+    )
     for qid, q in original.items():
         a, b = q.model_dump(), back[qid].model_dump()
         for field in same:
