@@ -156,3 +156,20 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert code == 2 and "missing.gift: file not found" in out
     code, out = run("import", "docx", "x", "--into", "b")
     assert code == 2
+
+
+def test_update_replaces_a_one_question_file(
+    tmp_path: Path, make_bank: Callable[..., Path]
+) -> None:
+    bank = make_bank(
+        {"q1.yaml": "# my notes\nid: fr-capital\ntype: truefalse\ntext: Old.\nanswer: true\n"}
+    )
+    src = _gift(tmp_path, "::fr-capital::What is the capital of France? {=Paris ~Lyon}\n")
+    code, out = run("import", "gift", str(src), "--into", str(bank))
+    assert code == 1 and "is already in the bank at q1.yaml:2" in out
+    code, out = run("import", "gift", str(src), "--into", str(bank), "--update")
+    assert code == 0, out
+    text = (bank / "q1.yaml").read_text()
+    assert text.startswith("# my notes\nid: fr-capital\ntype: single\n")
+    q = load_bank(bank).by_id()["fr-capital"]
+    assert [o.text for o in q.options] == ["Paris", "Lyon"] and q.options[0].correct
