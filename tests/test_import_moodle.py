@@ -192,7 +192,8 @@ def test_every_construct(tmp_path: Path) -> None:
     assert essay.lines == 10 and essay.rubric == "Mention *both*."
     assert qs["order"].items == ["first", "second", "third"]
     cloze = qs["cloze"]
-    assert cloze.text == "{{Paris|paris}} is the capital; g = {{9.81}}; pick {{blue}}."
+    # `paris` repeats `Paris` in a blank that ignores case (QB206): kept once
+    assert cloze.text == "{{Paris}} is the capital; g = {{9.81}}; pick {{blue}}."
     text = next((tmp_path / "b").rglob("units.yaml")).read_text()
     assert "# blank 3: choices in Moodle" in text
     assert "# Moodle name: capital" in text

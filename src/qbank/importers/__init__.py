@@ -164,6 +164,22 @@ class IdAllocator:
         return candidate, from_source
 
 
+# -- answers ------------------------------------------------------------------------------
+
+
+def unique_answers(answers: list[str], *, case_sensitive: bool = False) -> list[str]:
+    """Accepted answers without repeats (``Paris``, ``paris`` is one answer when case is
+    ignored, as qbank's QB206 would say); the first spelling is kept."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for answer in answers:
+        key = answer if case_sensitive else answer.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(answer)
+    return out
+
+
 # -- tags ---------------------------------------------------------------------------------
 
 _DIFFICULTY_TAG = re.compile(r"^difficulty:(easy|medium|hard)$", re.IGNORECASE)
@@ -226,6 +242,7 @@ __all__ = [
     "import_files",
     "slug_id",
     "topic_key",
+    "unique_answers",
 ]
 
 

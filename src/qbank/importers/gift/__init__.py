@@ -22,7 +22,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError, apply_tags
+from qbank.importers import (
+    IdAllocator,
+    Imported,
+    ImportResult,
+    SourceFormatError,
+    apply_tags,
+    unique_answers,
+)
 from qbank.markup.from_html import escape_markdown, html_to_markdown
 
 # escaped characters become private-use placeholders while the structure is parsed
@@ -375,7 +382,7 @@ class _Reader:
                         "qbank short answers are right or wrong",
                         question=False,
                     )
-        accepted = [a for a in accepted if a]
+        accepted = unique_answers([a for a in accepted if a])
         if not accepted:
             self.result.lose(self.file, label, "short-answer question", "no answer has full marks")
             return None

@@ -21,7 +21,14 @@ from typing import Any
 
 from lxml import etree
 
-from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError, apply_tags
+from qbank.importers import (
+    IdAllocator,
+    Imported,
+    ImportResult,
+    SourceFormatError,
+    apply_tags,
+    unique_answers,
+)
 from qbank.markup.from_html import Converted, escape_markdown, html_to_markdown
 
 _PARSER_OPTIONS: dict[str, Any] = {
@@ -468,8 +475,10 @@ class _Reader:
         if not accepted:
             self.lose(q, name, "shortanswer question", "no answer has full marks")
             return None
+        sensitive = _text(self.k("usecase"), "").strip() == "1"
+        accepted = unique_answers(accepted, case_sensitive=sensitive)
         data: dict[str, Any] = {"type": "short", "text": text, "answers": accepted}
-        if _text(self.k("usecase"), "").strip() == "1":
+        if sensitive:
             data["case_sensitive"] = True
         if any("*" in a for a in accepted):
             notes.append("`*` is a wildcard in Moodle; qbank compares answers literally")
@@ -655,8 +664,10 @@ class _Reader:
                 fake.append(f)
         text = self.convert(fake, notes, "question text")
 
+        all_sensitive = sensitive == {True}
+
         def fill(m: re.Match[str]) -> str:
-            answers = subs[int(m.group(1))]
+            answers = unique_answers(subs[int(m.group(1))], case_sensitive=all_sensitive)
             return "{{" + "|".join(_blank_escape(a) for a in answers) + "}}"
 
         text = re.sub("\ue000(\\d+)\ue001", fill, text)
