@@ -386,15 +386,9 @@ def _existing(root: Path) -> tuple[dict[str, tuple[str, int, int]], set[str], di
                     # keep comments that belong to the next question with it
                     while end > start and src.lines[end - 1].lstrip().startswith("#"):
                         end -= 1
-            ids[q.id] = (file, _item_line(src, start), end)
+            ids[q.id] = (file, start, end)  # in a list, the `- ` line is the first key's
     taxonomy = dict(bank.manifest.topics) if bank.manifest else {}
     return ids, set(bank.files), taxonomy, True
-
-
-def _item_line(src: Any, line: int) -> int:
-    """The ``- `` line of a list item whose first key is on ``line`` (they are the same
-    line in qbank's style)."""
-    return line
 
 
 def write(plan_: WritePlan) -> list[str]:
