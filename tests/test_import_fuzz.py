@@ -3,6 +3,8 @@ SourceFormatError — never another exception (the CLI would show an internal er
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,7 +73,11 @@ _TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=40).map("".j
 
 
 @pytest.mark.parametrize("fmt", sorted(READERS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("QBANK_PROPERTY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     data=st.one_of(
         _TEXTS.map(lambda s: s.encode("utf-8", "surrogatepass")), st.binary(max_size=200)

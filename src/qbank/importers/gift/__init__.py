@@ -238,6 +238,9 @@ class _Reader:
         data = self.kind(label, answer, fmt, before, after, notes)
         if data is None:
             return True
+        if not data["text"].strip():
+            self.result.lose(self.file, label, "question", "it has no question text")
+            return True
         if general.strip():
             gfmt, graw = _format_of(general, fmt)
             data["explanation"] = _convert(graw, gfmt)
