@@ -4,6 +4,8 @@ SourceFormatError — never another exception (the CLI would show an internal er
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,9 +13,11 @@ from hypothesis import strategies as st
 
 from qbank.importers import IdAllocator, SourceFormatError
 from qbank.importers.aiken import import_aiken
+from qbank.importers.bank import plan, write
 from qbank.importers.gift import import_gift
 from qbank.importers.moodle import import_moodle
 from qbank.importers.sheet import import_csv, import_xlsx
+from qbank.load import load_bank
 from qbank.model import QUESTION_ADAPTER
 
 READERS = {
@@ -91,3 +95,18 @@ def test_importers_never_crash(fmt: str, data: bytes) -> None:
     assert result.total >= len(result.questions)
     for q in result.questions:
         QUESTION_ADAPTER.validate_python(q.data)  # passes qbank's schema
+    if result.questions:
+        # and the YAML written for them reads back as exactly that data
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "bank"
+            write(plan(result, root, source_name="fuzz", fmt=fmt))
+            bank = load_bank(root)
+            assert [p for p in bank.problems if p.severity == "error"] == []
+            got = {q.id: q.model_dump() for q in bank.questions}
+        want = {
+            q.data["id"]: QUESTION_ADAPTER.validate_python(q.data).model_dump()
+            for q in result.questions
+        }
+        for qid in want:
+            want[qid]["topic"] = got[qid]["topic"]  # the file's topic, from the category
+        assert got == want
