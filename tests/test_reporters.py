@@ -79,7 +79,13 @@ def test_sample_bank_is_clean_in_every_format(sample_bank: Path) -> None:
     code, out = invoke("validate", str(sample_bank), "--format", "json")
     doc = json.loads(out)
     validate_json(doc)
-    assert doc["summary"] == {"errors": 0, "warnings": 0, "problems": 0, "by_rule": {}}
+    assert doc["summary"] == {
+        "errors": 0,
+        "warnings": 0,
+        "problems": 0,
+        "by_rule": {},
+        "text": "All checks passed. Checked 61 questions.",
+    }
     assert doc["bank"]["questions"] == 61
 
 
@@ -91,7 +97,7 @@ def test_broken_key_on_the_right_line(broken: tuple[Path, int, int], fmt: str) -
     shown = f"bank/{BROKEN_FILE}"
     if fmt in ("full", "concise"):
         assert out.startswith(f"{shown}:{line}:{col}: QB201 [error] ")
-        assert out.rstrip().endswith("Found 1 error and 0 warnings in 61 questions.")
+        assert out.rstrip().endswith("Found 1 error and 0 warnings. Checked 61 questions.")
     if fmt == "full":
         frame = out.splitlines()
         assert frame[3] == f"{line} |         correct: true"
@@ -347,7 +353,7 @@ def test_thousand_problems_ten_annotations_and_a_complete_summary(tmp_path: Path
     first_warning = next(i for i, ln in enumerate(lines) if ln.startswith("::warning "))
     assert all(ln.startswith("::error ") for ln in lines[:first_warning])  # most severe first
     assert "qbank: 965 more errors and 15 more warnings were not annotated" in out
-    assert out.rstrip().endswith("Found 975 errors and 25 warnings in 1000 questions.")
+    assert out.rstrip().endswith("Found 975 errors and 25 warnings. Checked 1,000 questions.")
     assert not any(ln.startswith("::") for ln in lines if "QB201 [error]" in ln)
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## an earlier step\n")

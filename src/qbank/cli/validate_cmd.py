@@ -62,6 +62,12 @@ def default_format() -> str:
     help="Export targets to check (comma-separated: moodle, gift, qti, qti3): rules QB7xx "
     "report, per question, what a target cannot carry. Default: the manifest's `targets:`.",
 )
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print only the number of findings per rule (count, id, name, level, fixable) and "
+    "the summary, like `ruff --statistics`.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 (advisory runs).")
 @guarded
@@ -73,6 +79,7 @@ def validate(
     changed_since: str | None,
     similarity_threshold: int | None,
     targets: tuple[str, ...],
+    statistics: bool,
     strict: bool,
     exit_zero: bool,
 ) -> None:
@@ -87,7 +94,7 @@ def validate(
     """
     from qbank.validate.engine import ConfigError, Options
     from qbank.validate.engine import validate as run
-    from qbank.validate.reporters import ReportContext, get
+    from qbank.validate.reporters import Coverage, ReportContext, get
 
     if output is not None and output.is_dir():
         raise CommandError(f"--output {output} is a folder; give a file name")
@@ -140,10 +147,33 @@ def validate(
         problems = [p for p in problems if _concerns(p, wanted)]
         checked = sum(q.file in wanted for q in loaded.questions)
     name = fmt or fmt_alias or default_format()
+    if statistics and (fmt or fmt_alias) not in (None, "full", "concise"):
+        raise CommandError(
+            "--statistics prints a text table; use it without --format json/sarif/github"
+        )
+    coverage = None
+    if wanted is not None:
+        full = Coverage.of(loaded)
+        coverage = Coverage(
+            checked=checked,
+            unparsed=tuple(rel for rel in full.unparsed if rel in wanted),
+            partial=tuple((rel, line) for rel, line in full.partial if rel in wanted),
+        )
     ctx = ReportContext(
-        problems, loaded, checked=checked, fixable=_fixable(loaded, problems), scope=scope
+        problems,
+        loaded,
+        checked=checked,
+        fixable=_fixable(loaded, problems),
+        scope=scope,
+        coverage=coverage,
     )
-    text = get(name)(ctx)
+    if statistics:
+        from qbank.validate.reporters.full_format import render_statistics
+
+        text = render_statistics(ctx)
+        name = "full"
+    else:
+        text = get(name)(ctx)
     if name == "github":
         from qbank.validate.reporters.github_format import write_step_summary
 

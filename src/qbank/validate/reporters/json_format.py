@@ -95,6 +95,8 @@ def problem_dict(ctx: ReportContext, p: Problem) -> dict[str, Any]:
 
 def report_dict(ctx: ReportContext) -> dict[str, Any]:
     by_rule = Counter(p.rule for p in ctx.problems)
+    cov = ctx.coverage
+    assert cov is not None
     return {
         "format_version": FORMAT_VERSION,
         "tool": {"name": "qbank", "version": __version__},
@@ -103,12 +105,16 @@ def report_dict(ctx: ReportContext) -> dict[str, Any]:
             "title": ctx.bank.title,
             "root": ctx.path("."),
             "questions": ctx.checked,
+            "failed": cov.failed,
+            "unparsed_files": list(cov.unparsed),
+            "partial_files": [{"path": rel, "line": line} for rel, line in cov.partial],
         },
         "summary": {
             "errors": ctx.errors,
             "warnings": ctx.warnings,
             "problems": len(ctx.problems),
             "by_rule": dict(sorted(by_rule.items())),
+            "text": ctx.summary(),
         },
         "problems": [problem_dict(ctx, p) for p in ctx.problems],
     }
