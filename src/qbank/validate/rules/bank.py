@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from qbank.validate.context import Context
 
 FAMILY = "QB6"
+_NUMBERS = re.compile(r"\d+")
 E = Severity.ERROR
 
 _MANIFEST = 'id: demo\ntitle: Demo bank\ntopics:\n  "4": Operations\n  "4.3": Security\n'
@@ -94,6 +96,62 @@ register(
     )
 )
 
+_TWO_QUESTIONS = (
+    "questions:\n"
+    '  - id: q1\n    type: truefalse\n    topic: "4.3"\n    text: IAM is global.\n'
+    "    answer: true\n"
+    '  - id: q2\n    type: truefalse\n    topic: "4.3"\n    text: S3 bucket names are global.\n'
+    "    answer: true\n"
+)
+register(
+    Rule(
+        "QB606",
+        "quiz-section-too-few",
+        E,
+        "A quiz section asks for more questions than its filters match (after earlier "
+        "sections took theirs).",
+        rationale="`qbank draw` and every export of the quiz would refuse it; validate says so "
+        "on the pull request that breaks it (a question removed, a topic renamed, a count "
+        "raised), at the section's `count:` line.",
+        example_path="quizzes/practice.yaml",
+        failing='title: Practice\nsections:\n  - topic: "4.3"\n    count: 3\n',
+        passing='title: Practice\nsections:\n  - topic: "4.3"\n    count: 2\n',
+        example_files=(("qbank.yaml", _MANIFEST), ("q.yaml", _TWO_QUESTIONS)),
+    )
+)
+register(
+    Rule(
+        "QB607",
+        "quiz-forms-cannot-vary",
+        Severity.WARNING,
+        "A quiz asks for several forms with `vary_questions: true`, but a section matches too "
+        "few questions for the forms to differ.",
+        rationale="With `vary_questions` each form should get different questions. When a "
+        "section's pool is smaller than forms × count, later forms repeat questions of earlier "
+        "ones (students comparing forms see the same items). Add questions, lower the count or "
+        "the number of forms.",
+        example_path="quizzes/practice.yaml",
+        failing='title: Practice\nforms: 2\nvary_questions: true\nsections:\n  - topic: "4.3"\n'
+        "    count: 2\n",
+        passing='title: Practice\nforms: 2\nvary_questions: true\nsections:\n  - topic: "4.3"\n'
+        "    count: 1\n",
+        example_files=(("qbank.yaml", _MANIFEST), ("q.yaml", _TWO_QUESTIONS)),
+    )
+)
+register(
+    Rule(
+        "QB608",
+        "blueprint-weights-sum",
+        E,
+        "The manifest's blueprint weights do not add up to 100 %.",
+        rationale="A blueprint says what share of an exam each topic gets. Weights adding up to "
+        "90 % or 110 % are a typo or a forgotten topic; draws would silently rescale them.",
+        example_path="qbank.yaml",
+        failing=_MANIFEST + 'blueprint:\n  "4": 80%\n  "4.3": 30%\n',
+        passing=_MANIFEST + 'blueprint:\n  "4": 70%\n  "4.3": 30%\n',
+    )
+)
+
 
 def check(ctx: Context) -> Iterator[Problem]:
     bank = ctx.bank
@@ -109,8 +167,12 @@ def check(ctx: Context) -> Iterator[Problem]:
                     hint=_nearest_topic(q.topic, taxonomy),
                     question_id=q.id,
                 )
-    yield from _quiz_references(ctx)
+    referenced = list(_quiz_references(ctx))
+    yield from referenced
+    broken = {p.location.file for p in referenced}
+    yield from _quiz_feasibility(ctx, skip=broken)
     yield from _manifest_references(ctx)
+    yield from _blueprint_sum(ctx)
 
 
 def _nearest_topic(topic: str, taxonomy: dict[str, str]) -> str:
@@ -204,3 +266,56 @@ def _manifest_references(ctx: Context) -> Iterator[Problem]:
                     f"`dedup.allow` names unknown question id `{qid}`",
                     src.location(("dedup", "allow", i, j)),
                 )
+
+
+def _quiz_feasibility(ctx: Context, *, skip: set[str]) -> Iterator[Problem]:
+    """QB606/QB607: draw each quiz the way `qbank draw` and the exports do, and report what
+    they would refuse (or repeat), at the quiz line that causes it."""
+    from qbank.draw_model import Selection, SelectionError
+    from qbank.select import draw
+
+    bank = ctx.bank
+    for rel, quiz in sorted(bank.quizzes.items()):
+        if rel in skip:
+            continue  # an unknown topic, tag or id is reported already (QB603/QB604)
+        try:
+            result = draw(bank, Selection(quiz=rel))
+        except SelectionError as exc:
+            yield problem(
+                "QB606",
+                exc.message,
+                exc.location or quiz.loc("sections", key=True),
+                hint=exc.hint,
+                fingerprint=f"QB606:{rel}:{_NUMBERS.sub('#', exc.message)}",
+            )
+            continue
+        if result.vary_questions and len(result.forms) > 1:
+            for note in result.notes:
+                yield problem(
+                    "QB607",
+                    note,
+                    quiz.loc("vary_questions"),
+                    hint="add questions to the section, lower its count or the number of forms "
+                    "(or drop `vary_questions` if shared questions are fine)",
+                    fingerprint=f"QB607:{rel}:{_NUMBERS.sub('#', note)}",
+                )
+
+
+def _blueprint_sum(ctx: Context) -> Iterator[Problem]:
+    from decimal import Decimal
+
+    manifest = ctx.bank.manifest
+    src = ctx.bank.files.get("qbank.yaml")
+    if manifest is None or src is None or not manifest.blueprint:
+        return
+    total = sum((Decimal(str(w)) for w in manifest.blueprint.values()), Decimal(0))
+    if total == 100:
+        return
+    shown = f"{total.normalize():f}"
+    yield problem(
+        "QB608",
+        f"the blueprint weights add up to {shown}%, not 100%",
+        src.location(("blueprint",), key=True),
+        hint="adjust the weights so they add up to 100% (a topic may be missing)",
+        fingerprint="QB608",
+    )
