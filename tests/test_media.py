@@ -184,20 +184,59 @@ def test_symlink_leading_out_of_the_bank(make_bank: Callable[..., Path], tmp_pat
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "message"),
+    ("name", "data", "rule", "message"),
     [
-        ("d.heic", b"\x00\x00\x00\x18ftypheic", "`.heic` is not a supported image type"),
-        ("d.bmp", b"GIF89a", "named .bmp but its content is a GIF image"),
-        ("d.tiff", b"II*\x00", "`.tiff` is not a supported image type"),
-        ("d.png", JPEG_HEAD, "named .png but its content is a JPEG image"),
-        ("d.png", b"<html>Not found</html>", "its content is not an image"),
-        ("d.svg", png_bytes(), "named .svg but its content is a PNG image"),
+        (
+            "d.heic",
+            b"\x00\x00\x00\x18ftypheic",
+            "QB507",
+            "image `media/d.heic`: `.heic` is not a supported image type",
+        ),
+        (
+            "d.bmp",
+            png_bytes(),
+            "QB503",
+            "image `media/d.bmp` is named .bmp but its content is a PNG image; exports use PNG",
+        ),
+        (
+            "d.tiff",
+            b"II*\x00",
+            "QB507",
+            "image `media/d.tiff`: `.tiff` is not a supported image type",
+        ),
+        (
+            "d.png",
+            JPEG_HEAD,
+            "QB503",
+            "image `media/d.png` is named .png but its content is a JPEG image; exports use JPEG",
+        ),
+        (
+            "d.png",
+            b"<html>Not found</html>",
+            "QB507",
+            "image `media/d.png` is named .png but its content is not an image",
+        ),
+        (
+            "d.svg",
+            png_bytes(),
+            "QB503",
+            "image `media/d.svg` is named .svg but its content is a PNG image; exports use PNG",
+        ),
+        (
+            "d.tiff",
+            png_bytes(),
+            "QB503",
+            "image `media/d.tiff` is named .tiff but its content is a PNG image; exports use PNG",
+        ),
     ],
 )
-def test_image_types(make_bank: Callable[..., Path], name: str, data: bytes, message: str) -> None:
+def test_image_types(
+    make_bank: Callable[..., Path], name: str, data: bytes, rule: str, message: str
+) -> None:
     files = {"q.yaml": question(f"![d](media/{name})")}
     (p,) = problems_of(make_bank, files, {f"media/{name}": data})
-    assert p.rule == "QB503" and message in p.message
+    assert (p.rule, p.message) == (rule, message)
+    assert p.severity == ("warning" if rule == "QB503" else "error")
 
 
 def test_images_in_options_feedback_pairs_and_items(make_bank: Callable[..., Path]) -> None:

@@ -75,17 +75,16 @@ register(
 register(
     Rule(
         "QB503",
-        "image-type",
-        E,
-        "An image is not PNG, JPEG, GIF, SVG, WebP or BMP, or its content does not match its name.",
-        rationale="Every browser shows these types, so the web exports and Anki show them as "
-        "they are; Word gets a converted copy where it needs one (Adobe or CMYK JPEG, WebP, "
-        "SVG drawn at print resolution). Other formats (TIFF, HEIC, PDF) show as broken "
-        "images in some targets; a file whose content is another type than its extension "
-        "says (a JPEG saved as `.png`, an HTML error page) is rejected by some of them.",
-        failing=_Q.format(img="![NAT gateway](media/nat.tiff)"),
+        "image-type-mismatch",
+        W,
+        "An image's content is another type than its file name says (a JPEG saved as `.png`).",
+        rationale="Exports use the type the bytes say (the MIME type of a web quiz's image, the "
+        "file name inside an Anki deck), so the image still shows; but other tools that trust "
+        "the name (an editor's preview, a file browser, a learning platform's upload) may "
+        "refuse it. Rename the file or re-save it in the format its name says.",
+        failing=_Q.format(img="![NAT gateway](media/nat.png)"),
         passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
-        example_files=(*_SVG_FILES, ("media/nat.tiff", "II*")),
+        example_files=(*_SVG_FILES, ("media/nat.png", _SVG)),
     )
 )
 register(
@@ -115,6 +114,20 @@ register(
         "answer: true\nexplanation: It is a generic list of int.\n",
         passing="id: generic-list\ntype: truefalse\ntext: A **`List<int>`** holds integers.\n"
         "answer: true\nexplanation: It is a generic list of int.\n",
+    )
+)
+register(
+    Rule(
+        "QB507",
+        "image-unsupported",
+        E,
+        "An image is not a PNG, JPEG, GIF, SVG, WebP or BMP file (by its content, whatever its name).",
+        rationale="These types display in Anki, browsers and Word. Other formats (TIFF, BMP, "
+        "HEIC, PDF) show as broken images in some targets, and a file that is no image at all "
+        "(an HTML error page saved by a browser) shows nowhere.",
+        failing=_Q.format(img="![NAT gateway](media/nat.tiff)"),
+        passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
+        example_files=(*_SVG_FILES, ("media/nat.tiff", "II*")),
     )
 )
 
@@ -240,27 +253,21 @@ class _MediaChecker:
                 continue
             suffix = PurePosixPath(ref.src).suffix.lower()
             wanted = IMAGE_TYPES.get(suffix)
-            if wanted is None:
+            if state.kind is None:
+                message = (
+                    f"image `{ref.src}`: `{suffix or 'no extension'}` is not a supported image type"
+                    if wanted is None
+                    else f"image `{ref.src}` is named {suffix} but its content is not an image"
+                )
                 yield problem(
-                    "QB503",
-                    f"image `{ref.src}`: `{suffix or 'no extension'}` is not a supported image "
-                    "type",
+                    "QB507",
+                    message,
                     loc,
                     hint="convert it to PNG, JPEG, GIF, SVG, WebP or BMP",
                     question_id=q.id,
-                    fingerprint=f"QB503:{key}",
+                    fingerprint=f"QB507:{key}",
                 )
-            elif state.kind != wanted:
-                found = f"a {state.kind.upper()} image" if state.kind else "not an image"
-                yield problem(
-                    "QB503",
-                    f"image `{ref.src}` is named {suffix} but its content is {found}",
-                    loc,
-                    hint="re-save the image in the format its name says, or rename it",
-                    question_id=q.id,
-                    fingerprint=f"QB503:{key}",
-                )
-            elif state.broken and state.kind:
+            elif state.broken:
                 yield problem(
                     "QB501",
                     f"image `{ref.src}` is a {state.kind.upper()} file that cannot be decoded "
@@ -270,6 +277,18 @@ class _MediaChecker:
                     "Word or Anki can show this file",
                     question_id=q.id,
                     fingerprint=f"QB501:{key}",
+                )
+            elif state.kind != wanted:
+                named = f"named {suffix}" if suffix else "named without an extension"
+                yield problem(
+                    "QB503",
+                    f"image `{ref.src}` is {named} but its content is a {state.kind.upper()} "
+                    f"image; exports use {state.kind.upper()}",
+                    loc,
+                    hint="rename the file to match its content (or re-save it in the format its "
+                    "name says)",
+                    question_id=q.id,
+                    fingerprint=f"QB503:{key}",
                 )
 
 
