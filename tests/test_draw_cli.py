@@ -140,7 +140,7 @@ def test_unknown_topic_tag_id_and_quiz(sample_bank: Path) -> None:
     err = _assert_clean_refusal(run(str(sample_bank), "--tag", "secutiry"), 2)
     assert "unknown tag `secutiry`" in err and "did you mean `security`?" in err
     err = _assert_clean_refusal(run(str(sample_bank), "--ids", "vpc-security-feature"), 2)
-    assert "unknown question id(s) `vpc-security-feature`" in err
+    assert "unknown question id `vpc-security-feature`" in err
     assert "did you mean `vpc-security-features`?" in err
     err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "final-exam"), 2)
     assert "no quiz `final-exam` in the bank (quizzes: quizzes/4.3-practice.yaml)" in err

@@ -237,7 +237,7 @@ def test_tag_type_status_difficulty_ids(filter_bank: Bank) -> None:
     [
         (Filters(topics=("4.4",)), "unknown topic `4.4`", "did you mean"),
         (Filters(tags=("xx",)), "unknown tag `xx`", "did you mean `x`"),
-        (Filters(ids=("a", "bb")), "unknown question id(s) `bb`", "did you mean `b`"),
+        (Filters(ids=("a", "bb")), "unknown question id `bb`", "did you mean `b`"),
         (Filters(types=("singel",)), "unknown type `singel`", "did you mean `single`"),
     ],
 )

@@ -8,8 +8,8 @@ did-you-mean hint and the quiz or manifest line that holds it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
@@ -44,8 +44,16 @@ class SectionSpec:
     count_location: Location | None = None
     #: where an "unknown topic/tag/id" error points, per filter field
     field_locations: tuple[tuple[str, Location], ...] = ()
+    #: the quiz and section index a quiz section came from (to point at one list entry)
+    quiz: Quiz | None = field(default=None, compare=False, repr=False)
+    index: int = 0
 
-    def where(self, name: str) -> Location | None:
+    def where(self, name: str, item: int | None = None) -> Location | None:
+        """Where the filter field ``name`` (its ``item``-th entry, for a list) is written."""
+        if self.quiz is not None and item is not None:
+            field = getattr(self.quiz.sections[self.index], name, None)
+            if isinstance(field, list) and item < len(field):
+                return self.quiz.loc("sections", self.index, name, item)
         return dict(self.field_locations).get(name, self.location)
 
 
@@ -73,7 +81,7 @@ def plan_sections(bank: Bank, sel: Selection) -> tuple[Quiz | None, list[Section
                 hint="put the filters and counts in the quiz's sections, or drop --quiz",
             )
         quiz = find_quiz(bank, sel.quiz)
-        return quiz, [_quiz_spec(quiz, i, s) for i, s in enumerate(quiz.sections)]
+        return quiz, quiz_specs(quiz)
     if sel.blueprint is not None:
         if sel.count is not None:
             raise SelectionError(
@@ -103,6 +111,8 @@ def _quiz_spec(quiz: Quiz, i: int, s: Section) -> SectionSpec:
         title=s.title,
         count_location=quiz.loc("sections", i, "count") if s.count is not None else None,
         field_locations=tuple(fields),
+        quiz=quiz,
+        index=i,
     )
 
 
@@ -248,7 +258,24 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str | None:
 def check_references(
     bank: Bank, questions: Sequence[AnyQuestion], specs: list[SectionSpec]
 ) -> None:
-    """Unknown topics, tags, ids and values are errors with a did-you-mean hint."""
+    """Raise the first of :func:`reference_errors` (what ``draw`` refuses)."""
+    for error in reference_errors(bank, questions, specs):
+        raise error
+
+
+def quiz_specs(quiz: Quiz) -> list[SectionSpec]:
+    """The sections of a quiz as a draw plans them."""
+    return [_quiz_spec(quiz, i, s) for i, s in enumerate(quiz.sections)]
+
+
+def reference_errors(
+    bank: Bank, questions: Sequence[AnyQuestion], specs: list[SectionSpec]
+) -> Iterator[SelectionError]:
+    """Every unknown topic, tag, id or value of the sections, with a did-you-mean hint.
+
+    The one reference check: ``draw`` raises the first, ``validate`` reports all of them
+    (QB603 topics and tags, QB604 ids) at the quiz line that holds each one.
+    """
     manifest_topics = list(bank.manifest.topics) if bank.manifest else []
     q_topics = sorted({q.topic for q in questions if q.topic is not None})
     tags = sorted({t for q in questions for t in q.tags})
@@ -266,44 +293,52 @@ def check_references(
         for t in f.topics:
             known = t in manifest_topics or any(topic_matches(qt, t) for qt in q_topics)
             if not known and not spec.label.startswith("blueprint"):
-                raise SelectionError(
+                yield SelectionError(
                     f"{prefix}unknown topic `{t}`: no question has it or a sub-topic of it",
                     spec.where("topic"),
                     hint=_did_you_mean(t, sorted({*manifest_topics, *q_topics}))
                     or "`qbank stats` lists the topics",
+                    rule="QB603",
+                    key=f"topic:{t}",
                 )
-        for t in f.tags:
+        for j, t in enumerate(f.tags):
             if t not in tag_set:
-                raise SelectionError(
+                yield SelectionError(
                     f"{prefix}unknown tag `{t}`: no question has it",
-                    spec.where("tags"),
+                    spec.where("tags", j),
                     hint=_did_you_mean(t, tags) or f"tags in the bank: {', '.join(tags[:20])}",
+                    rule="QB603",
+                    key=f"tag:{t}",
                 )
         for name, values in (
             ("type", f.types),
             ("status", f.statuses),
             ("difficulty", f.difficulties),
         ):
-            for v in values:
+            for j, v in enumerate(values):
                 if v not in allowed[name]:
-                    raise SelectionError(
+                    yield SelectionError(
                         f"{prefix}unknown {name} `{v}` (one of: {', '.join(allowed[name])})",
-                        spec.where(name),
+                        spec.where(name, j),
                         hint=_did_you_mean(v, allowed[name]),
+                        rule="QB603",
+                        key=f"{name}:{v}",
                     )
         broken = [i for i in f.ids if i in invalid and i not in ids]
         if broken:
-            raise SelectionError(
+            yield SelectionError(
                 f"{prefix}question(s) {', '.join(f'`{i}`' for i in broken)} have errors "
                 "and cannot be drawn",
                 spec.where("ids"),
                 hint="run `qbank validate` and fix them",
+                key="broken:" + ",".join(broken),
             )
-        unknown = [i for i in f.ids if i not in ids]
-        if unknown:
-            shown = ", ".join(f"`{i}`" for i in unknown[:5]) + (" …" if len(unknown) > 5 else "")
-            raise SelectionError(
-                f"{prefix}unknown question id(s) {shown}",
-                spec.where("ids"),
-                hint=_did_you_mean(unknown[0], sorted(ids)),
-            )
+        for j, qid in enumerate(f.ids):
+            if qid not in ids and qid not in invalid:
+                yield SelectionError(
+                    f"{prefix}unknown question id `{qid}`",
+                    spec.where("ids", j),
+                    hint=_did_you_mean(qid, sorted(ids)),
+                    rule="QB604",
+                    key=f"id:{qid}",
+                )

@@ -31,11 +31,24 @@ _ALL_QUESTIONS = Filters()
 class SelectionError(ValueError):
     """A selection that cannot be satisfied (exit code 1): names what and where."""
 
-    def __init__(self, message: str, location: Location | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        hint: str | None = None,
+        *,
+        rule: str | None = None,
+        key: str = "",
+    ):
         super().__init__(message)
         self.message = message
         self.location = location
         self.hint = hint
+        #: the validate rule reporting the same problem (QB603 unknown topic or tag, QB604
+        #: unknown id, QB606 too few questions); None when another finding is the cause
+        self.rule = rule
+        #: what the finding is about (stable across runs: a fingerprint part)
+        self.key = key
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 _QUESTION_ORDER_RETRIES = 8
 
 
-def _unique(questions: Iterable[AnyQuestion]) -> list[AnyQuestion]:
+def unique_questions(questions: Iterable[AnyQuestion]) -> list[AnyQuestion]:
     """First definition of each id (a duplicated id is QB601; never draw it twice)."""
     seen: dict[str, AnyQuestion] = {}
     for q in questions:
@@ -136,7 +136,7 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
     """
     sel = sel or Selection()
     quiz, specs = plan_sections(bank, sel)
-    questions = _unique(bank.questions)
+    questions = unique_questions(bank.questions)
     check_references(bank, questions, specs)
 
     seed = str(sel.seed if sel.seed is not None else (quiz.seed if quiz else "0"))

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
-from qbank.model import topic_matches
 
 if TYPE_CHECKING:
     from qbank.validate.context import Context
@@ -167,10 +166,8 @@ def check(ctx: Context) -> Iterator[Problem]:
                     hint=_nearest_topic(q.topic, taxonomy),
                     question_id=q.id,
                 )
-    referenced = list(_quiz_references(ctx))
-    yield from referenced
-    broken = {p.location.file for p in referenced}
-    yield from _quiz_feasibility(ctx, skip=broken)
+    yield from _quiz_references(ctx)
+    yield from _quiz_feasibility(ctx)
     yield from _manifest_references(ctx)
     yield from _blueprint_sum(ctx)
 
@@ -202,44 +199,24 @@ def _duplicate_ids(ctx: Context) -> Iterator[Problem]:
 
 
 def _quiz_references(ctx: Context) -> Iterator[Problem]:
+    """QB603/QB604 from the draw's own reference check (:func:`reference_errors`): validate
+    and ``qbank draw`` report an unknown topic, tag or id with the same words."""
+    from qbank.draw.planning import quiz_specs, reference_errors
+    from qbank.draw.select import unique_questions
+
     bank = ctx.bank
-    topics = set(bank.manifest.topics) if bank.manifest else set()
-    used_topics = {q.topic for q in bank.questions if q.topic}
-    tags = {t for q in bank.questions for t in q.tags}
-    ids = set(bank.by_id())
-    ids.update(bank.invalid_ids)
+    questions = unique_questions(bank.questions)
     for rel, quiz in sorted(bank.quizzes.items()):
-        for i, section in enumerate(quiz.sections):
-            if section.topic is not None:
-                known = section.topic in topics or any(
-                    topic_matches(t, section.topic) for t in used_topics
-                )
-                if not known:
-                    yield problem(
-                        "QB603",
-                        f"section {i + 1}: no question has topic `{section.topic}`",
-                        quiz.loc("sections", i, "topic"),
-                        hint=_nearest_topic(
-                            section.topic, {t: t for t in sorted(topics | used_topics)}
-                        ),
-                        fingerprint=f"QB603:{rel}:{i}:{section.topic}",
-                    )
-            for j, tag in enumerate(section.tags):
-                if tag not in tags:
-                    yield problem(
-                        "QB603",
-                        f"section {i + 1}: no question has tag `{tag}`",
-                        quiz.loc("sections", i, "tags", j),
-                        fingerprint=f"QB603:{rel}:{i}:tag:{tag}",
-                    )
-            for j, qid in enumerate(section.ids):
-                if qid not in ids:
-                    yield problem(
-                        "QB604",
-                        f"section {i + 1}: no question has id `{qid}`",
-                        quiz.loc("sections", i, "ids", j),
-                        fingerprint=f"QB604:{rel}:{qid}",
-                    )
+        for error in reference_errors(bank, questions, quiz_specs(quiz)):
+            if error.rule is None:
+                continue  # caused by a question's own errors, reported there
+            yield problem(
+                error.rule,
+                error.message,
+                error.location or quiz.loc("sections"),
+                hint=error.hint,
+                fingerprint=f"{error.rule}:{rel}:{error.key}",
+            )
 
 
 def _manifest_references(ctx: Context) -> Iterator[Problem]:
@@ -268,15 +245,17 @@ def _manifest_references(ctx: Context) -> Iterator[Problem]:
                 )
 
 
-def _quiz_feasibility(ctx: Context, *, skip: set[str]) -> Iterator[Problem]:
+def _quiz_feasibility(ctx: Context) -> Iterator[Problem]:
     """QB606/QB607: draw each quiz the way `qbank draw` and the exports do, and report what
     they would refuse (or repeat), at the quiz line that causes it."""
-    from qbank.draw_model import Selection, SelectionError
-    from qbank.select import draw
+    from qbank.draw import Selection, SelectionError, draw
+    from qbank.draw.planning import quiz_specs, reference_errors
+    from qbank.draw.select import unique_questions
 
     bank = ctx.bank
+    questions = unique_questions(bank.questions)
     for rel, quiz in sorted(bank.quizzes.items()):
-        if rel in skip:
+        if next(reference_errors(bank, questions, quiz_specs(quiz)), None) is not None:
             continue  # an unknown topic, tag or id is reported already (QB603/QB604)
         try:
             result = draw(bank, Selection(quiz=rel))
