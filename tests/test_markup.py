@@ -264,7 +264,8 @@ def test_stray_delimiter_is_kept_visible() -> None:
         ("hard  \nbreak", "hard\nbreak"),
         ("para one\n\npara two", "para one\n\npara two"),
         ("- alpha\n- beta\n  - nested", "alpha\nbeta\nnested"),
-        ("1. first\n2. second", "first\nsecond"),
+        ("1. first\n2. second", "1. first\n2. second"),  # the numbers are content
+        ("3) third\n4)", "3) third\n4)"),
         ("Intro:\n\n- a\n- b\n\nOutro", "Intro:\n\na\nb\n\nOutro"),
         ("Run `aws s3 ls`", "Run aws s3 ls"),
         ("![A NAT *gateway*](media/nat.png)", "A NAT gateway"),
@@ -298,13 +299,29 @@ def test_to_text_keeps_maths_whitespace_verbatim() -> None:
     [
         ("Security groups", "Security groups"),
         ("*NAT* gateway", "<em>NAT</em> gateway"),
-        ("a\n\nb", "<p>a</p>\n<p>b</p>"),
-        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+        # a short field is inline text: no paragraphs or lists, every character kept
+        ("a\n\nb", "a\n\nb"),
+        ("- a\n- b", "- a\n- b"),
+        ("4.", "4."),
         ("", ""),
     ],
 )
-def test_inline_strips_single_paragraph_only(source: str, inline_html: str) -> None:
+def test_inline_is_inline_text(source: str, inline_html: str) -> None:
     assert to_html(source, inline=True) == inline_html
+
+
+@pytest.mark.parametrize(
+    ("source", "inline_html"),
+    [
+        ("Security groups", "Security groups"),
+        ("a\n\nb", "<p>a</p>\n<p>b</p>"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+    ],
+)
+def test_block_parse_rendered_inline_strips_single_paragraph_only(
+    source: str, inline_html: str
+) -> None:
+    assert parse(source).to_html(inline=True) == inline_html
 
 
 def test_block_html() -> None:

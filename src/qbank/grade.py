@@ -121,7 +121,10 @@ def text_matches(response: str | None, accepted: Sequence[str], *, case_sensitiv
 
 def blank_answers(question: Cloze) -> list[list[str]]:
     """Accepted answers per blank, as plain text (blank answers are markdown fragments)."""
-    return [[to_text(a) for a in blank.answers if a] for blank in find_blanks(question.text)]
+    return [
+        [to_text(a, inline=True) for a in blank.answers if a]
+        for blank in find_blanks(question.text)
+    ]
 
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]*,[0-9]+(?=\s|$)")

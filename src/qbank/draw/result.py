@@ -168,7 +168,7 @@ class DrawnQuestion:
             from qbank.markup import find_blanks, to_text
 
             return "; ".join(
-                to_text(b.answers[0]) if b.answers else "" for b in find_blanks(q.text)
+                to_text(b.answers[0], inline=True) if b.answers else "" for b in find_blanks(q.text)
             )
         if isinstance(q, Short):
             return q.answers[0]

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from qbank.markup.parser import MD, MD_HTML
 from qbank.markup.text import alt_text, plain_text
 from qbank.markup.types import Block, MediaRef
 
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
 
 _Image = tuple[Token, str, str, int]  # token, src as written, alt, line
@@ -33,14 +36,26 @@ class Markup:
     treat :attr:`tokens` as read-only.
     """
 
-    __slots__ = ("_html", "_images", "_raw_html", "_text", "_tree", "source", "tokens")
+    __slots__ = (
+        "_html",
+        "_images",
+        "_raw_html",
+        "_text",
+        "_tree",
+        "inline",
+        "source",
+        "tokens",
+    )
 
     source: str
     tokens: list[Token]
+    #: parsed as inline text (a short field: option, item, pair, accepted answer)
+    inline: bool
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, inline: bool = False) -> None:
         self.source = source
-        self.tokens = MD.parse(source)
+        self.inline = inline
+        self.tokens = _inline_tokens(source) if inline else MD.parse(source)
         self._tree: SyntaxTreeNode | None = None
         self._images: list[_Image] | None = None
         self._text: str | None = None
@@ -48,7 +63,7 @@ class Markup:
         self._raw_html: list[str] | None = None
 
     def __repr__(self) -> str:
-        return f"Markup({self.source!r})"
+        return f"Markup({self.source!r}{', inline=True' if self.inline else ''})"
 
     # ---- helpers ------------------------------------------------------------------
 
@@ -100,7 +115,8 @@ class Markup:
         ``rel="noopener noreferrer"``. ``media(ref)`` returns the ``src`` to emit for an
         image (exporters rename files or embed data URIs); by default the source is kept
         as written. Pass ``root`` so that ``ref.path`` is resolved for the callback.
-        ``inline=True`` drops the wrapping ``<p>`` of a one-paragraph text (options).
+        ``inline=True`` drops the wrapping ``<p>`` of a one-paragraph text (a short field
+        parsed with ``parse(text, inline=True)`` is always one paragraph).
         """
         cacheable = media is None and root is None
         if cacheable and inline in self._html:
@@ -126,8 +142,9 @@ class Markup:
 
         No markup characters; images as their alt text; links as their label; code as its
         content; maths verbatim with delimiters; list items and table rows on their own
-        lines (no bullets; table cells separated by tabs); whitespace collapsed within
-        paragraphs; blocks separated by a blank line.
+        lines (no bullets, but an ordered item keeps its number: ``4. Stop``; table cells
+        separated by tabs); whitespace collapsed within paragraphs; blocks separated by a
+        blank line.
         """
         if self._text is None:
             self._text = plain_text(self.tokens)
@@ -178,6 +195,48 @@ class Markup:
                     problems.append(f"{opener} inside {opener} … {close}")
         return problems
 
+    def dropped(self) -> list[int]:
+        """Offsets in :attr:`source` of the letters and digits no rendering shows.
+
+        What CommonMark syntax consumes is not counted: a link's or image's target (it
+        becomes the ``href``/``src``), a code fence's language, character references
+        (``&amp;`` shows as ``&``), a used reference definition's label. What is left is
+        text the author typed and a reader never sees — an unused reference definition
+        (``[1]: http://example.com/exhibit``), or a renderer bug. Empty when nothing is lost.
+        """
+        src = self.source
+        if not any(c.isalnum() for c in src):
+            return []
+        env: dict[str, Any] = {}
+        tokens = _inline_tokens(src, env) if self.inline else MD.parse(src, env)
+        shown = [plain_text(tokens)]
+        links: Counter[str] = Counter()
+        for tok in walk_tokens(tokens):
+            if tok.type in ("link_open", "image"):
+                target = str(tok.attrGet("href") or tok.attrGet("src") or "")
+                shown += [target, str(tok.attrGet("title") or "")]
+                links[target] += 1
+            elif tok.type == "fence":
+                shown.append(tok.info)
+        references: dict[str, Any] = env.get("references", {})
+        for label, ref in references.items():
+            if links[str(ref.get("href"))]:
+                # the definition's label, and the label of each `[text][label]` using it
+                shown.append(label * (1 + links[str(ref.get("href"))]))
+                shown.append(str(ref.get("title") or ""))
+        have = Counter(c for c in html.unescape("".join(shown)).casefold() if c.isalnum())
+        skip = {i for m in _ENTITY_RE.finditer(src) for i in range(m.start(), m.end())}
+        lost: list[int] = []
+        for i, c in enumerate(src):
+            if i in skip or not c.isalnum():
+                continue
+            key = c.casefold()
+            if have[key] > 0:
+                have[key] -= 1
+            else:
+                lost.append(i)
+        return lost
+
     def raw_html(self) -> list[str]:
         """Fragments that look like HTML the author typed (outside code and maths).
 
@@ -203,11 +262,26 @@ def walk_tokens(tokens: Sequence[Token]) -> Iterator[Token]:
             yield from walk_tokens(tok.children)
 
 
+def _inline_tokens(source: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """``source`` as one paragraph of inline content: no block syntax (lists, headings,
+    quotes, rules, code blocks), so ``4.``, ``- x`` or ``# x`` stay the text typed."""
+    inline = MD.parseInline(source, env)
+    open_, close = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+    open_.block = close.block = True
+    return [open_, *inline, close]
+
+
 @functools.lru_cache(maxsize=16384)
-def parse(text: str) -> Markup:
+def parse(text: str, *, inline: bool = False) -> Markup:
     """Parse ``text`` once; cached because the same strings (options like "True",
-    "None of the above", shared explanations) are rendered many times across a bank."""
-    return Markup(text)
+    "None of the above", shared explanations) are rendered many times across a bank.
+
+    ``inline=True`` for short fields — options, order items, match pairs, accepted and
+    cloze answers: inline markup (emphasis, code, links, images, maths) only, so a block
+    marker such as ``4.``, ``1)``, ``- x``, ``# x``, ``> x`` or ``+ x`` renders as typed.
+    Stems, explanations, feedback and rubrics are full CommonMark.
+    """
+    return Markup(text, inline=inline)
 
 
 def to_html(
@@ -217,10 +291,14 @@ def to_html(
     inline: bool = False,
     root: Path | None = None,
 ) -> str:
-    """Shortcut for ``parse(text).to_html(...)``."""
-    return parse(text).to_html(media=media, inline=inline, root=root)
+    """Shortcut for ``parse(text, inline=inline).to_html(...)``.
+
+    ``inline=True`` is for short fields: parsed as inline text and rendered without a
+    wrapping ``<p>``.
+    """
+    return parse(text, inline=inline).to_html(media=media, inline=inline, root=root)
 
 
-def to_text(text: str) -> str:
-    """Shortcut for ``parse(text).to_text()``."""
-    return parse(text).to_text()
+def to_text(text: str, *, inline: bool = False) -> str:
+    """Shortcut for ``parse(text, inline=inline).to_text()``."""
+    return parse(text, inline=inline).to_text()

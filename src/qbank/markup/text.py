@@ -62,21 +62,41 @@ def plain_text(tokens: Sequence[Token]) -> str:
     """The plain text of a whole token stream (see :meth:`Markup.to_text`).
 
     Each block becomes one entry; entries of the same top-level list are joined by a
-    newline (one item per line), all others by a blank line.
+    newline (one item per line), all others by a blank line. An ordered list item keeps its
+    number (``4. Stop the instance``): the number is content a reader needs, and an item
+    that is only a number (``4.``) would otherwise vanish.
     """
     entries: list[tuple[str, int]] = []  # (text, id of the top-level list or -1)
     list_depth = 0
     list_id = -1
     rows: list[str] | None = None  # table rows being collected
     cells: list[str] = []
+    numbers: list[int | None] = []  # per open list: the next item's number (None: bullets)
+    delims: list[str] = []
+    pending: str | None = None  # an ordered item's number, not yet written
     for tok in tokens:
         t = tok.type
         if t in ("bullet_list_open", "ordered_list_open"):
             if list_depth == 0:
                 list_id += 1
             list_depth += 1
+            if t == "ordered_list_open":
+                start = tok.attrGet("start")
+                numbers.append(int(str(start)) if start is not None else 1)
+            else:
+                numbers.append(None)
+            delims.append(tok.markup or ".")
         elif t in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
+            numbers.pop()
+            delims.pop()
+        elif t == "list_item_open" and numbers and numbers[-1] is not None:
+            n = numbers[-1]
+            pending = f"{n}{delims[-1]}"
+            numbers[-1] = n + 1
+        elif t == "list_item_close" and pending is not None:
+            entries.append((pending, list_id))  # an item with no text: just its number
+            pending = None
         elif t == "table_open":
             rows = []
         elif t == "tr_close" and rows is not None:
@@ -89,10 +109,16 @@ def plain_text(tokens: Sequence[Token]) -> str:
             text = _inline_text(tok.children or [])
             if rows is not None:
                 cells.append(text)
-            elif text:
+            elif text or pending is not None:
+                if pending is not None:
+                    text = f"{pending} {text}".rstrip()
+                    pending = None
                 entries.append((text, list_id if list_depth else -1))
         elif t in ("fence", "code_block", "math_block"):
             text = math_source(tok) if t == "math_block" else tok.content.rstrip("\n")
+            if pending is not None:
+                text = f"{pending} {text}".rstrip()
+                pending = None
             if text:
                 entries.append((text, list_id if list_depth else -1))
     parts: list[str] = []

@@ -426,9 +426,10 @@ def _source_date_epoch() -> int:
 def inline_runs(text: str, root: Path | None = None) -> tuple[mk.Run, ...]:
     """A short markup text (option, item, answer) as one list of runs: paragraphs joined
     by line breaks, code blocks as code runs, figures as their picture run (``root``
-    resolves pictures in the bank)."""
+    resolves pictures in the bank). Parsed as inline text: a block marker such as ``4.`` or
+    ``- x`` prints as typed."""
     out: list[mk.Run] = []
-    for block in mk.parse(text).blocks(root):
+    for block in mk.parse(text, inline=True).blocks(root):
         if out:
             out.append(mk.Run("\n"))
         if isinstance(block, mk.Paragraph | mk.ListItem):

@@ -120,7 +120,7 @@ def key_answer(dq: DrawnQuestion, tr: Translator | None = None) -> list[list[mk.
             answers = [a for a in blank.answers if a]
             line = [mk.Run(tag), *_bold_all(_key_runs(answers[0], tr) if answers else [])]
             if len(answers) > 1:
-                also = "; ".join(mk.to_text(a) for a in answers[1:])
+                also = "; ".join(mk.to_text(a, inline=True) for a in answers[1:])
                 line.append(mk.Run(" — " + tr.gettext("also: {answers}").format(answers=also)))
             lines.append(line)
         if q.case_sensitive:
@@ -129,7 +129,7 @@ def key_answer(dq: DrawnQuestion, tr: Translator | None = None) -> list[list[mk.
     if isinstance(q, Short):
         line = [*_bold_all(_key_runs(q.answers[0], tr))]
         if len(q.answers) > 1:
-            also = "; ".join(mk.to_text(a) for a in q.answers[1:])
+            also = "; ".join(mk.to_text(a, inline=True) for a in q.answers[1:])
             line.append(mk.Run(" — " + tr.gettext("also: {answers}").format(answers=also)))
         lines = [line]
         if q.case_sensitive:
@@ -159,7 +159,7 @@ def key_answer(dq: DrawnQuestion, tr: Translator | None = None) -> list[list[mk.
         return [
             [
                 B(f"{i + 1} → {letter(shown.index(i))}"),
-                mk.Run(f"  {mk.to_text(left)} — {mk.to_text(right)}"),
+                mk.Run(f"  {mk.to_text(left, inline=True)} — {mk.to_text(right, inline=True)}"),
             ]
             for i, (left, right) in enumerate(q.pairs)
         ]

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def _plain_len(text: str) -> int:
-    return len(mk.parse(text).to_text())
+    return len(mk.parse(text, inline=True).to_text())
 
 
 def _points(tr: Translator, n: int) -> str:
@@ -44,7 +44,7 @@ def _points(tr: Translator, n: int) -> str:
 def _blank_width(blank: mk.Blank, max_words: int | None) -> int:
     """Underscores for a cloze blank: 1.4 × the longest accepted answer, at least 10, room
     for ``max_words`` words, capped at 30 (a run of ``_`` cannot wrap)."""
-    longest = max((len(mk.to_text(a)) for a in blank.answers if a), default=8)
+    longest = max((len(mk.to_text(a, inline=True)) for a in blank.answers if a), default=8)
     return min(30, max(10, math.ceil(1.4 * longest), 4 * (max_words or 0)))
 
 

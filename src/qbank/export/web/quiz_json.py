@@ -209,9 +209,10 @@ def _rich(text: str, media: Media) -> dict[str, str]:
 
 
 def _inline(text: str, media: Media) -> dict[str, str]:
-    """Like :func:`_rich` but without the ``<p>`` of a one-paragraph text (options, items)."""
+    """A short field (option, item, pair side) as inline text: plain text and HTML without a
+    ``<p>``; block markers such as ``4.`` or ``- x`` stay the text typed."""
     return {
-        "text": to_text(text),
+        "text": to_text(text, inline=True),
         "html": html_with_mathml(to_html(text, media=media.url, root=media.root, inline=True)),
     }
 

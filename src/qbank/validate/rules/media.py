@@ -9,14 +9,15 @@ strings that need one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Rule, Severity, problem, register
-from qbank.markup import MediaOutsideBank, parse, resolve_media
-from qbank.model import Essay, Match, Multi, Order, Single
+from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
+from qbank.model import Cloze, Essay, Match, Multi, Order, Short, Single
 from qbank.validate.rules.answers import locate_in_value
 
 if TYPE_CHECKING:
@@ -118,6 +119,23 @@ register(
 )
 register(
     Rule(
+        "QB506",
+        "text-not-shown",
+        E,
+        "Part of a text is consumed by markdown syntax and shown in no export.",
+        rationale="Stems, explanations and feedback are CommonMark; a line such as "
+        "`[1]: https://example.com/exhibit` is a link reference definition, which no "
+        "rendering shows, so students would never see it. (Options, order items, match pairs "
+        "and answers are inline text: `4.` or `- x` there shows as typed.) Put a backslash before "
+        "the colon (`[1]\\:`) to show the text, or use the reference in a link.",
+        failing="id: q1\ntype: truefalse\ntext: |-\n  Read the exhibit before answering.\n\n"
+        "  [1]: https://example.com/exhibit-1\nanswer: true\nexplanation: The exhibit says so.\n",
+        passing="id: q1\ntype: truefalse\ntext: |-\n  Read the exhibit before answering.\n\n"
+        "  [1]\\: https://example.com/exhibit-1\nanswer: true\nexplanation: The exhibit says so.\n",
+    )
+)
+register(
+    Rule(
         "QB507",
         "image-unsupported",
         E,
@@ -132,25 +150,32 @@ register(
 )
 
 
-def markup_fields(q: AnyQuestion) -> Iterator[tuple[tuple[int | str, ...], str]]:
-    """(path, text) of every markdown string of a question: what exporters render."""
-    yield ("text",), q.text
+def markup_fields(q: AnyQuestion) -> Iterator[tuple[tuple[int | str, ...], str, bool]]:
+    """(path, text, inline) of every markdown string of a question: what exporters render.
+
+    ``inline`` is True for short fields (options, order items, match pairs, accepted
+    answers), which exporters render as inline text (``parse(text, inline=True)``).
+    """
+    yield ("text",), q.text, False
     if q.explanation:
-        yield ("explanation",), q.explanation
+        yield ("explanation",), q.explanation, False
     if isinstance(q, Single | Multi):
         for i, o in enumerate(q.options):
-            yield ("options", i, "text"), o.text
+            yield ("options", i, "text"), o.text, True
             if o.feedback:
-                yield ("options", i, "feedback"), o.feedback
+                yield ("options", i, "feedback"), o.feedback, False
     elif isinstance(q, Order):
         for i, item in enumerate(q.items):
-            yield ("items", i), item
+            yield ("items", i), item, True
     elif isinstance(q, Match):
         for i, (left, right) in enumerate(q.pairs):
-            yield ("pairs", i, 0), left
-            yield ("pairs", i, 1), right
+            yield ("pairs", i, 0), left, True
+            yield ("pairs", i, 1), right, True
+    elif isinstance(q, Short):
+        for i, answer in enumerate(q.answers):
+            yield ("answers", i), answer, True
     elif isinstance(q, Essay) and q.rubric:
-        yield ("rubric",), q.rubric
+        yield ("rubric",), q.rubric, False
 
 
 @dataclass(frozen=True)
@@ -219,8 +244,10 @@ class _MediaChecker:
             self.cache[path] = _inspect(path)
         return self.cache[path]
 
-    def images(self, q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Problem]:
-        for ref in parse(text).media(self.root):
+    def images(
+        self, q: AnyQuestion, path: tuple[int | str, ...], text: str, inline: bool = False
+    ) -> Iterator[Problem]:
+        for ref in parse(text, inline=inline).media(self.root):
             loc = locate_in_value(q, path, ref.src) if ref.src else q.loc(*path)
             key = f"{q.id}:{ref.src}"
             try:
@@ -319,8 +346,10 @@ def _nearest_file(path: Path, root: Path) -> str | None:
     return (folder / near[0]).relative_to(base).as_posix()
 
 
-def _math(q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Problem]:
-    for issue in parse(text).unbalanced_math():
+def _math(
+    q: AnyQuestion, path: tuple[int | str, ...], text: str, inline: bool = False
+) -> Iterator[Problem]:
+    for issue in parse(text, inline=inline).unbalanced_math():
         needle = issue[:2]
         yield problem(
             "QB504",
@@ -357,10 +386,64 @@ def check(ctx: Context) -> Iterator[Problem]:
 
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
-    for path, text in markup_fields(q):
+    for path, text, inline in markup_fields(q):
         if "![" in text:
-            yield from checker.images(q, path, text)
+            yield from checker.images(q, path, text, inline)
         if "\\" in text:
-            yield from _math(q, path, text)
+            yield from _math(q, path, text, inline)
         if "<" in text:
             yield from _html(q, path, text)
+        if _MAY_DROP.search(text):
+            yield from _dropped(q, path, text, inline)
+    if isinstance(q, Cloze):
+        yield from _cloze_answers(q)
+
+
+#: texts that may hold syntax which consumes letters or digits (reference definitions,
+#: list numbers, character references); others render every letter and digit
+_MAY_DROP = re.compile(r"\[|&|(?:^|\n)[ ]{0,3}[0-9]{1,9}[.)]")
+
+
+def _dropped(
+    q: AnyQuestion, path: tuple[int | str, ...], text: str, inline: bool
+) -> Iterator[Problem]:
+    lost = parse(text, inline=inline).dropped()
+    if not lost:
+        return
+    first = lost[0]
+    line_start = text.rfind("\n", 0, first) + 1
+    line_end = text.find("\n", first)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    shown = line if len(line) <= 60 else line[:59] + "…"
+    if _REFERENCE_DEF.match(line):
+        why = "markdown reads the line as a link reference definition, which is never shown"
+        hint = "write a backslash before the colon (`[1]\\:`) to show it as text"
+    else:
+        why = "markdown syntax consumes it"
+        hint = "escape the markdown character with a backslash, or rephrase the text"
+    yield problem(
+        "QB506",
+        f"`{shown}` is shown in no export: {why}",
+        locate_in_value(q, path, line.split()[0] if line else text[first]),
+        hint=hint,
+        question_id=q.id,
+        fingerprint=f"QB506:{q.id}:{'.'.join(map(str, path))}",
+    )
+
+
+_REFERENCE_DEF = re.compile(r"\[[^\]]+\]:")
+
+
+def _cloze_answers(q: Cloze) -> Iterator[Problem]:
+    """Cloze answers are short fields too; their syntax is checked with the blanks (QB2xx)."""
+    for blank in find_blanks(q.text):
+        for answer in blank.answers:
+            if answer and _MAY_DROP.search(answer) and parse(answer, inline=True).dropped():
+                yield problem(
+                    "QB506",
+                    f"cloze answer `{answer}` is shown in no export: markdown syntax consumes it",
+                    locate_in_value(q, ("text",), answer),
+                    hint="escape the markdown character with a backslash",
+                    question_id=q.id,
+                    fingerprint=f"QB506:{q.id}:cloze:{answer}",
+                )
