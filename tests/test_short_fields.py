@@ -210,3 +210,45 @@ def test_grader_accepts_the_typed_answer(bank: Path) -> None:
     short = loaded.by_id()["short"]
     for m in MARKERS:
         assert grade(short, m).correct, m
+
+
+# -- QB506: text no rendering shows -----------------------------------------------------
+
+
+def test_qb506_unused_reference_definition_through_the_cli(make_bank: MakeBank) -> None:
+    """A pasted case study whose exhibit line is a link reference definition: an error
+    at the line, naming the text and how to show it."""
+    bank = make_bank(
+        {
+            "case.yaml": """\
+            id: case-1
+            type: truefalse
+            text: |-
+              Contoso has 300 VMs in West Europe. Review the exhibit.
+
+              [Exhibit 1]: https://example.com/exhibit-1.png
+            answer: true
+            explanation: The exhibit shows it.
+            """
+        }
+    )
+    result = CliRunner().invoke(
+        main, ["validate", str(bank), "--format", "json"], env={"GITHUB_ACTIONS": "false"}
+    )
+    assert result.exit_code == 1
+    (p,) = [p for p in json.loads(result.output)["problems"] if p["rule"] == "QB506"]
+    assert (p["path"], p["line"], p["column"], p["severity"]) == ("case.yaml", 6, 3, "error")
+    assert p["message"] == (
+        "`[Exhibit 1]: https://example.com/exhibit-1.png` is shown in no export: markdown "
+        "reads the line as a link reference definition, which is never shown"
+    )
+    assert p["hint"] == "write a backslash before the colon (`[1]\\:`) to show it as text"
+
+
+def test_block_markers_in_short_fields_are_not_reported(bank: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["validate", str(bank), "--format", "json"], env={"GITHUB_ACTIONS": "false"}
+    )
+    rules = {p["rule"] for p in json.loads(result.output)["problems"]}
+    assert not rules & {"QB506", "QB1", "QB201"}, rules
+    assert result.exit_code == 0
