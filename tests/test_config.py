@@ -266,7 +266,7 @@ def test_rules_command() -> None:
     assert one.exit_code == 0
     assert "single-correct-count" in one.output and "Failing example" in one.output
     family = runner.invoke(main, ["rules", "QB5"])
-    assert family.exit_code == 0 and family.output.count("\n") == 5
+    assert family.exit_code == 0 and family.output.count("\n") == 7  # QB501–QB507
     missing = runner.invoke(main, ["rules", "QB999"])
     assert missing.exit_code == 2 and "no rule QB999" in missing.output
 

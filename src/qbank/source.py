@@ -76,6 +76,8 @@ class SourceFile:
     suppressions: list[Suppression] = field(default_factory=list)
     #: True once the text composed without a YAML error
     composed: bool = False
+    #: when only the start of the file composed (a YAML error later on): where it ends
+    composed_prefix: int | None = None
     _node: yaml.Node | None = None
     _line_starts: list[int] | None = None
 
@@ -88,7 +90,8 @@ class SourceFile:
         of a large bank costs memory and makes every later garbage collection slow.
         """
         if self._node is None and self.composed:
-            self._node = compose(self.text)
+            text = self.text if self.composed_prefix is None else self.text[: self.composed_prefix]
+            self._node = compose(text)
         return self._node
 
     @node.setter

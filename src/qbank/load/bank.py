@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from qbank.diagnostics import Problem
 from qbank.load.build import load_manifest, load_question_file, load_quiz
@@ -19,7 +22,7 @@ from qbank.load.reading import (
     read_source,
 )
 from qbank.model import AnyQuestion, Manifest, Quiz
-from qbank.source import SourceFile
+from qbank.source import SourceFile, compose
 
 
 @dataclass
@@ -34,6 +37,11 @@ class Bank:
     problems: list[Problem]
     #: ids of questions that failed the schema (so exports can name what they skipped)
     invalid_ids: list[str] = field(default_factory=list)
+    #: question entries that failed the schema, with or without an id (for the summary)
+    failed_count: int = 0
+    #: file → the last line read, for question files whose rest has a YAML error: the
+    #: questions before the error are loaded and checked, the ones after it are not
+    partial: dict[str, int] = field(default_factory=dict)
     #: a question id → the files it was defined in (more than one is QB601)
     _by_id: dict[str, AnyQuestion] | None = None
 
@@ -78,13 +86,16 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     questions: list[AnyQuestion] = []
     quizzes: dict[str, Quiz] = {}
     invalid: list[str] = []
+    tally = _Tally()
     # The node trees we keep for spans are many small objects that never form cycles; the
     # cyclic GC would otherwise re-scan them again and again while loading a large bank.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for path in iter_yaml_files(root):
-            _load_one(root, path, files, problems, questions, quizzes, invalid, max_file_bytes)
+            _load_one(
+                root, path, files, problems, questions, quizzes, invalid, max_file_bytes, tally
+            )
         for src in files.values():
             src.release()
     finally:
@@ -98,7 +109,59 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         files=files,
         problems=problems,
         invalid_ids=invalid,
+        failed_count=tally.failed,
+        partial=tally.partial,
     )
+
+
+@dataclass
+class _Tally:
+    """What :func:`load_bank` counts besides questions: failures and partly read files."""
+
+    failed: int = 0
+    partial: dict[str, int] = field(default_factory=dict)
+
+
+#: a question item of a `questions:` list, at the start of a line
+_ITEM_RE = re.compile(r"^([ ]*)- ", re.MULTILINE)
+
+
+def _recover_prefix(src: SourceFile, error_line: int) -> int | None:
+    """Compose the questions before a YAML error at ``error_line`` (1-based).
+
+    A pasted 4,000-character case study with a stray colon should not hide the 40 good
+    questions above it: the text is cut before the item holding the error and composed
+    again. Returns the last line read, or None when nothing before the error composes (the
+    error is in the file's header or its first question).
+    """
+    text = src.text
+    top = re.search(r"^questions:[ \t]*(#.*)?$", text, re.MULTILINE)
+    if top is None:
+        return None
+    starts = list(_ITEM_RE.finditer(text, top.end()))
+    if not starts:
+        return None
+    items = [m.start() for m in starts if m.group(1) == starts[0].group(1)]
+    before: list[int] = []
+    line, pos = 1, 0
+    for at in items:
+        line, pos = line + text.count("\n", pos, at), at
+        if line > error_line:
+            break
+        before.append(at)
+    # the error may be reported a line or two after the item that causes it: step back
+    for cut in reversed(before[1:][-3:]):
+        try:
+            node = compose(text[:cut])
+        except (yaml.YAMLError, RecursionError):
+            continue
+        if node is not None:
+            break
+    else:
+        return None  # the error is in the first question (or before it)
+    src.node = node
+    src.composed_prefix = cut
+    return text.count("\n", 0, cut)
 
 
 def _load_one(
@@ -110,8 +173,10 @@ def _load_one(
     quizzes: dict[str, Quiz],
     invalid: list[str],
     max_file_bytes: int,
+    tally: _Tally | None = None,
 ) -> None:
     """Load one file of the bank into the accumulators."""
+    tally = tally if tally is not None else _Tally()
     rel = _rel(path, root)
     if rel == MANIFEST_NAME:
         return
@@ -119,7 +184,13 @@ def _load_one(
     files[rel] = src
     problems.extend(file_problems)
     if src.node is None:
-        return
+        syntax = [p for p in file_problems if p.rule == "QB001"]
+        if not syntax or rel.startswith(QUIZ_DIR + "/") or src.composed:
+            return
+        last = _recover_prefix(src, syntax[0].location.line)
+        if last is None:
+            return
+        tally.partial[rel] = last
     data, walk_problems, retyped = to_data(src)
     problems.extend(walk_problems)
     if retyped:
@@ -136,6 +207,10 @@ def _load_one(
     questions.extend(qs)
     problems.extend(q_problems)
     invalid.extend(bad)
+    if isinstance(data, dict):
+        items = data.get("questions") if "questions" in data else [data]
+        if isinstance(items, list):
+            tally.failed += max(0, len(items) - len(qs))
 
 
 def load_text(text: str, rel: str = "questions.yaml") -> tuple[list[AnyQuestion], list[Problem]]:

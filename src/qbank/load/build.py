@@ -36,9 +36,7 @@ def load_question_file(
         try:
             QuestionFile.model_validate({**header, "questions": []})
         except ValidationError as exc:
-            problems.extend(
-                schema_problems(exc, src, (), fields_of={"": list(QuestionFile.model_fields)})
-            )
+            problems.extend(schema_problems(exc, src, (), model=QuestionFile))
             defaults = {}
         items = data["questions"]
         if not isinstance(items, list):
@@ -130,7 +128,7 @@ def load_manifest(root: Path) -> tuple[Manifest | None, SourceFile | None, list[
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
-        problems.extend(schema_problems(exc, src, (), fields_of={"": list(Manifest.model_fields)}))
+        problems.extend(schema_problems(exc, src, (), model=Manifest))
         return None, src, problems
     return manifest, src, problems
 
@@ -141,6 +139,6 @@ def load_quiz(src: SourceFile, data: Any) -> tuple[Quiz | None, list[Problem]]:
     try:
         quiz = Quiz.model_validate(data)
     except ValidationError as exc:
-        return None, schema_problems(exc, src, (), fields_of={"": list(Quiz.model_fields)})
+        return None, schema_problems(exc, src, (), model=Quiz)
     quiz._source = src
     return quiz, []

@@ -339,6 +339,10 @@ def unused_suppressions(
                     continue
                 if not config.runs(token) or src.node is None:
                     continue  # turned off, or the file did not parse: nothing could run
+                if src.composed_prefix is not None and s.line > src.text.count(
+                    "\n", 0, src.composed_prefix
+                ):
+                    continue  # after a YAML error: the questions there were not read
                 if token.startswith("QB3") and options.changed_ids is not None:
                     continue  # duplicates were checked for changed questions only
                 if not s.whole_file and (rel, s.line) not in suppressor.attached:
