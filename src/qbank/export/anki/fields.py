@@ -16,6 +16,7 @@ from qbank import markup
 from qbank.draw import letter, part_order
 from qbank.export.anki.models import MODELS, TYPE_MODEL, ModelSpec
 from qbank.i18n import Translator, translator
+from qbank.markup.images import EXTENSION, HEAD_BYTES, sniff
 from qbank.model import (
     AnyQuestion,
     Cloze,
@@ -135,7 +136,10 @@ class Renderer:
                 data = ref.path.read_bytes()
             except OSError:
                 return ""  # a missing image shows its alt text (validate reports it)
-            name = f"qbank-{hashlib.sha256(data).hexdigest()[:16]}{ref.path.suffix.lower()}"
+            # named by the type the bytes say: Anki serves media by extension (QB503)
+            kind = sniff(data[:HEAD_BYTES])
+            suffix = EXTENSION[kind] if kind else ref.path.suffix.lower()
+            name = f"qbank-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
             self._names[ref.path] = name
             self.media[name] = ref.path
         return name

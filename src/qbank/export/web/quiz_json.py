@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from qbank.fsutil import atomic_path, atomic_write_bytes
 from qbank.grade import blank_answers
 from qbank.markup import MediaRef, find_blanks, replace_blanks, to_html, to_text
+from qbank.markup.images import MIME, image_kind
 from qbank.model import (
     AnyQuestion,
     Cloze,
@@ -88,16 +89,6 @@ BLANK_HTML = '<span class="qbank-blank" data-blank="{index}">_____</span>'
 MediaMode = Literal["embed", "copy"]
 #: how shared embedded images are referenced from ``html`` and ``media[].url``
 FILE_REF = "#qbank-file:"
-
-_MIME = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-    ".bmp": "image/bmp",
-}
 
 
 def option_id(qid: str, index: int) -> str:
@@ -164,7 +155,8 @@ class Media:
                 why = "is on the web, and this export must work offline"
             self._warn(f"image `{src}` {why}; shown as its alt text")
             return ""
-        mime = _MIME.get(ref.path.suffix.lower())
+        kind = image_kind(ref.path)  # the type the bytes say, whatever the name (QB503)
+        mime = MIME.get(kind) if kind else None
         if mime is None:
             self._warn(f"image `{src}` has an unsupported type; shown as its alt text")
             return ""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Rule, Severity, problem, register
 from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
+from qbank.markup.images import IMAGE_TYPES, sniff
 from qbank.model import Cloze, Essay, Match, Multi, Order, Short, Single
 from qbank.validate.rules.answers import locate_in_value
 
@@ -27,16 +28,6 @@ if TYPE_CHECKING:
 FAMILY = "QB5"
 E, W = Severity.ERROR, Severity.WARNING
 
-#: image types every exporter can show (Anki, Word, browsers), by file extension
-IMAGE_TYPES = {
-    ".png": "png",
-    ".jpg": "jpeg",
-    ".jpeg": "jpeg",
-    ".gif": "gif",
-    ".svg": "svg",
-    ".webp": "webp",
-    ".bmp": "bmp",
-}
 
 _Q = "id: nat-diagram\ntype: truefalse\ntext: |-\n  The diagram shows a NAT gateway.\n\n  {img}\n"
 _Q += "answer: true\nexplanation: The gateway sits in the public subnet.\n"
@@ -187,23 +178,6 @@ class _FileState:
     broken: str | None = None  # why a file of that type cannot be decoded (QB501)
 
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"BM"):
-        return "bmp"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower():
-        return "svg"
-    return None
-
-
 def _inspect(path: Path) -> _FileState:
     try:
         if path.is_dir():
@@ -216,7 +190,7 @@ def _inspect(path: Path) -> _FileState:
         return _FileState(error=f"cannot be read ({exc.strerror or exc})")
     if not head:
         return _FileState(error="is an empty file")
-    kind = _sniff(head)
+    kind = sniff(head)
     broken = _undecodable(path) if kind in ("png", "jpeg", "gif", "webp", "bmp") else None
     return _FileState(kind=kind, broken=broken)
 
@@ -309,7 +283,7 @@ class _MediaChecker:
                 named = f"named {suffix}" if suffix else "named without an extension"
                 yield problem(
                     "QB503",
-                    f"image `{ref.src}` is {named} but its content is a {state.kind.upper()} "
+                    f"image `{ref.src}` is {named} but its content is {_article(state.kind)} "
                     f"image; exports use {state.kind.upper()}",
                     loc,
                     hint="rename the file to match its content (or re-save it in the format its "
@@ -317,6 +291,10 @@ class _MediaChecker:
                     question_id=q.id,
                     fingerprint=f"QB503:{key}",
                 )
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind == "svg" else "a ") + kind.upper()
 
 
 def _reason(exc: MediaOutsideBank, src: str) -> str:
