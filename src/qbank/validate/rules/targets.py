@@ -316,7 +316,7 @@ def _question(q: AnyQuestion, targets: set[str]) -> Iterator[Problem]:
                 "max_words",
             )
     if "gift" in targets:
-        for path, text in markup_fields(q):
+        for path, text, _inline in markup_fields(q):
             if "![" in text:
                 yield from hit(
                     "QB705", {"gift"}, "images cannot travel; the alt text is shown", *path
