@@ -144,6 +144,10 @@ def test_bad_file_default_is_reported_once(
         ),
         ("    type: single\n    text: ''\n    options: [A, B]\n", "`text` is empty"),
         (
+            "    type: single\n    text: Pick.\n    options: [{text: '4.', correct: true}, ' ']\n",
+            "`options.1.text` is empty (only spaces)",
+        ),
+        (
             "    type: match\n    text: M\n    pairs: [[a, b], [c]]\n",
             "`pairs.1` must be a pair: `[left, right]`",
         ),

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -117,10 +118,20 @@ YInt = Annotated[int, BeforeValidator(_int)]
 # a text field also accepts a number: qbank keeps `answer: 0.75` as the text typed.
 _TEXT_SCHEMA = WithJsonSchema({"type": ["string", "number"]})
 Text = Annotated[str, BeforeValidator(_text), _TEXT_SCHEMA]
+
+
+def _not_blank(value: str) -> str:
+    """Text that shows nothing (only spaces) is empty: it would export as an empty option."""
+    if value and not value.strip():
+        raise PydanticCustomError("qb_blank", "has only spaces")
+    return value
+
+
 NonEmptyText = Annotated[
     str,
     BeforeValidator(_text),
     StringConstraints(min_length=1),
+    AfterValidator(_not_blank),
     WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
 ]
 QuestionId = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=ID_PATTERN)]

@@ -143,6 +143,8 @@ def message_for(kind: str, name: str, err: Mapping[str, Any]) -> str:
         return f"`{name}` has characters that are not allowed: {got}"
     if kind == "missing":
         return f"`{name}` is missing"
+    if kind == "qb_blank":
+        return f"`{name}` is empty (only spaces)"
     if kind == "value_error" or kind.startswith("qb_"):
         # our own validators' messages (model.py); pydantic only prefixes them
         return f"`{name}`: {_lower_first(str(err['msg']).removeprefix('Value error, '))}"
