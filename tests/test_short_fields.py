@@ -252,3 +252,29 @@ def test_block_markers_in_short_fields_are_not_reported(bank: Path) -> None:
     rules = {p["rule"] for p in json.loads(result.output)["problems"]}
     assert not rules & {"QB506", "QB1", "QB201"}, rules
     assert result.exit_code == 0
+
+
+def test_moodle_export(bank: Path, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    out = export(bank, "moodle", tmp_path / "m.xml")
+    root = ET.parse(out).getroot()
+    by_name = {
+        q.findtext("name/text"): q for q in root.iter("question") if q.get("type") != "category"
+    }
+    pick = by_name["pick"]
+    answers = [html.unescape(a.findtext("text") or "") for a in pick.iter("answer")]
+    assert answers == MARKERS
+    short = [a.findtext("text") or "" for a in by_name["short"].iter("answer")]
+    assert [a.replace("\\*", "*") for a in short] == MARKERS  # `*` is Moodle's wildcard
+    right = {s.findtext("answer/text") for s in by_name["match"].iter("subquestion")}
+    assert right == {f"right {m}" for m in MARKERS}
+
+
+def test_gift_export(bank: Path, tmp_path: Path) -> None:
+    text = export(bank, "gift", tmp_path / "g.txt").read_text(encoding="utf-8")
+    block = text.split("// [id:pick]", 1)[1].split("}", 1)[0]
+    lines = [ln[1:] for ln in block.splitlines() if ln[:1] in ("=", "~")]
+    # GIFT escapes its own specials (`#`, `=` …) and the options are HTML
+    shown = [html.unescape(re.sub(r"\\(.)", r"\1", ln)) for ln in lines]
+    assert shown == MARKERS

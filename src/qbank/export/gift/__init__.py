@@ -153,7 +153,7 @@ def _question(
     elif isinstance(q, Short):
         if q.case_sensitive:
             lost.append("the case rule (GIFT short answers ignore case)")
-        answers = dict.fromkeys(to_text(a.strip()).replace("*", "\\*") for a in q.answers)
+        answers = dict.fromkeys(to_text(a.strip(), inline=True).replace("*", "\\*") for a in q.answers)
         body = "".join(f"={escape_plain(a)}\n" for a in answers)
     elif isinstance(q, Numeric):
         value = q.answer_decimal
@@ -189,11 +189,11 @@ def _question(
             files,
         )
     elif isinstance(q, Match):
-        body = _matching([(left, to_text(right)) for left, right in q.pairs], files)
+        body = _matching([(left, to_text(right, inline=True)) for left, right in q.pairs], files)
     elif isinstance(q, Order):
         lost.append("ordering (written as a matching: position → item)")
         approximated = True
-        body = _matching([(str(i + 1), to_text(item)) for i, item in enumerate(q.items)], files)
+        body = _matching([(str(i + 1), to_text(item, inline=True)) for i, item in enumerate(q.items)], files)
     elif isinstance(q, Essay):
         if q.rubric:
             lost.append("the rubric (GIFT essays have no grader information)")

@@ -230,7 +230,7 @@ def _short(q: Short, files: Files) -> str:
     out += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
     seen: set[str] = set()
     for raw in q.answers:
-        answer = _shortanswer_text(to_text(raw.strip()))
+        answer = _shortanswer_text(to_text(raw.strip(), inline=True))
         if answer in seen:
             continue
         seen.add(answer)
@@ -284,7 +284,7 @@ def _match(q: Match, files: Files) -> str:
         out += (
             '    <subquestion format="html">\n'
             f"      {_text(html(left, files, inline=True), files)}\n"
-            f"      <answer>\n        <text>{xml_escape(to_text(right))}</text>\n      </answer>\n"
+            f"      <answer>\n        <text>{xml_escape(to_text(right, inline=True))}</text>\n      </answer>\n"
             "    </subquestion>\n"
         )
     return out

@@ -211,7 +211,7 @@ def item_xml(q: AnyQuestion, files: Files, warnings: list[str]) -> str:
             proc += _cond(inner, score="100")
     elif isinstance(q, Short):
         qtype = "short_answer_question"
-        answers = list(dict.fromkeys(to_text(a.strip()) for a in q.answers))
+        answers = list(dict.fromkeys(to_text(a.strip(), inline=True) for a in q.answers))
         answer_ids = [f"{item}-a{i}" for i in range(len(answers))]
         pres = (
             '          <response_str ident="response1" rcardinality="Single">\n'
@@ -279,7 +279,7 @@ def item_xml(q: AnyQuestion, files: Files, warnings: list[str]) -> str:
     elif isinstance(q, Match):
         qtype = "matching_question"
         lefts = [html(p[0], files, inline=True) for p in q.pairs]
-        rights = [xml_escape(to_text(p[1])) for p in q.pairs]
+        rights = [xml_escape(to_text(p[1], inline=True)) for p in q.pairs]
         pres, more, answer_ids = _matching(item, lefts, rights, list(range(len(q.pairs))))
         proc += more
     elif isinstance(q, Order):

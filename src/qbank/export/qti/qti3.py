@@ -161,7 +161,7 @@ def item_xml(q: AnyQuestion, files: Files, warnings: list[str]) -> str:
         )
         rp = _MAP_RESPONSE if mapping else _MATCH_CORRECT
     elif isinstance(q, Short):
-        answers = list(dict.fromkeys(to_text(a.strip()) for a in q.answers))
+        answers = list(dict.fromkeys(to_text(a.strip(), inline=True) for a in q.answers))
         decls = _decl("RESPONSE", "single", "string", answers[:1])
         body = '    <p><qti-text-entry-interaction response-identifier="RESPONSE"></qti-text-entry-interaction></p>\n'
         rp = _if_else(_any_string("RESPONSE", answers, q.case_sensitive))
