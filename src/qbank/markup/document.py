@@ -219,16 +219,26 @@ class Markup:
             elif tok.type == "fence":
                 shown.append(tok.info)
         references: dict[str, Any] = env.get("references", {})
+        unused: set[int] = set()  # offsets of the lines defining a reference nothing uses
         for label, ref in references.items():
             if links[str(ref.get("href"))]:
                 # the definition's label, and the label of each `[text][label]` using it
                 shown.append(label * (1 + links[str(ref.get("href"))]))
                 shown.append(str(ref.get("title") or ""))
+                continue
+            words = r"\s+".join(re.escape(w) for w in label.split())
+            pattern = re.compile(rf"^[ ]{{0,3}}\[{words}\]:.*$", re.IGNORECASE | re.MULTILINE)
+            found = pattern.search(src)
+            if found is not None:
+                unused.update(range(found.start(), found.end()))
         have = Counter(c for c in html.unescape("".join(shown)).casefold() if c.isalnum())
         skip = {i for m in _ENTITY_RE.finditer(src) for i in range(m.start(), m.end())}
         lost: list[int] = []
         for i, c in enumerate(src):
             if i in skip or not c.isalnum():
+                continue
+            if i in unused:
+                lost.append(i)
                 continue
             key = c.casefold()
             if have[key] > 0:
