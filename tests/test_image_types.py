@@ -85,3 +85,17 @@ def test_sniff_and_kind(tmp_path: Path) -> None:
     assert sniff(png_bytes()) == "png" and sniff(SVG) == "svg" and sniff(b"II*\x00") is None
     missing = tmp_path / "gone.gif"
     assert image_kind(missing) == "gif"  # unreadable: the name is all there is
+
+
+def test_moodle_files_carry_the_type_of_the_bytes(make_bank: MakeBank, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    bank = _bank(make_bank)
+    out = tmp_path / "m.xml"
+    code, text = run("export", "moodle", str(bank), "-o", str(out))
+    assert code == 0, text
+    files = {f.get("name"): f for f in ET.parse(out).getroot().iter("file")}
+    assert sorted(files) == ["diagram.svg", "photo.png"]
+    assert base64.b64decode(files["photo.png"].text or "") == png_bytes()
+    body = out.read_text(encoding="utf-8")
+    assert "@@PLUGINFILE@@/diagram.svg" in body and "@@PLUGINFILE@@/photo.png" in body

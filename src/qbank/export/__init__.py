@@ -23,6 +23,8 @@ from markdown_it.common.utils import escapeHtml
 
 from qbank.diagnostics import Problem, Severity
 from qbank.markup import MediaRef, replace_blanks, to_html
+from qbank.markup.images import EXTENSION, IMAGE_TYPES, image_kind
+from qbank.markup.images import MIME as KIND_MIME
 from qbank.model import Numeric
 
 if TYPE_CHECKING:
@@ -133,7 +135,9 @@ class Files:
 
     def url(self, ref: MediaRef) -> str:
         path = ref.path
-        if path is None or not path.is_file() or path.suffix.lower() not in MIME:
+        # the type the bytes say, whatever the name (a PNG saved as .jpg: QB503)
+        kind = image_kind(path) if path is not None and path.is_file() else None
+        if path is None or not path.is_file() or kind is None:
             why = "is not a file inside the bank"
             if path is not None and not path.is_file():
                 why = "was not found"
@@ -147,11 +151,13 @@ class Files:
         if name is None:
             data = path.read_bytes()
             name = _safe_name(path.name)
+            if IMAGE_TYPES.get(PurePosixPath(name).suffix.lower()) != kind:
+                name = PurePosixPath(name).stem + EXTENSION[kind]  # LMSs serve files by name
             if name in self.files and self.files[name].data != data:
                 digest = hashlib.sha256(data).hexdigest()[:8]
                 stem = PurePosixPath(name)
                 name = f"{stem.stem}-{digest}{stem.suffix}"
-            self.files.setdefault(name, File(name, data, MIME[path.suffix.lower()]))
+            self.files.setdefault(name, File(name, data, KIND_MIME[kind]))
             self._names[path] = name
         if name not in self._used:
             self._used.append(name)
