@@ -205,6 +205,8 @@ def _quiz_references(ctx: Context) -> Iterator[Problem]:
     from qbank.draw.select import unique_questions
 
     bank = ctx.bank
+    if not bank.quizzes:
+        return
     questions = unique_questions(bank.questions)
     for rel, quiz in sorted(bank.quizzes.items()):
         for error in reference_errors(bank, questions, quiz_specs(quiz)):
@@ -253,6 +255,8 @@ def _quiz_feasibility(ctx: Context) -> Iterator[Problem]:
     from qbank.draw.select import unique_questions
 
     bank = ctx.bank
+    if not bank.quizzes:
+        return
     questions = unique_questions(bank.questions)
     for rel, quiz in sorted(bank.quizzes.items()):
         if next(reference_errors(bank, questions, quiz_specs(quiz)), None) is not None:
