@@ -82,7 +82,7 @@ def test_init_writes_a_bank_that_validates_strict(new_bank: Path, tmp_path: Path
         "quizzes/practice.yaml",
     ]
     done = qbank("validate", "--strict", cwd=new_bank)
-    assert done.stdout.strip() == "All checks passed: 9 questions, no problems."
+    assert done.stdout.strip() == "All checks passed. Checked 9 questions."
     examples = yaml.safe_load((new_bank / "questions/examples.yaml").read_text(encoding="utf-8"))
     assert sorted(q["type"] for q in examples["questions"]) == sorted(TYPES)
     manifest = yaml.safe_load((new_bank / "qbank.yaml").read_text(encoding="utf-8"))
@@ -204,7 +204,7 @@ def test_new_appends_every_type_with_fresh_ids(new_bank: Path) -> None:
     done = qbank("validate", "-f", "concise", cwd=new_bank, check=1)
     findings = done.stdout.splitlines()[:-1]
     assert len(findings) == 1 and "QB301" in findings[0] and "`single-1`" in findings[0]
-    assert "in 19 questions" in done.stdout
+    assert "Checked 19 questions." in done.stdout
     # appending to an existing file keeps every byte already there
     examples = new_bank / "questions/examples.yaml"
     before = examples.read_text(encoding="utf-8")
@@ -487,6 +487,6 @@ def test_pull_request_mode_says_so_in_its_summary(new_bank: Path) -> None:
     )
     done = qbank("validate", "--changed-since", "HEAD", cwd=new_bank)
     assert done.stdout.strip() == (
-        "All checks passed: 10 questions, no problems (pull-request mode: compared 1 changed "
+        "All checks passed. Checked 10 questions (pull-request mode: compared 1 changed "
         "question with 10 for near-duplicates)."
     )
