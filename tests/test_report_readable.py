@@ -190,3 +190,16 @@ def test_odd_characters_in_a_clipped_frame(make_bank: MakeBank) -> None:
     assert code == 0
     frame = next(b for b in out.split("\n\n") if "QB505" in b).splitlines()
     assert frame[3].startswith("4 | …") and "<i>x</i>" in frame[3]
+
+
+def test_tally_says_which_rules_qbank_fix_fixes(make_bank: MakeBank) -> None:
+    bank = make_bank(
+        {
+            "a.yaml": "questions:\n  - id: q1\n    type: short\n    text: Which ratio?\n"
+            "    answers: [0.10]\n    explanation: One in ten.\n"
+        }
+    )
+    code, out = run("validate", str(bank), "--statistics")
+    assert code == 0
+    assert out.splitlines()[0] == "1  QB003  implicit-type  warning  fixable"
+    assert out.rstrip().endswith("1 fixable with `qbank fix`.")
