@@ -153,7 +153,9 @@ def _question(
     elif isinstance(q, Short):
         if q.case_sensitive:
             lost.append("the case rule (GIFT short answers ignore case)")
-        answers = dict.fromkeys(to_text(a.strip(), inline=True).replace("*", "\\*") for a in q.answers)
+        answers = dict.fromkeys(
+            to_text(a.strip(), inline=True).replace("*", "\\*") for a in q.answers
+        )
         body = "".join(f"={escape_plain(a)}\n" for a in answers)
     elif isinstance(q, Numeric):
         value = q.answer_decimal
@@ -193,7 +195,9 @@ def _question(
     elif isinstance(q, Order):
         lost.append("ordering (written as a matching: position → item)")
         approximated = True
-        body = _matching([(str(i + 1), to_text(item, inline=True)) for i, item in enumerate(q.items)], files)
+        body = _matching(
+            [(str(i + 1), to_text(item, inline=True)) for i, item in enumerate(q.items)], files
+        )
     elif isinstance(q, Essay):
         if q.rubric:
             lost.append("the rubric (GIFT essays have no grader information)")
