@@ -59,10 +59,12 @@ def test_web_json_declares_the_type_of_the_bytes(make_bank: MakeBank, tmp_path: 
     out = tmp_path / "q.json"
     code, text = run("export", "json", str(bank), "-o", str(out))
     assert code == 0, text
-    html = json.loads(out.read_text("utf-8"))["forms"][0]["questions"][0]["html"]
-    svg_uri = "data:image/svg+xml;base64," + base64.b64encode(SVG).decode()
-    png_uri = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
-    assert f'src="{svg_uri}"' in html and f'src="{png_uri}"' in html
+    doc = json.loads(out.read_text("utf-8"))
+    # each file once, under `files`, with the MIME type of its bytes
+    types = {f["src"]: f["type"] for f in doc["files"].values()}
+    assert types == {"media/diagram.png": "image/svg+xml", "media/photo.jpg": "image/png"}
+    data = {f["src"]: base64.b64decode(f["data"]) for f in doc["files"].values()}
+    assert data == {"media/diagram.png": SVG, "media/photo.jpg": png_bytes()}
 
 
 def test_anki_names_media_by_the_type_of_the_bytes(make_bank: MakeBank, tmp_path: Path) -> None:

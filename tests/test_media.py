@@ -35,6 +35,8 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
 GIF += b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+
+
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>\n'
 
@@ -206,7 +208,7 @@ def test_symlink_leading_out_of_the_bank(make_bank: Callable[..., Path], tmp_pat
         ),
         (
             "d.png",
-            JPEG_HEAD,
+            jpeg_bytes(),
             "QB503",
             "image `media/d.png` is named .png but its content is a JPEG image; exports use JPEG",
         ),
