@@ -306,10 +306,6 @@ def schema_problems(
     return out
 
 
-def _clean_msg(msg: str) -> str:
-    return _own_words(msg)
-
-
 _FIELD_NAMES: list[str] | None = None
 
 
