@@ -502,3 +502,30 @@ def test_qti12_types_text2qti_does_not_write(tmp_path: Path) -> None:
         Decimal(e.text or "") for e in numeric.iter() if e.tag in (f"{q}vargte", f"{q}varlte")
     ]
     assert bounds == [Decimal("9.6138"), Decimal("10.0062")]  # 2 % made absolute, like text2qti
+
+
+@pytest.mark.parametrize("version", ["1.2", "3.0"])
+def test_ids_starting_with_digits_never_share_an_identifier(version: str, tmp_path: Path) -> None:
+    """``1a`` needs a prefix to be an XML name; it must not become ``q1a``, another id."""
+    bank = tmp_path / "bank"
+    (bank / "questions").mkdir(parents=True)
+    (bank / "qbank.yaml").write_text('id: c\ntitle: C\ntopics:\n  "1": One\n')
+    (bank / "questions" / "a.yaml").write_text(
+        'topic: "1"\nquestions:\n'
+        + "".join(
+            f"  - id: {qid}\n    type: truefalse\n    text: Statement {n} is here.\n"
+            f"    answer: true\n    explanation: Because {n}.\n"
+            for n, qid in enumerate(["1a", "q1a", "2024.1", "q2024.1"])
+        )
+    )
+    path, _ = export(bank, tmp_path / "c.zip", "--qti-version", version)
+    names = unzip(path, tmp_path / "pkg")
+    assert len(names) == len(set(names)), names
+    items = [
+        el.get("ident") or el.get("identifier")
+        for f in (tmp_path / "pkg").rglob("*.xml")
+        for el in ET.parse(f).getroot().iter()
+        if el.tag.rsplit("}", 1)[-1] in ("item", "qti-assessment-item")
+    ]
+    assert len(items) == 4 and len(set(items)) == 4, items
+    assert all(re.fullmatch(r"[A-Za-z_][\w.-]*", i) for i in items), items

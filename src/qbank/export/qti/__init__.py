@@ -33,8 +33,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 def ident(qid: str) -> str:
     """A QTI identifier (an XML name) from a question id: the id itself when it starts
-    with a letter, else ``q`` + the id (``2024-q1`` → ``q2024-q1``)."""
-    return qid if qid[:1].isalpha() else f"q{qid}"
+    with a letter, else ``_`` + the id (``2024-q1`` → ``_2024-q1``). No question id starts
+    with ``_`` (QB105), so two ids never share an identifier (``q2024-q1`` stays itself)."""
+    return qid if qid[:1].isalpha() else f"_{qid}"
 
 
 def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
