@@ -70,3 +70,23 @@ def test_generated_files(values: list[str], text: str, flow: bool, crlf: bool) -
     assert data["answers"] == values
     assert data["text"] == text
     assert "\r" not in fixed and "# note" in fixed and fixed.endswith("Why.\n")
+
+
+def _rules(text: str) -> list[str]:
+    return [p.rule for p in load_bytes(text.encode(), "q.yaml")[1]]
+
+
+def test_a_trailing_tab_does_not_block_the_other_fixes() -> None:
+    """qbank reads ``off<TAB>`` (libyaml does); the fixes must read it the same way, or the
+    whole file is left with its QB003 findings while `qbank fix` says "Nothing to fix"."""
+    src = (
+        "questions:\n  - id: q\n    type: single\n    text: Which value is on?\n"
+        "    explanation: Because.\n    options:\n      - text: on\n        correct: true\n"
+        "      - text: off\t\n      - text: no   \n"
+    )
+    assert "QB003" in _rules(src)
+    fixed, counts = fix_text(src, "q.yaml")
+    assert "QB003" not in _rules(fixed), fixed
+    assert not any(line != line.rstrip() for line in fixed.split("\n")), fixed
+    assert counts["QB003"] == 3 and counts["whitespace"] >= 2
+    assert fix_text(fixed, "q.yaml")[0] == fixed

@@ -32,6 +32,11 @@ import yaml
 
 from qbank.diagnostics import Problem
 
+try:  # the parser qbank's loader uses (libyaml): it reads what validate reads
+    from yaml import CBaseLoader as _TextLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import BaseLoader as _TextLoader  # type: ignore[assignment]
+
 __all__ = [
     "FIX_CODES",
     "FileFix",
@@ -71,9 +76,12 @@ def _problems(text: str, name: str) -> list[Problem]:
 
 
 def _data(text: str) -> Any:
-    """The file's data with every value as text (no typing), or a marker when it fails."""
+    """The file's data with every value as text (no typing), or a marker when it fails.
+
+    Read with libyaml like ``qbank validate``: the pure-Python parser refuses a tab after a
+    plain value (``off<TAB>``) that qbank accepts, which would block every other fix."""
     try:
-        return ("ok", yaml.load(text, Loader=yaml.BaseLoader))
+        return ("ok", yaml.load(text, Loader=_TextLoader))
     except yaml.YAMLError:
         return ("error", None)
 
