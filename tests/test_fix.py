@@ -90,3 +90,20 @@ def test_a_trailing_tab_does_not_block_the_other_fixes() -> None:
     assert not any(line != line.rstrip() for line in fixed.split("\n")), fixed
     assert counts["QB003"] == 3 and counts["whitespace"] >= 2
     assert fix_text(fixed, "q.yaml")[0] == fixed
+
+
+def test_a_cloze_and_a_tab_further_down_are_both_fixed_in_one_run() -> None:
+    """The YAML parser stops at the first error: the tab below the ``{{`` value only shows
+    once that value is quoted. One run of `qbank fix` must fix both (not neither)."""
+    src = (
+        "questions:\n  - id: cl\n    type: cloze\n    text: {{alpha}} is the first letter.\n"
+        "    explanation: Greek.\n  - id: tabbed\n    type: truefalse\n"
+        "\ttext: Tabs are here.\n    answer: true\n    explanation: Because.\n"
+    )
+    assert _rules(src) == ["QB008"]
+    fixed, counts = fix_text(src, "q.yaml")
+    assert _rules(fixed) == [], fixed
+    assert counts["QB008"] == 1 and counts["QB001"] == 1
+    assert "    text: '{{alpha}} is the first letter.'\n" in fixed
+    assert "\n    text: Tabs are here.\n" in fixed
+    assert fix_text(fixed, "q.yaml")[0] == fixed

@@ -49,6 +49,7 @@ __all__ = [
 FIX_CODES = ("QB001", "QB003", "QB008", "whitespace")
 _TAB_WIDTHS = (2, 4, 8)
 _MAX_ROUNDS = 200
+_MAX_PASSES = 5
 
 
 @dataclass
@@ -252,10 +253,32 @@ def _count(problems: Iterable[Problem], rule: str) -> int:
     return sum(p.rule == rule for p in problems)
 
 
+def _near(after: list[Problem], before: str, candidate: str) -> list[Problem]:
+    """The findings of ``candidate`` an edit of ``before`` may have caused: those up to a
+    line past the edited lines. The parser stopped at the edited value before, so a finding
+    further down (a tab two questions below a ``{{`` value) was there all along, unseen."""
+    old, new = before.split("\n"), candidate.split("\n")
+    same = 0
+    while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
+        same += 1
+    last_edited = len(new) - same  # 1-based line number of the last edited line
+    return [p for p in after if p.location.line <= last_edited + 1]
+
+
 def fix_text(text: str, name: str, select: Iterable[str] = FIX_CODES) -> tuple[str, Counter[str]]:
     """Apply the selected fixes to one file's text: (new text, fixes by code)."""
     chosen = set(select)
     fixed: Counter[str] = Counter()
+    for _ in range(_MAX_PASSES):  # a fix can reveal what the parser did not reach before
+        again = _fix_pass(text, name, chosen, fixed)
+        if again == text:
+            break
+        text = again
+    return text, fixed
+
+
+def _fix_pass(text: str, name: str, chosen: set[str], fixed: Counter[str]) -> str:
+    """One pass of every chosen fix, in the order that lets each see the file parse."""
     if "whitespace" in chosen:
         text = _line_endings(text, fixed)
     if "QB001" in chosen:
@@ -281,7 +304,9 @@ def fix_text(text: str, name: str, select: Iterable[str] = FIX_CODES) -> tuple[s
             still = any(
                 q.rule == "QB008" and (q.location.line, q.location.col) == key for q in after
             )
-            if not still and _count(after, "QB001") <= _count(problems, "QB001"):
+            if not still and _count(_near(after, text, candidate), "QB001") <= _count(
+                problems, "QB001"
+            ):
                 text = candidate
                 fixed["QB008"] += 1
                 tried.clear()
@@ -289,7 +314,7 @@ def fix_text(text: str, name: str, select: Iterable[str] = FIX_CODES) -> tuple[s
         text = _trailing(text, fixed)
     if "QB003" in chosen:
         text = _quote_retyped(text, _problems(text, name), fixed)
-    return text, fixed
+    return text
 
 
 def fix_file(path: Path, shown: str, select: Iterable[str] = FIX_CODES) -> FileFix:
