@@ -97,3 +97,24 @@ def test_exports_write_the_same_manifest_as_draw(sample_bank: Path, tmp_path: Pa
     data = json.loads(drawn)
     assert [f["form"] for f in data["forms"]] == ["A", "B"]
     assert all(len(f["questions"]) == 5 for f in data["forms"])
+
+
+def test_an_output_that_cannot_be_written_is_a_plain_error(make_bank, tmp_path: Path) -> None:
+    """`-o` under a file (or on a read-only place) is the user's path, not a qbank bug."""
+    bank = make_bank({"q.yaml": "id: q1\ntype: truefalse\ntext: IAM is global.\nanswer: true\n"})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for args in (
+        ["export", "moodle", str(bank)],
+        ["export", "qti", str(bank)],
+        ["draw", str(bank)],
+        ["rules"],
+    ):
+        target = blocker / "out.x"
+        code, out, err = run(*args, "-o", str(target))
+        assert code == 2, (args, out, err)
+        assert "internal error" not in err and "report this" not in err, err
+        assert f"qbank: error: cannot write {target}:" in err, err
+        assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+    code, out, err = run("init", str(blocker / "bank"))
+    assert code == 2 and f"qbank: error: cannot create the bank in {blocker / 'bank'}" in err, err

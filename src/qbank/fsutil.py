@@ -11,19 +11,35 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+__all__ = ["WriteError", "atomic_path", "atomic_write_bytes", "atomic_write_text"]
+
+
+class WriteError(Exception):
+    """The output file cannot be written (its folder cannot be made, no permission, …)."""
+
+    def __init__(self, target: Path, exc: OSError):
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
+        super().__init__(f"cannot write {target}: {exc.strerror or exc}{where}")
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; on success it replaces ``target``."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise WriteError(target, exc) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:  # a folder in the way of the file, …
+            raise WriteError(target, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

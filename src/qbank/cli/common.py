@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from qbank.fsutil import WriteError
 from qbank.model import QUESTION_TYPES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,6 +148,9 @@ def guarded(f: F) -> F:
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
+        except WriteError as exc:  # the user's output path, not a qbank bug
+            click.echo(f"qbank: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
         except Exception as exc:
             if os.environ.get("QBANK_DEBUG"):
                 traceback.print_exc()

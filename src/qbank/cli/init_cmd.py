@@ -47,6 +47,10 @@ def init(directory: Path, title: str | None, bank_id: str | None, schemas_only: 
         written = init_bank(directory, title=title, bank_id=bank_id)
     except ScaffoldError as exc:
         raise CommandError(str(exc)) from None
+    except OSError as exc:  # a file where the folder should be, no permission, …
+        raise CommandError(
+            f"cannot create the bank in {directory}: {exc.strerror or exc}"
+        ) from None
     for path in written:
         click.echo(f"created {path}")
     repo = next((d for d in directory.resolve().parents if (d / ".git").exists()), None)
