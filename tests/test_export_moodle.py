@@ -359,3 +359,21 @@ def test_plain_fast_path_examples(text: str) -> None:
             "a ",
             "a  ",
         )
+
+
+def test_ids_with_runs_of_dashes_keep_the_xml_well_formed(tmp_path: Path) -> None:
+    """The ``<!-- question: id -->`` comment must not hold ``--`` (XML 1.0 §2.5)."""
+    bank = tmp_path / "bank"
+    (bank / "questions").mkdir(parents=True)
+    (bank / "qbank.yaml").write_text('id: d\ntitle: D\ntopics:\n  "1": One\n')
+    (bank / "questions" / "a.yaml").write_text(
+        'topic: "1"\nquestions:\n'
+        + "".join(
+            f"  - id: {qid}\n    type: truefalse\n    text: Statement {n} is here.\n"
+            f"    answer: true\n    explanation: Because {n}.\n"
+            for n, qid in enumerate(["a--b", "a---b", "c----", "d-"])
+        )
+    )
+    root = ET.parse(export(bank, tmp_path / "d.xml")).getroot()
+    names = [q.findtext("idnumber") for q in root if q.get("type") != "category"]
+    assert names == ["a--b", "a---b", "c----", "d-"]

@@ -73,6 +73,8 @@ if TYPE_CHECKING:
 __all__ = ["build", "category", "cloze_answer", "export"]
 
 PLUGINFILE = "@@PLUGINFILE@@/"
+#: a dash followed by a dash: an XML comment must not hold ``--`` (``a---b`` → ``a- - -b``)
+_COMMENT_DASHES = re.compile("-(?=-)")
 
 
 def _text(content: str, files: Files | None = None) -> str:
@@ -357,7 +359,7 @@ def build(drawn: Draw, bank: Bank) -> tuple[str, list[str]]:
         if path != current:
             parts.append(category(path, bank.title))
             current = path
-        parts.append(f"<!-- question: {xml_escape(q.id).replace('--', '- -')} -->\n")
+        parts.append(f"<!-- question: {_COMMENT_DASHES.sub('- ', xml_escape(q.id))} -->\n")
         parts.append(question_xml(q, files))
     parts.append("</quiz>\n")
     return "".join(parts), files.warnings
