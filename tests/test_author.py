@@ -360,6 +360,26 @@ def test_fix_select_and_files(new_bank: Path) -> None:
     assert "no such file" in qbank("fix", "nope.yaml", cwd=bank, check=2).stderr
 
 
+def test_fix_and_new_edit_the_file_in_place(new_bank: Path, tmp_path: Path) -> None:
+    """An author's file keeps its permissions, and a symlinked question file is edited
+    through the link (the shared file changes, the link stays a link)."""
+    messy = 'topic: "1.1"\nquestions:\n  - id: pm\n    type: truefalse\n'
+    messy += "    text: Mode test.   \n    answer: true\n    explanation: Because.\n"
+    private = new_bank / "questions" / "private.yaml"
+    private.write_text(messy, encoding="utf-8")
+    private.chmod(0o600)
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(messy.replace("pm", "sl"), encoding="utf-8")
+    link = new_bank / "questions" / "link.yaml"
+    link.symlink_to(shared)
+    qbank("fix", cwd=new_bank)
+    assert (private.stat().st_mode & 0o777) == 0o600
+    assert "Mode test.\n" in private.read_text(encoding="utf-8")
+    assert link.is_symlink() and "Mode test.\n" in shared.read_text(encoding="utf-8")
+    qbank("new", "essay", "--file", "questions/private.yaml", cwd=new_bank)
+    assert (private.stat().st_mode & 0o777) == 0o600
+
+
 def test_fix_adds_a_suppression_for_a_reviewed_pair(new_bank: Path) -> None:
     twin = (
         "  - id: {id}\n    type: truefalse\n    text: A NAT gateway lets instances in a private "

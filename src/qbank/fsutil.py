@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["WriteError", "atomic_path", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "WriteError",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "rewrite_text",
+]
 
 
 class WriteError(Exception):
@@ -23,7 +30,7 @@ class WriteError(Exception):
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
+def atomic_path(target: str | Path, mode: int = 0o644) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; on success it replaces ``target``."""
     target = Path(target)
     try:
@@ -35,7 +42,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o644)
+        os.chmod(tmp_path, mode)
         try:
             os.replace(tmp_path, target)
         except OSError as exc:  # a folder in the way of the file, …
@@ -53,3 +60,15 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> None:
 
 def atomic_write_text(target: str | Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def rewrite_text(path: str | Path, text: str) -> None:
+    """Atomically replace the text of an author's file, in place: through a symlink (the
+    link stays a link, its target changes) and keeping the file's permissions."""
+    target = Path(path).resolve()
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    with atomic_path(target, mode) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))

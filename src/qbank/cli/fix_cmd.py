@@ -111,10 +111,10 @@ def fix(
         else:
             click.echo("Nothing to fix.", err=True)
         sys.exit(1 if changed else 0)
-    from qbank.fsutil import atomic_write_text
+    from qbank.fsutil import rewrite_text
 
     for r in changed:
-        atomic_write_text(r.path, r.after)
+        rewrite_text(r.path, r.after)
         click.echo(
             f"fixed {r.shown}: " + ", ".join(f"{c} ×{n}" for c, n in sorted(r.fixed.items()))
         )

@@ -17,7 +17,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from qbank.fsutil import atomic_write_text
+from qbank.fsutil import atomic_write_text, rewrite_text
 from qbank.version import __version__
 
 __all__ = [
@@ -231,6 +231,6 @@ def new_question(root: Path, qtype: str, *, file: Path, topic: str | None = None
             f"{p.message}); fix the file first or give another one with --file"
         )
     file.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(file, new_text)
+    rewrite_text(file, new_text)
     line = new_text.count("\n", 0, new_text.index(f"id: {qid}")) + 1
     return NewQuestion(path=file, id=qid, line=line)
