@@ -281,7 +281,8 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
     """`qbank export moodle` → `qbank import moodle`: every question comes back with its
     type, text, options and key. What Moodle XML has no place for is documented
     (docs/importing.md): status, source, max_words; a zero tolerance is no tolerance; Moodle
-    grades multiple answers partially; topics come back as the exporter's category names."""
+    grades multiple answers partially. Topics come back with their keys (the category's
+    idnumber) and the manifest taxonomy with their titles (the category names)."""
     xml = tmp_path / "bank.xml"
     code, out = run("export", "moodle", str(sample_bank), "-o", str(xml), "--no-shuffle")
     assert code == 0, out
@@ -292,6 +293,7 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
     assert set(back) == set(original)
     same = (
         "type",
+        "topic",
         "tags",
         "difficulty",
         "options",
@@ -312,3 +314,11 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
             assert a.get(field) == b.get(field), (qid, field, a.get(field), b.get(field))
         if "media/" not in a["text"]:  # images come back under their content hash
             assert a["text"] == b["text"], qid
+    # the taxonomy: every topic used, and its ancestors, with the manifest's titles
+    taxonomy = load_bank(sample_bank).manifest.topics  # type: ignore[union-attr]
+    imported = load_bank(tmp_path / "b").manifest.topics  # type: ignore[union-attr]
+    used = {str(q.topic) for q in original.values() if q.topic}
+    assert used and used <= set(imported)
+    for key, title in imported.items():
+        assert taxonomy[key] == title, (key, title)
+    assert all(k in imported for k in taxonomy if any(u == k or u.startswith(k + ".") for u in used))

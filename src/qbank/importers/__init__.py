@@ -69,6 +69,9 @@ class Imported:
     notes: list[str] = field(default_factory=list)
     #: the id came from the source (idnumber, GIFT title or [id:]) rather than a slug
     id_from_source: bool = False
+    #: the topic key the source gives its category (a Moodle category's idnumber, which
+    #: `qbank export moodle` writes), used instead of a slug of the category path
+    category_key: str | None = None
 
 
 @dataclass
@@ -220,6 +223,34 @@ def topic_key(parts: tuple[str, ...]) -> str:
     return "/".join(clean_id(p) or "topic" for p in parts)
 
 
+def source_topic_key(raw: str) -> str | None:
+    """A category's own key (Moodle category idnumber) usable as a topic, or None."""
+    key = raw.strip()
+    if not key or len(key) > 100 or any(c in key for c in "\n\r\t#") or "//" in key:
+        return None
+    if key.startswith("/") or key.endswith("/"):
+        return None
+    return key
+
+
+def category_titles(parts: tuple[str, ...], key: str) -> dict[str, str]:
+    """Taxonomy titles for a category whose source gives the topic ``key``.
+
+    ``qbank export moodle`` names categories ``KEY Title`` (``1 Data Engineering`` /
+    ``1.1 Create data repositories``): each segment whose leading word is ``key`` or one of
+    its ancestors (``1`` of ``1.1``, ``a`` of ``a/b``) gives that topic's title. A key no
+    segment names gets the last segment as its title (a Moodle category idnumber).
+    """
+    titles: dict[str, str] = {}
+    for seg in parts:
+        head, _, rest = seg.partition(" ")
+        if head == key or key.startswith((head + ".", head + "/")):
+            titles[head] = rest.strip() or head
+    if key not in titles:
+        titles[key] = parts[-1] if parts else key
+    return titles
+
+
 FORMATS = ("moodle", "gift", "aiken", "csv", "xlsx")
 _MODULES = {
     "moodle": ("qbank.importers.moodle", "import_moodle"),
@@ -238,9 +269,11 @@ __all__ = [
     "SourceFormatError",
     "apply_tags",
     "category_parts",
+    "category_titles",
     "clean_id",
     "import_files",
     "slug_id",
+    "source_topic_key",
     "topic_key",
     "unique_answers",
 ]

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from qbank.fsutil import atomic_write_bytes, atomic_write_text
-from qbank.importers import Imported, ImportResult, clean_id, topic_key
+from qbank.importers import Imported, ImportResult, category_titles, clean_id, topic_key
 
 MANIFEST = "qbank.yaml"
 
@@ -250,6 +250,11 @@ def plan(
         if topic is not None:
             key: str | None = topic
             rel = (topic_key(tuple(topic.split("/"))) or "imported") + ".yaml"
+        elif q.category and q.category_key:
+            key = q.category_key
+            rel = topic_key(tuple(key.split("/"))) + ".yaml"
+            for k, title in category_titles(q.category, key).items():
+                out.topics.setdefault(k, title)
         elif q.category:
             key = topic_key(q.category)
             rel = key + ".yaml"

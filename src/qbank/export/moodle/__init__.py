@@ -25,8 +25,8 @@ essay       ``essay``: HTML editor, ``lines`` rows, ``max_words`` limit, rubric 
 
 Every question: ``<name>`` and ``<idnumber>`` = the question id, ``<tags>`` = its tags
 plus ``difficulty:…``, ``<generalfeedback>`` = the explanation, ``<defaultgrade>`` = points.
-A category question (``$course$/top/<bank title>/<topic path>``) precedes each run of
-questions of one topic. Images are embedded as base64 ``<file>`` elements of the field that
+A category question (``$course$/top/<bank title>/<topic path>``, its ``<idnumber>`` the
+topic key) precedes each run of questions of one topic. Images are embedded as base64 ``<file>`` elements of the field that
 uses them and referenced as ``@@PLUGINFILE@@/name``.
 """
 
@@ -96,15 +96,18 @@ def _plain(tag: str, value: str) -> str:
     return f"    <{tag}>{xml_escape(value)}</{tag}>\n"
 
 
-def category(path: list[str], bank_title: str) -> str:
-    """A category pseudo-question. ``/`` inside a name is written ``//`` (Moodle's rule)."""
+def category(path: list[str], bank_title: str, topic: str | None = None) -> str:
+    """A category pseudo-question. ``/`` inside a name is written ``//`` (Moodle's rule).
+
+    The category's ``<idnumber>`` is the topic key: ``qbank import moodle`` reads it back
+    as the topic (and the ``KEY Title`` names of the path as the taxonomy titles)."""
     segs = ["$course$", "top", bank_title, *path]
     joined = "/".join(s.replace("/", "//") for s in segs)
     return (
         '  <question type="category">\n'
         f"    <category>\n      <text>{xml_escape(joined)}</text>\n    </category>\n"
         '    <info format="html">\n      <text></text>\n    </info>\n'
-        "    <idnumber></idnumber>\n"
+        f"    <idnumber>{xml_escape(topic or '')}</idnumber>\n"
         "  </question>\n"
     )
 
@@ -357,7 +360,7 @@ def build(drawn: Draw, bank: Bank) -> tuple[str, list[str]]:
     for q in track(questions, total=len(questions), label="Exporting"):
         path = topic_path(bank, q.topic)
         if path != current:
-            parts.append(category(path, bank.title))
+            parts.append(category(path, bank.title, q.topic))
             current = path
         parts.append(f"<!-- question: {_COMMENT_DASHES.sub('- ', xml_escape(q.id))} -->\n")
         parts.append(question_xml(q, files))

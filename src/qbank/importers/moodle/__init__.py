@@ -165,6 +165,7 @@ class _Reader:
         self.ids = ids
         self.result = ImportResult()
         self.category: tuple[str, ...] = ()
+        self.category_key: str | None = None
         self.children: dict[str, list[etree._Element]] = {}
 
     # -- helpers ------------------------------------------------------------------------------
@@ -238,12 +239,13 @@ class _Reader:
 
     # -- main loop ----------------------------------------------------------------------------
     def read(self, root: etree._Element) -> ImportResult:
-        from qbank.importers import category_parts
+        from qbank.importers import category_parts, source_topic_key
 
         for q in root.iterchildren("question"):
             kind = q.get("type", "")
             if kind == "category":
                 self.category = category_parts(_text(q.find("category")))
+                self.category_key = source_topic_key(_text(q.find("idnumber"), ""))
                 continue
             self.result.total += 1
             children: dict[str, list[etree._Element]] = {}
@@ -316,6 +318,7 @@ class _Reader:
                 file=self.file,
                 where=f"{q.sourceline}" + (f" ({name})" if name else ""),
                 category=self.category,
+                category_key=self.category_key,
                 notes=notes,
                 id_from_source=from_source,
             )
