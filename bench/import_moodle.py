@@ -9,12 +9,15 @@ essay, cloze; a category every 200 questions; tags and idnumbers).
   no entities, no network) — parsing alone;
 * import: :func:`qbank.importers.moodle.import_moodle` — the same parse plus mapping every
   question to qbank data (HTML → markdown, media, ids, losses);
-* write (for information): planning and writing the bank's YAML files and media.
+* write (for information): planning and writing the bank's YAML files and media;
+* whole CLI (for information): ``python -m qbank import moodle FILE --into NEW`` in a
+  subprocess, start to exit: interpreter start, import, writing, and the post-import check
+  (loading the bank back and the answer-rule / raw-HTML counts). ``--no-cli`` skips it.
 
 Target (issue 15): import / floor <= 3.0. Runs are interleaved; the ratio is the median of
 the per-run ratios.
 
-    python bench/import_moodle.py [--quick] [--questions N] [--repeat N]
+    python bench/import_moodle.py [--quick] [--questions N] [--repeat N] [--no-cli]
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import argparse
 import base64
 import gc
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,11 +120,31 @@ def moodle_xml(n: int) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def _cli(data: bytes) -> float:
+    """Seconds for ``qbank import moodle`` of ``data`` into a new bank, in a subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "bench.xml"
+        source.write_bytes(data)
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parent.parent / "src")
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+        cmd = [sys.executable, "-m", "qbank", "import", "moodle", str(source)]
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [*cmd, "--into", str(Path(tmp) / "bank")], env=env, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(f"qbank import failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        return elapsed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--questions", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-cli", action="store_true", help="skip timing the whole CLI")
     args = ap.parse_args()
     n = 2_000 if args.quick else args.questions
     repeat = 2 if args.quick else args.repeat
@@ -147,17 +172,21 @@ def main() -> int:
         t0 = time.perf_counter()
         write(plan(result, Path(tmp) / "bank", source_name="bench.xml", fmt="moodle"))
         written = time.perf_counter() - t0
+    cli = None if args.no_cli else _cli(data)
     ratio = statistics.median(ratios)
     print(f"lxml parse alone   : {statistics.median(floors):.3f} s (median of {repeat})")
     print(f"qbank import (map) : {statistics.median(imports):.3f} s")
     print(f"ratio import/parse : {ratio:.2f}  (target <= 3.0)")
     print(f"write YAML + media : {written:.3f} s (for information)")
+    if cli is not None:
+        print(f"whole CLI          : {cli:.3f} s (qbank import moodle, start to exit)")
     summary = {
         "questions": n,
         "parse_s": round(statistics.median(floors), 4),
         "import_s": round(statistics.median(imports), 4),
         "ratio": round(ratio, 2),
         "write_s": round(written, 3),
+        "cli_s": round(cli, 3) if cli is not None else None,
         "target": 3.0,
     }
     print("RESULT " + json.dumps(summary))

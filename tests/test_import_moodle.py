@@ -321,4 +321,6 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
     assert used and used <= set(imported)
     for key, title in imported.items():
         assert taxonomy[key] == title, (key, title)
-    assert all(k in imported for k in taxonomy if any(u == k or u.startswith(k + ".") for u in used))
+    assert all(
+        k in imported for k in taxonomy if any(u == k or u.startswith(k + ".") for u in used)
+    )

@@ -151,6 +151,10 @@ def html_to_markdown(
     """Convert an HTML fragment. ``image(src)`` maps an image source to a bank path (or
     None to drop the image); ``breaks`` treats newlines in text as line breaks (Moodle's
     auto-format)."""
+    if "<" not in source and "&" not in source and not (breaks and "\n" in source.strip()):
+        # no markup at all (a short answer, a name, most feedback): no tokenizer, no regex
+        # match; the same result as the one-paragraph path below
+        return Converted(escape_markdown(_WS.sub(" ", source).strip()))
     simple = _SIMPLE.fullmatch(source)
     if simple is not None and not (breaks and "\n" in simple.group(1)):
         # the common case: one paragraph of text (an answer, a feedback)

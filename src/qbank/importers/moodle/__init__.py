@@ -241,6 +241,18 @@ class _Reader:
     def read(self, root: etree._Element) -> ImportResult:
         from qbank.importers import category_parts, source_topic_key
 
+        methods = {
+            "multichoice": self.q_multichoice,
+            "truefalse": self.q_truefalse,
+            "shortanswer": self.q_shortanswer,
+            "numerical": self.q_numerical,
+            "matching": self.q_matching,
+            "match": self.q_matching,
+            "essay": self.q_essay,
+            "ordering": self.q_ordering,
+            "cloze": self.q_cloze,
+            "multianswer": self.q_cloze,
+        }
         for q in root.iterchildren("question"):
             kind = q.get("type", "")
             if kind == "category":
@@ -253,18 +265,7 @@ class _Reader:
             for child in q:
                 children.setdefault(child.tag, []).append(child)
             name = _text(self.k("name")).strip()
-            method = {
-                "multichoice": self.q_multichoice,
-                "truefalse": self.q_truefalse,
-                "shortanswer": self.q_shortanswer,
-                "numerical": self.q_numerical,
-                "matching": self.q_matching,
-                "match": self.q_matching,
-                "essay": self.q_essay,
-                "ordering": self.q_ordering,
-                "cloze": self.q_cloze,
-                "multianswer": self.q_cloze,
-            }.get(kind)
+            method = methods.get(kind)
             if method is None:
                 why = _UNSUPPORTED.get(kind, f"qbank has no `{kind}` question type")
                 self.lose(q, name, f"{kind or 'untyped'} question", why)
