@@ -260,7 +260,7 @@ class _Converter:
             closing = bool(m.group("close"))
             attrs = m.group("attrs") or ""
             if tag in _DROP_CONTENT and not closing:
-                end = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(src, pos)
+                end = _end_tag(tag).search(src, pos)
                 pos = end.end() if end else n
                 continue
             if tag == "table" and not closing:
@@ -327,9 +327,13 @@ class _Converter:
             self.dropped.add(f"<{tag}>")
 
     def code(self, tag: str, pos: int) -> int:
-        end = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(self.source, pos)
+        end = _end_tag(tag).search(self.source, pos)
         stop = end.start() if end else len(self.source)
-        inner = html.unescape(re.sub(r"<[^>]*>", "", self.source[pos:stop]))
+        inner = self.source[pos:stop]
+        if "<" in inner:
+            inner = _ANY_TAG.sub("", inner)
+        if "&" in inner:
+            inner = html.unescape(inner)
         inner = _WS.sub(" ", inner)
         if inner.strip():
             self.inline.append(code_text(inner))
@@ -380,7 +384,7 @@ class _Converter:
         return end
 
     def pre(self, pos: int) -> int:
-        end = re.compile(r"</pre\s*>", re.IGNORECASE).search(self.source, pos)
+        end = _end_tag("pre").search(self.source, pos)
         stop = end.start() if end else len(self.source)
         inner = self.source[pos:stop]
         inner = re.sub(r"<br\s*/?>", "\n", inner, flags=re.IGNORECASE)
@@ -392,6 +396,15 @@ class _Converter:
             fence += "`"
         self.blocks.append(f"{fence}\n{code}\n{fence}")
         return end.end() if end else len(self.source)
+
+
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+@functools.lru_cache(maxsize=64)
+def _end_tag(tag: str) -> re.Pattern[str]:
+    """``</tag>`` (any case, spaces before ``>``), compiled once per tag name."""
+    return re.compile(rf"</{tag}\s*>", re.IGNORECASE)
 
 
 def _attrs(raw: str) -> dict[str, str]:

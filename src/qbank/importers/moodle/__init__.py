@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
@@ -194,6 +195,13 @@ class _Reader:
             if fmt == "wiki_like":
                 notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
             return escape_markdown(raw.strip())
+        breaks = fmt == "moodle_auto_format"
+        if "<" not in raw or "<img" not in raw.lower():
+            # most fields: no images, so no closure over this field's files
+            conv = html_to_markdown(raw, breaks=breaks)
+            if conv.dropped or conv.raw_html:
+                self._conversion_notes(conv, notes, what)
+            return conv.text
         files = None
 
         def image(src: str) -> str | None:
@@ -219,7 +227,7 @@ class _Reader:
             notes.append(f"{what}: image {src} is outside the bank (a URL), left out")
             return None
 
-        conv = html_to_markdown(raw, image=image, breaks=(fmt == "moodle_auto_format"))
+        conv = html_to_markdown(raw, image=image, breaks=breaks)
         self._conversion_notes(conv, notes, what)
         return conv.text
 
@@ -239,6 +247,17 @@ class _Reader:
 
     # -- main loop ----------------------------------------------------------------------------
     def read(self, root: etree._Element) -> ImportResult:
+        # tens of thousands of questions build hundreds of thousands of small acyclic
+        # objects: the cyclic collector would scan them over and over for nothing
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._read(root)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _read(self, root: etree._Element) -> ImportResult:
         from qbank.importers import category_parts, source_topic_key
 
         methods = {
