@@ -360,7 +360,7 @@ def _html(q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Pr
 def raw_html_problems(q: AnyQuestion) -> Iterator[Problem]:
     """QB505 alone, for one question (what ``qbank import`` counts after writing: cheaper
     than the whole family, which parses every text with maths for QB504)."""
-    for path, text in markup_fields(q):
+    for path, text, _inline in markup_fields(q):
         if "<" in text:
             yield from _html(q, path, text)
 
