@@ -246,22 +246,17 @@ def plan(
 
     groups: dict[str, list[Imported]] = {}
     file_topic: dict[str, str | None] = {}
+    categories: dict[tuple[tuple[str, ...], str | None], tuple[str, str]] = {}
     for q in result.questions:
         if topic is not None:
             key: str | None = topic
             rel = (topic_key(tuple(topic.split("/"))) or "imported") + ".yaml"
-        elif q.category and q.category_key:
-            key = q.category_key
-            rel = topic_key(tuple(key.split("/"))) + ".yaml"
-            for k, title in category_titles(q.category, key).items():
-                out.topics.setdefault(k, title)
         elif q.category:
-            key = topic_key(q.category)
-            rel = key + ".yaml"
-            acc: list[str] = []
-            for part in q.category:
-                acc.append(part)
-                out.topics.setdefault(topic_key(tuple(acc)), part)
+            # questions come in runs of one category: work out its topic and file once
+            seen = categories.get((q.category, q.category_key))
+            if seen is None:
+                seen = categories[q.category, q.category_key] = _category(q, out.topics)
+            key, rel = seen
         elif q.data.get("topic"):
             key = None  # the question carries its own topic (a spreadsheet's column)
             own = str(q.data["topic"])
@@ -340,6 +335,21 @@ def plan(
     elif taxonomy:
         out.missing_topics = {k: v for k, v in out.topics.items() if k not in taxonomy}
     return out
+
+
+def _category(q: Imported, topics: dict[str, str]) -> tuple[str, str]:
+    """(topic key, file) of a question's category; its taxonomy titles go into ``topics``."""
+    if q.category_key:
+        key = q.category_key
+        for k, title in category_titles(q.category, key).items():
+            topics.setdefault(k, title)
+        return key, topic_key(tuple(key.split("/"))) + ".yaml"
+    key = topic_key(q.category)
+    acc: list[str] = []
+    for part in q.category:
+        acc.append(part)
+        topics.setdefault(topic_key(tuple(acc)), part)
+    return key, key + ".yaml"
 
 
 def _splice(text: str, by_line: dict[int, tuple[int, Imported]]) -> str:
