@@ -324,3 +324,46 @@ def test_sample_bank_through_moodle_export_and_back(tmp_path: Path, sample_bank:
     assert all(
         k in imported for k in taxonomy if any(u == k or u.startswith(k + ".") for u in used)
     )
+
+
+def test_category_idnumber_is_the_topic_key(tmp_path: Path) -> None:
+    """A category's idnumber (what `qbank export moodle` writes, and what Moodle keeps for a
+    category) is the topic key; `KEY Title` names give the taxonomy titles, and a key no
+    name carries takes the category's own name."""
+    src = tmp_path / "cats.xml"
+    src.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+        '<question type="category"><category><text>$course$/top/Course/2 Statistics/'
+        "2.3 Sampling</text></category><idnumber>2.3</idnumber></question>\n"
+        '<question type="truefalse"><name><text>s</text></name><questiontext format="html">'
+        "<text>A sample is a subset.</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>\n'
+        '<question type="category"><category><text>$course$/top/Physics/Units</text>'
+        "</category><idnumber>CAT-7</idnumber></question>\n"
+        '<question type="truefalse"><name><text>u</text></name><questiontext format="html">'
+        "<text>The metre is a unit.</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>\n'
+        '<question type="category"><category><text>$course$/top/Plain</text></category>'
+        "<idnumber></idnumber></question>\n"
+        '<question type="truefalse"><name><text>p</text></name><questiontext format="html">'
+        "<text>Plain is plain.</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>\n'
+        "</quiz>\n",
+        encoding="utf-8",
+    )
+    code, out = run("import", "moodle", str(src), "--into", str(tmp_path / "b"))
+    assert code == 0, out
+    bank = load_bank(tmp_path / "b")
+    qs = bank.by_id()
+    assert (qs["s"].topic, qs["u"].topic, qs["p"].topic) == ("2.3", "CAT-7", "plain")
+    assert bank.manifest is not None
+    assert dict(bank.manifest.topics) == {
+        "2": "Statistics",
+        "2.3": "Sampling",
+        "CAT-7": "Units",
+        "plain": "Plain",
+    }
+    assert (tmp_path / "b" / "2.3.yaml").is_file() and (tmp_path / "b" / "cat-7.yaml").is_file()
