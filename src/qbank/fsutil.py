@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-class WriteError(Exception):
+class WriteError(OSError):
     """The output file cannot be written (its folder cannot be made, no permission, …)."""
 
     def __init__(self, target: Path, exc: OSError):
