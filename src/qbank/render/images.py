@@ -16,6 +16,9 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from qbank.filetype import HEAD_BYTES
+from qbank.filetype import sniff as sniff_head
+
 __all__ = [
     "BROWSER_KINDS",
     "ConvertedImage",
@@ -48,24 +51,11 @@ class ImageError(ValueError):
 
 
 def sniff(data: bytes) -> str | None:
-    """The image type by content: png, jpeg, gif, webp, svg, bmp, tiff or ``None``."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data.startswith(b"BM"):
-        return "bmp"
+    """The image type by content: png, jpeg, gif, webp, svg, bmp, tiff or ``None``
+    (:func:`qbank.filetype.sniff`, plus TIFF, which Word reads and browsers do not)."""
     if data.startswith((b"II*\x00", b"MM\x00*")):
         return "tiff"
-    head = data[:2048]
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower():
-        return "svg"
-    return None
+    return sniff_head(data[:HEAD_BYTES])
 
 
 def mime_type(kind: str) -> str:
