@@ -310,7 +310,9 @@ def _find(
             continue
         older, newer = _newer(a, b, changed)
         score = 100.0 if a.key == b.key else fuzz.ratio(a.key, b.key)
-        findings.append(classify(older, newer, score))
+        finding = classify(older, newer, score, threshold)
+        if finding is not None:
+            findings.append(finding)
     findings.sort(key=_finding_order)
     return findings
 

@@ -16,13 +16,19 @@ from rapidfuzz import fuzz
 
 from qbank.validate.dedup.finding import Finding, describe
 from qbank.validate.dedup.text import (
+    NEGATIONS,
+    QUALIFIERS,
     Words,
+    ask,
+    change_spans,
     changes_between,
+    is_slip,
     normalise,
     numbers,
     plain_text,
     qualifiers,
     split_words,
+    term_words,
 )
 
 if TYPE_CHECKING:
@@ -76,6 +82,22 @@ class Item:
     _options_done: bool = False
     _location: Location | None = None
     _words: Words | None = None
+    _terms: frozenset[str] | None = None
+    _ask: tuple[str, str] | None = None
+    _ask_done: bool = False
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            self._terms = term_words(self.plain)
+        return self._terms
+
+    @property
+    def ask(self) -> tuple[str, str] | None:
+        if not self._ask_done:
+            self._ask = ask(self.plain)
+            self._ask_done = True
+        return self._ask
 
     @property
     def words(self) -> Words:
@@ -109,16 +131,31 @@ class Item:
         return self._location
 
 
-def classify(a: Item, b: Item, score: float) -> Finding:
-    """The finding for a verified pair, reported on ``b`` (the newer question)."""
+def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding | None:
+    """The finding for a verified pair, reported on ``b`` (the newer question), or None when
+    the two are different questions that only share their scenario: series items proposing
+    different solutions, or case-study asks that differ.
+
+    Judged as an exam author would: a stem that differs in a number, a negation/qualifier or
+    a name (product, service, proper noun) is a sibling (QB303, at most); two questions whose
+    keys differ without contradicting each other are siblings (QB303); QB302 only when the
+    stems ask the same thing and one's key is offered, unmarked, in the other; QB301 when the
+    stems ask the same thing and the options and keys agree.
+    """
+    if _different_asks(a, b, threshold):
+        return None
     changes = tuple(changes_between(a.words, b.words))
     rule, reason, detail = "QB301", "", ""
     similarity: float | None = None
+    qualifier = a.qualifiers != b.qualifiers and _qualifier_changed(a, b)
+    swapped = None if a.numbers != b.numbers or qualifier else _swap(a, b)
     if a.numbers != b.numbers:
         rule, reason, detail = "QB303", "number", f"a number differs: {describe(changes)}"
-    elif a.qualifiers != b.qualifiers:
+    elif qualifier:
         rule, reason = "QB303", "qualifier"
         detail = f"a negation or qualifier differs: {describe(changes)}"
+    elif swapped is not None:
+        rule, reason, detail = "QB303", "term", f"a name differs: {swapped}"
     else:
         conflict = _conflict(a, b)
         if conflict is not None:
@@ -129,6 +166,10 @@ def classify(a: Item, b: Item, score: float) -> Finding:
             if similarity < OPTIONS_ALIKE:
                 rule, reason = "QB303", "options"
                 detail = f"the options differ (option similarity {similarity:.0f})"
+            else:
+                keys = _other_keys(a.options, b.options)  # type: ignore[arg-type]
+                if keys is not None:
+                    rule, reason, detail = "QB303", "keys", keys
     return Finding(
         rule,
         b.question,
@@ -140,6 +181,75 @@ def classify(a: Item, b: Item, score: float) -> Finding:
         similarity,
         b.location,
         a.location,
+    )
+
+
+def _different_asks(a: Item, b: Item, threshold: float) -> bool:
+    """Whether two stems share a scenario but ask different things: series items whose
+    proposed solutions differ in more than slips, or case texts followed by different asks."""
+    ask_a, ask_b = a.ask, b.ask
+    if ask_a is None or ask_b is None or ask_a[0] != ask_b[0]:
+        return False
+    if ask_a[0] == "series":
+        spans = change_spans(split_words(ask_a[1]), split_words(ask_b[1]))
+        return any(not is_slip(removed, added) for removed, added in spans)
+    key_a = " ".join(sorted(normalise(ask_a[1]).split()))
+    key_b = " ".join(sorted(normalise(ask_b[1]).split()))
+    return fuzz.ratio(key_a, key_b) < threshold
+
+
+def _qualifier_changed(a: Item, b: Item) -> bool:
+    """Whether a negation or qualifier word is removed or inserted by a change that is not a
+    typing slip ("cannot" typed "cnanot" is still the same question)."""
+    for removed, added in change_spans(a.words, b.words):
+        if is_slip(removed, added):
+            continue
+        for w in (*removed, *added):
+            low = w.lower()
+            if low in NEGATIONS or low in QUALIFIERS or low.endswith(("n't", "n’t")):
+                return True
+    return False
+
+
+def _swap(a: Item, b: Item) -> str | None:
+    """The first change that swaps a name ("Oracle → MySQL", "Premium → Standard"), or None.
+
+    A change swaps a name when a word written as a name (:func:`term_words`) is removed or
+    inserted and the change is not a slip of the keyboard."""
+    for removed, added in change_spans(a.words, b.words):
+        if not (removed and added) or is_slip(removed, added):
+            continue
+        if any(w.lower() in a.terms for w in removed) or any(w.lower() in b.terms for w in added):
+            return f"{' '.join(removed)} → {' '.join(added)}"
+    return None
+
+
+def _other_keys(a: AnswerOptions, b: AnswerOptions) -> str | None:
+    """Why two keys differ without contradicting each other, or None when they agree.
+
+    Called after the conflict check: the keys differ and neither question offers the other's
+    correct option unmarked, so each is right for its own options (an author's variant)."""
+    if a.correct is None or b.correct is None:
+        return None
+    right_a = {t for t, c in zip(a.texts, a.correct, strict=True) if c and t}
+    right_b = {t for t, c in zip(b.texts, b.correct, strict=True) if c and t}
+    if not right_a or not right_b or _same_texts(right_a, right_b):
+        return None
+    here = ", ".join(_quote(t) for t in sorted(right_b - right_a) or sorted(right_b))
+    there = ", ".join(_quote(t) for t in sorted(right_a - right_b) or sorted(right_a))
+    return f"the correct answers differ ({here} here, {there} there)"
+
+
+def _same_texts(x: set[str], y: set[str]) -> bool:
+    """Whether two sets of normalised option texts are the same up to typing slips."""
+    if x == y:
+        return True
+    if len(x) != len(y):
+        return False
+    left = sorted(x - y)
+    right = sorted(y - x)
+    return all(any(fuzz.ratio(t, u) >= 90 for u in right) for t in left) and all(
+        any(fuzz.ratio(t, u) >= 90 for u in left) for t in right
     )
 
 
