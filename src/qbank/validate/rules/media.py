@@ -359,7 +359,7 @@ def _html(q: AnyQuestion, path: tuple[int | str, ...], text: str) -> Iterator[Pr
 
 def check(ctx: Context) -> Iterator[Problem]:
     checker = _MediaChecker(ctx.bank.root)
-    for q in ctx.bank.questions:
+    for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from check_question(q, checker)
 
 
