@@ -142,7 +142,7 @@ def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding |
     stems ask the same thing and one's key is offered, unmarked, in the other; QB301 when the
     stems ask the same thing and the options and keys agree.
     """
-    if _different_asks(a, b, threshold):
+    if different_asks(a, b, threshold):
         return None
     changes = tuple(changes_between(a.words, b.words))
     rule, reason, detail = "QB301", "", ""
@@ -184,7 +184,7 @@ def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding |
     )
 
 
-def _different_asks(a: Item, b: Item, threshold: float) -> bool:
+def different_asks(a: Item, b: Item, threshold: float) -> bool:
     """Whether two stems share a scenario but ask different things: series items whose
     proposed solutions differ in more than slips, or case texts followed by different asks."""
     ask_a, ask_b = a.ask, b.ask
