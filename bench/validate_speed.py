@@ -140,9 +140,9 @@ def git(root: Path, *args: str) -> None:
 
 
 def pr_bank(root: Path, n: int, changed: int) -> Path:
-    """A bank of ``n`` synthetic questions committed to git, then ``changed`` of them edited
-    in the working tree (the pull request)."""
-    dedup_synth.write_bank(root, dedup_synth.generate(n, seed=3), n_files=max(20, n // 1000))
+    """A bank of ``n`` synthetic questions in files of 200 committed to git, then ``changed``
+    of them edited in the working tree (the pull request: ten edits in each of a few files)."""
+    dedup_synth.write_bank(root, dedup_synth.generate(n, seed=3), n_files=max(20, n // 200))
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")

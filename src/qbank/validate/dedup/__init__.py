@@ -330,7 +330,9 @@ def _find(
             continue  # series items or case-study asks: siblings, before any location is read
         older, newer = _newer(a, b, changed)
         score = pair_score(a.key, b.key)
-        finding = classify(older, newer, score, threshold)
+        # in pull-request mode an untouched question is named by its id line (no compose)
+        quick = changed is not None and older.question.id not in changed
+        finding = classify(older, newer, score, threshold, quick_other=quick)
         if finding is not None:
             findings.append(finding)
     findings.sort(key=_finding_order)

@@ -8,12 +8,14 @@ different options, make a pair a QB303 warning. The per-question data they need
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from qbank.diagnostics import Location
 from qbank.validate.dedup.finding import Finding, describe
 from qbank.validate.dedup.text import (
     NEGATIONS,
@@ -21,18 +23,17 @@ from qbank.validate.dedup.text import (
     Words,
     ask,
     change_spans,
-    changes_between,
     is_slip,
     normalise,
     numbers,
     plain_text,
     qualifiers,
+    render_changes,
     split_words,
     term_words,
 )
 
 if TYPE_CHECKING:
-    from qbank.diagnostics import Location
     from qbank.model import AnyQuestion
 
 #: options whose token-set similarity is below this are "clearly different" (QB303)
@@ -130,8 +131,42 @@ class Item:
             self._location = self.question.loc("text")
         return self._location
 
+    def id_location(self) -> Location:
+        """Where the question's ``id`` line is, found in the file's text without composing
+        the file's YAML again (pull-request mode names untouched questions this way: a
+        100,000-question bank would otherwise be composed again just to print line numbers);
+        the ``text`` location when the id line is not found exactly once."""
+        if self._location is not None:
+            return self._location
+        src = self.question.source_file
+        if src is not None and src.text:
+            text, qid = src.text, self.question.id
+            pattern = re.compile(
+                rf"[ \t]*(?:-[ \t]+)?id:[ \t]*(?:{re.escape(qid)}|\"{re.escape(qid)}\"|"
+                rf"'{re.escape(qid)}')[ \t]*(?:#.*)?"
+            )
+            found: list[int] = []
+            at = text.find(qid)
+            while at >= 0:  # only lines holding the id are looked at
+                start = text.rfind("\n", 0, at) + 1
+                stop = text.find("\n", at)
+                stop = len(text) if stop < 0 else stop
+                if pattern.fullmatch(text, start, stop) and (not found or found[-1] != start):
+                    found.append(start)
+                at = text.find(qid, stop)
+            if len(found) == 1:
+                start = found[0]
+                stop = text.find("\n", start)
+                first = text[start : len(text) if stop < 0 else stop]
+                line = text.count("\n", 0, start) + 1
+                col = len(first) - len(first.lstrip(" \t-"))
+                return Location(src.rel, line, col + 1)
+        return self.location
 
-def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding | None:
+
+def classify(
+    a: Item, b: Item, score: float, threshold: float = 85, *, quick_other: bool = False
+) -> Finding | None:
     """The finding for a verified pair, reported on ``b`` (the newer question), or None when
     the two are different questions that only share their scenario: series items proposing
     different solutions, or case-study asks that differ.
@@ -144,11 +179,12 @@ def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding |
     """
     if different_asks(a, b, threshold):
         return None
-    changes = tuple(changes_between(a.words, b.words))
+    spans = change_spans(a.words, b.words)
+    changes = tuple(render_changes(spans))
     rule, reason, detail = "QB301", "", ""
     similarity: float | None = None
-    qualifier = a.qualifiers != b.qualifiers and _qualifier_changed(a, b)
-    swapped = None if a.numbers != b.numbers or qualifier else _swap(a, b)
+    qualifier = a.qualifiers != b.qualifiers and _qualifier_changed(spans)
+    swapped = None if a.numbers != b.numbers or qualifier else _swap(spans, a, b)
     if a.numbers != b.numbers:
         rule, reason, detail = "QB303", "number", f"a number differs: {describe(changes)}"
     elif qualifier:
@@ -180,7 +216,7 @@ def classify(a: Item, b: Item, score: float, threshold: float = 85) -> Finding |
         detail,
         similarity,
         b.location,
-        a.location,
+        a.id_location() if quick_other else a.location,
     )
 
 
@@ -198,10 +234,10 @@ def different_asks(a: Item, b: Item, threshold: float) -> bool:
     return fuzz.ratio(key_a, key_b) < threshold
 
 
-def _qualifier_changed(a: Item, b: Item) -> bool:
+def _qualifier_changed(spans: list[tuple[list[str], list[str]]]) -> bool:
     """Whether a negation or qualifier word is removed or inserted by a change that is not a
     typing slip ("cannot" typed "cnanot" is still the same question)."""
-    for removed, added in change_spans(a.words, b.words):
+    for removed, added in spans:
         if is_slip(removed, added):
             continue
         for w in (*removed, *added):
@@ -211,12 +247,12 @@ def _qualifier_changed(a: Item, b: Item) -> bool:
     return False
 
 
-def _swap(a: Item, b: Item) -> str | None:
+def _swap(spans: list[tuple[list[str], list[str]]], a: Item, b: Item) -> str | None:
     """The first change that swaps a name ("Oracle → MySQL", "Premium → Standard"), or None.
 
     A change swaps a name when a word written as a name (:func:`term_words`) is removed or
     inserted and the change is not a slip of the keyboard."""
-    for removed, added in change_spans(a.words, b.words):
+    for removed, added in spans:
         if not (removed and added) or is_slip(removed, added):
             continue
         if any(w.lower() in a.terms for w in removed) or any(w.lower() in b.terms for w in added):

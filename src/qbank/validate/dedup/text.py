@@ -180,8 +180,13 @@ def split_words(text: str) -> Words:
 def changes_between(before: Words, after: Words, limit: int = 20) -> list[str]:
     """:func:`word_changes` on pre-split words, each distinct change once ("13 → 66" is
     said once however often the stems repeat it)."""
+    return render_changes(change_spans(before, after), limit)
+
+
+def render_changes(spans: list[tuple[list[str], list[str]]], limit: int = 20) -> list[str]:
+    """The changes of :func:`change_spans` as words for a message, each distinct one once."""
     changes: list[str] = []
-    for removed, added in change_spans(before, after):
+    for removed, added in spans:
         if removed and added:
             text = f"{' '.join(removed)} → {' '.join(added)}"
         elif removed:
