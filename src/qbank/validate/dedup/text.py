@@ -186,6 +186,7 @@ def changes_between(before: Words, after: Words, limit: int = 20) -> list[str]:
 def render_changes(spans: list[tuple[list[str], list[str]]], limit: int = 20) -> list[str]:
     """The changes of :func:`change_spans` as words for a message, each distinct one once."""
     changes: list[str] = []
+    seen: set[str] = set()
     for removed, added in spans:
         if removed and added:
             text = f"{' '.join(removed)} → {' '.join(added)}"
@@ -193,7 +194,9 @@ def render_changes(spans: list[tuple[list[str], list[str]]], limit: int = 20) ->
             text = f'"{" ".join(removed)}" removed'
         else:
             text = f'"{" ".join(added)}" inserted'
-        if text.lower() not in (c.lower() for c in changes):
+        low = text.lower()
+        if low not in seen:
+            seen.add(low)
             changes.append(text)
         if len(changes) >= limit:
             break
