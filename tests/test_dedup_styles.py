@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from qbank.load import load_bank
 from qbank.validate import Options, validate
 
@@ -318,3 +320,50 @@ def test_labelled_real_style_bank_meets_its_targets() -> None:
     assert result["questions"] >= 300
     assert result["precision"] >= 0.9
     assert result["recall"] >= 0.95
+
+
+# -- scan size and pull-request locations -----------------------------------------------------
+
+
+def test_scan_method_follows_total_text_not_question_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qbank.validate import dedup
+
+    calls: list[str] = []
+    monkeypatch.setattr(
+        dedup,
+        "exhaustive_pairs",
+        lambda *a, **k: calls.append("exhaustive") or dedup.np.empty((0, 2), dtype=dedup.np.int64),
+    )
+    monkeypatch.setattr(
+        dedup,
+        "lsh_pairs",
+        lambda *a, **k: calls.append("lsh") or dedup.np.empty((0, 2), dtype=dedup.np.int64),
+    )
+    few_long = ["word " * 400 + str(i) for i in range(200)]  # 200 stems, 400,000 characters
+    many_short = [f"stem number {i}" for i in range(5000)]  # 5,000 stems, 80,000 characters
+    dedup.similar_pairs(few_long, 85)
+    dedup.similar_pairs(many_short, 85)
+    assert calls == ["lsh", "exhaustive"]
+
+
+def test_long_case_texts_found_on_their_bounded_representation(make_bank: MakeBank) -> None:
+    """Long stems go through MinHash-LSH sketches and word-code scoring: a re-posted long case
+    ask is still QB301 and its sibling ask is still not reported."""
+    from qbank.validate import dedup
+
+    case = "\n\n".join([CASE] * 6)  # ≈ 600 words
+    options = [("Azure Policy", True), ("Resource locks", False), ("Azure Advisor", False)]
+    root = make_bank(
+        {
+            "questions.yaml": "questions:\n"
+            + question("c1", f"{case}\n\nWhat should you use to tag resources?", options)
+            + question("c1-again", f"{case}\n\nWhat should you use to tag resoruces?", options)
+            + question("c2", f"{case}\n\nWhich database should App1 use?", options)
+        }
+    )
+    bank = load_bank(root)
+    for method in ("exhaustive", "lsh"):
+        found = dedup.find_duplicates(bank.questions, method=method)  # type: ignore[arg-type]
+        assert [(f.rule, f.question.id, f.other.id) for f in found] == [("QB301", "c1-again", "c1")]
