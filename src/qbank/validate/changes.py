@@ -149,7 +149,7 @@ def changes(bank: Bank, rev: str) -> tuple[set[str], set[str]]:
             old_raw[rel] = shown.stdout
     fast = _changed_plain(root, now, old_raw)
     if fast is not None:
-        ids = {q.id for q in bank.questions if q.file in current and q.id in fast}
+        ids = {q.id for q in bank.questions if q.id in fast and q.file in current}
         return ids, current
     old: dict[str, set[str]] = {}
     for rel, data in old_raw.items():
