@@ -247,7 +247,10 @@ def test_pull_request_reports_only_what_it_changed(
     assert {p["question_id"] for p in report["problems"]} == {"iam-keys"}
     assert {p["rule"] for p in report["problems"]} == {"QB401"}
     concise = runner.invoke(main, ["validate", "bank", "--changed-since", head, "-f", "concise"])
-    assert "pull-request mode: compared 1 changed question with 5; findings of the other 4" in concise.output
+    assert (
+        "pull-request mode: compared 1 changed question with 5; findings of the other 4"
+        in concise.output
+    )
     everything = runner.invoke(
         main, ["validate", "bank", "--changed-since", head, "--all-findings", "-f", "json"]
     )

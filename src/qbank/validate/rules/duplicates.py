@@ -116,7 +116,7 @@ register(
         "so they are warnings, not errors; the message shows the words that differ so a "
         "real duplicate with a slip is still easy to spot. Exhibits (image alt text, titles "
         "and paths) are not compared as words. Series items (a shared scenario, then "
-        "\"Solution: …. Does this meet the goal?\") that propose different solutions, and "
+        '"Solution: …. Does this meet the goal?") that propose different solutions, and '
         "case-study questions whose short asks after a shared case text differ, are "
         "different questions and are not reported at all. Silence an intended pair with "
         "`dedup.allow`.",
