@@ -203,7 +203,7 @@ def classify(
                 rule, reason = "QB303", "options"
                 detail = f"the options differ (option similarity {similarity:.0f})"
             else:
-                keys = _other_keys(a.options, b.options)  # type: ignore[arg-type]
+                keys = _other_keys(a, b)
                 if keys is not None:
                     rule, reason, detail = "QB303", "keys", keys
     return Finding(
@@ -260,19 +260,25 @@ def _swap(spans: list[tuple[list[str], list[str]]], a: Item, b: Item) -> str | N
     return None
 
 
-def _other_keys(a: AnswerOptions, b: AnswerOptions) -> str | None:
+def _other_keys(a: Item, b: Item) -> str | None:
     """Why two keys differ without contradicting each other, or None when they agree.
 
     Called after the conflict check: the keys differ and neither question offers the other's
     correct option unmarked, so each is right for its own options (an author's variant)."""
-    if a.correct is None or b.correct is None:
-        return None
-    right_a = {t for t, c in zip(a.texts, a.correct, strict=True) if c and t}
-    right_b = {t for t, c in zip(b.texts, b.correct, strict=True) if c and t}
+    shown: dict[str, str] = {}
+    right: list[set[str]] = []
+    for item in (a, b):
+        found = set()
+        for text, correct, raw in _keyed(item):
+            if correct and text:
+                found.add(text)
+                shown.setdefault(text, raw)
+        right.append(found)
+    right_a, right_b = right
     if not right_a or not right_b or _same_texts(right_a, right_b):
         return None
-    here = ", ".join(_quote(t) for t in sorted(right_b - right_a) or sorted(right_b))
-    there = ", ".join(_quote(t) for t in sorted(right_a - right_b) or sorted(right_a))
+    here = ", ".join(_quote(shown[t]) for t in sorted(right_b - right_a) or sorted(right_b))
+    there = ", ".join(_quote(shown[t]) for t in sorted(right_a - right_b) or sorted(right_a))
     return f"the correct answers differ ({here} here, {there} there)"
 
 
