@@ -5,7 +5,7 @@
 a 300–700-word case text before a short ask, Microsoft-style series repeat a scenario with
 "Solution: …. Does this meet the goal?" and Yes/No options, many questions show an exhibit
 image, and a few percent are re-posted duplicates. This module writes such a bank, with words
-drawn from the sample bank's and the docs' vocabulary so that unrelated stems share words at
+drawn from the vocabulary of ``bench/real_style.py``'s hand-written questions so that unrelated stems share words at
 the rate real text does. Deterministic for a seed.
 
     python bench/realtext_synth.py OUT --questions 2000
@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 #: chance (percent) that the next item written is a case study (3-6 asks, ≈ 7 % of the
 #: questions), a series (3-5 items, ≈ 12 %), a re-post of an earlier question (≈ 3 %); the
@@ -36,12 +38,22 @@ _SERIES_INTRO = (
 
 
 def vocabulary() -> list[str]:
-    """Distinct words of the sample bank and the docs (≈ 2,000), sorted for determinism."""
-    text = " ".join(
-        p.read_text(encoding="utf-8")
-        for p in sorted([*ROOT.glob("bank/**/*.yaml"), ROOT / "README.md", *ROOT.glob("docs/*.md")])
-    )
-    return sorted({w for w in re.findall(r"[A-Za-z][a-z]{2,}", text)})
+    """Distinct words of the hand-written questions and case texts of ``bench/real_style.py``
+    (≈ 1,500), sorted: a fixed source, so the bank does not change when the docs do."""
+    import real_style
+
+    parts: list[str] = []
+    for stem, key, wrongs in real_style.BASES:
+        parts += [stem, key, *wrongs]
+    for template, keys, wrongs, terms in real_style.SWAPS:
+        parts += [template, *keys, *wrongs, *terms]
+    for scenario, solutions in real_style.SERIES:
+        parts += [scenario, *(s for s, _ in solutions)]
+    for name, paragraphs, asks in real_style.CASES:
+        parts += [name, *paragraphs]
+        for ask, key, wrongs in asks:
+            parts += [ask, key, *wrongs]
+    return sorted({w for w in re.findall(r"[A-Za-z][a-z]{2,}", " ".join(parts))})
 
 
 class Writer:

@@ -7,7 +7,7 @@
   planted-duplicate bank) — target ≤ 4×;
 * **pull request**: ``--changed-since`` with 100 changed questions in 100,000 synthetic ones
   (a git repository; the baseline loads the same files) — target ≤ 2×; ``--quick`` uses
-  20,000.
+  20,000. ``--only real,synthetic,pr`` runs a part.
 
 Each qbank run is the CLI (``qbank validate BANK -f json -o FILE``) called in-process, so
 imports are warm as they are for the baseline; per-stage times of one extra run are printed
@@ -166,7 +166,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="PR mode on 20,000; 3 repeats")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", default="real,synthetic,pr", help="comma-separated: real, synthetic, pr"
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
     repeat = 3 if args.quick else args.repeat
     one, five, _ = os.getloadavg()
     print(f"validate speed: {os.cpu_count()} cores, load {one:.1f}/{five:.1f}")
@@ -174,24 +178,28 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         out = ["-f", "json", "-o", str(base / "report.json")]
-        real = realtext_synth.write_bank(base / "real", 2000, 40, seed=0)
-        lengths = realtext_synth.stem_lengths(real)
-        print(
-            f"real-length bank: {len(lengths)} questions, median {statistics.median(lengths):.0f}"
-            f" words, {sum(n >= 300 for n in lengths)} of 300+ words, max {max(lengths)}"
-        )
-        result["real_2000"] = compare("real-length 2,000", real, out, repeat, 3.0)
-        synth = dedup_synth.write_bank(base / "synth", dedup_synth.generate(20_000, seed=0), 20)
-        result["synthetic_20k"] = compare("synthetic 20,000 full", synth, out, repeat, 4.0)
-        n = 20_000 if args.quick else 100_000
-        pr = pr_bank(base / "pr", n, 100)
-        result[f"pr_100_of_{n // 1000}k"] = compare(
-            f"pull request, 100 changed of {n:,}",
-            pr,
-            [*out, "--changed-since", "HEAD"],
-            max(3, repeat - 2),
-            2.0,
-        )
+        if "real" in only:
+            real = realtext_synth.write_bank(base / "real", 2000, 40, seed=0)
+            lengths = realtext_synth.stem_lengths(real)
+            print(
+                f"real-length bank: {len(lengths)} questions, median "
+                f"{statistics.median(lengths):.0f} words, {sum(n >= 300 for n in lengths)} of "
+                f"300+ words, max {max(lengths)}"
+            )
+            result["real_2000"] = compare("real-length 2,000", real, out, repeat, 3.0)
+        if "synthetic" in only:
+            synth = dedup_synth.write_bank(base / "synth", dedup_synth.generate(20_000, seed=0), 20)
+            result["synthetic_20k"] = compare("synthetic 20,000 full", synth, out, repeat, 4.0)
+        if "pr" in only:
+            n = 20_000 if args.quick else 100_000
+            pr = pr_bank(base / "pr", n, 100)
+            result[f"pr_100_of_{n // 1000}k"] = compare(
+                f"pull request, 100 changed of {n:,}",
+                pr,
+                [*out, "--changed-since", "HEAD"],
+                max(3, repeat - 2),
+                2.0,
+            )
     print("RESULT " + json.dumps(result, sort_keys=True))
     return 0
 
