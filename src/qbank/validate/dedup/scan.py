@@ -117,11 +117,13 @@ LONG_KEY = 1000
 def word_codes(texts: Sequence[str]) -> list[str]:
     """Each text (a sorted key) with every distinct word replaced by one character, the same
     character for the same word in all ``texts``."""
-    vocab: dict[str, str] = {}
-    out = []
-    for text in texts:
-        out.append("".join(vocab.setdefault(w, chr(0x10000 + len(vocab))) for w in text.split()))
-    return out
+    split = [text.split() for text in texts]
+    seen: dict[str, None] = {}
+    for words in split:
+        seen.update(dict.fromkeys(words))  # C-level: no Python step per word
+    codes = {w: chr(0x10000 + i) for i, w in enumerate(seen)}
+    get = codes.__getitem__
+    return ["".join(map(get, words)) for words in split]
 
 
 def pair_score(a: str, b: str) -> float:
