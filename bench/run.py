@@ -13,7 +13,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SKIP = {"run.py", "synth.py", "dedup_synth.py", "__init__.py"}
+SKIP = {
+    "run.py",
+    "synth.py",
+    "dedup_synth.py",
+    "realtext_synth.py",  # generator for validate_speed.py
+    "real_style.py",  # writes the labelled fixture of dedup_styles.py
+    "__init__.py",
+}
 
 
 def main() -> int:

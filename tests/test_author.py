@@ -508,5 +508,5 @@ def test_pull_request_mode_says_so_in_its_summary(new_bank: Path) -> None:
     done = qbank("validate", "--changed-since", "HEAD", cwd=new_bank)
     assert done.stdout.strip() == (
         "All checks passed. Checked 10 questions (pull-request mode: compared 1 changed "
-        "question with 10 for near-duplicates)."
+        "question with 10; findings of the other 9 not shown: --all-findings shows them)."
     )

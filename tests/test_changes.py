@@ -223,3 +223,53 @@ def test_bank_at_repository_root_and_unusual_file_names(tmp_path: Path) -> None:
     text = (bank / path).read_text(encoding="utf-8") + q("vpc-b", "A subnet lives in one zone.")
     write(bank, path, text)
     assert changed_question_ids(load_bank(bank), "HEAD") == {"vpc-b"}
+
+
+def test_pull_request_reports_only_what_it_changed(
+    repo: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every question of the bank lacks an explanation (QB401), but a pull request that edits
+    one question hears only about that one; --all-findings shows the whole bank again, and
+    the summary says what was compared."""
+    _, bank, head = repo
+    text = (bank / "iam.yaml").read_text(encoding="utf-8")
+    write(
+        bank,
+        "iam.yaml",
+        text.replace("Access keys can be rotated.", "Access keys can be rotated often."),
+    )
+    monkeypatch.chdir(bank.parent)
+    runner = CliRunner()
+    pr = runner.invoke(main, ["validate", "bank", "--changed-since", head, "-f", "json"])
+    import json
+
+    report = json.loads(pr.output)
+    assert {p["question_id"] for p in report["problems"]} == {"iam-keys"}
+    assert {p["rule"] for p in report["problems"]} == {"QB401"}
+    concise = runner.invoke(main, ["validate", "bank", "--changed-since", head, "-f", "concise"])
+    assert (
+        "pull-request mode: compared 1 changed question with 5; findings of the other 4"
+        in concise.output
+    )
+    everything = runner.invoke(
+        main, ["validate", "bank", "--changed-since", head, "--all-findings", "-f", "json"]
+    )
+    ids = {p["question_id"] for p in json.loads(everything.output)["problems"]}
+    assert ids == {"iam-global", "iam-root", "iam-keys", "s3-durable", "s3-global"}
+    lone = runner.invoke(main, ["validate", "bank", "--all-findings"])
+    assert lone.exit_code == 2 and "--all-findings goes with --changed-since" in lone.output
+
+
+def test_pull_request_keeps_file_level_findings_of_changed_files(
+    repo: tuple[Path, Path, str],
+) -> None:
+    _, bank, head = repo
+    write(bank, "broken.yaml", "questions:\n  - id: [unclosed\n")
+    loaded = load_bank(bank)
+    from qbank.validate.changes import changes
+
+    ids, files = changes(loaded, head)
+    assert "broken.yaml" in files
+    report = validate(loaded, Options(changed_ids=ids, changed_files=files))
+    assert any(p.location.file == "broken.yaml" for p in report.errors)
+    assert not any(p.question_id in {"iam-global", "s3-global"} for p in report.problems)

@@ -526,10 +526,11 @@ def test_long_stems_one_word_apart_never_read_100() -> None:
         + single("long-b", text.replace("migration", "migratoin", 1))
     )
     (finding,) = find_duplicates(questions)
-    assert 99.9 < finding.score < 100
+    # long stems are scored on word codes (one of 480 words differs): 1 - 2/960
+    assert 99.7 < finding.score < 100
     problem = to_problem(finding)
-    assert "similarity 99.9:" in problem.message  # rounded, it would read 100.0
-    assert problem.data["score"] == 99.97
+    assert "similarity 99.8:" in problem.message  # rounded to an integer, it would read 100
+    assert problem.data["score"] == 99.79
 
 
 def test_image_only_options_are_not_compared_by_text(make_bank: MakeBank) -> None:

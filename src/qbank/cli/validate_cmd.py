@@ -47,7 +47,13 @@ def default_format() -> str:
 @click.option(
     "--changed-since",
     metavar="REV",
-    help="Pull-request mode: compare only questions changed since git REV for duplicates.",
+    help="Pull-request mode: report only what the questions added or changed since git REV "
+    "break (duplicates: those questions against the whole bank).",
+)
+@click.option(
+    "--all-findings",
+    is_flag=True,
+    help="With --changed-since: report the findings of every question, not only the changed.",
 )
 @click.option(
     "--similarity-threshold",
@@ -77,6 +83,7 @@ def validate(
     fmt_alias: str | None,
     output: Path | None,
     changed_since: str | None,
+    all_findings: bool,
     similarity_threshold: int | None,
     targets: tuple[str, ...],
     statistics: bool,
@@ -109,22 +116,26 @@ def validate(
     bank, files = _bank_and_files(paths)
     loaded = load(bank)
     options = Options(
-        similarity_threshold=similarity_threshold, progress=sys.stderr.isatty(), targets=chosen
+        similarity_threshold=similarity_threshold,
+        progress=sys.stderr.isatty(),
+        targets=chosen,
+        all_findings=all_findings,
     )
+    if all_findings and not changed_since:
+        raise CommandError("--all-findings goes with --changed-since REV")
     scope = ""
     wanted: set[str] | None = None
     if files is not None:
         wanted = {_rel_in(f, bank) for f in files}
         if not changed_since:
             options.changed_ids = {q.id for q in loaded.questions if q.file in wanted}
+            options.changed_files = wanted
         scope = f"{len(wanted)} file{'s' if len(wanted) != 1 else ''} checked with the whole bank"
     if changed_since:
+        from qbank.validate.changes import ChangesError, changes
+
         try:
-            from qbank.validate.changes import ChangesError, changed_question_ids
-        except ImportError as exc:  # pragma: no cover - shipped with the dedup engine
-            raise CommandError("--changed-since is not available in this build") from exc
-        try:
-            options.changed_ids = changed_question_ids(loaded, changed_since)
+            options.changed_ids, options.changed_files = changes(loaded, changed_since)
         except ChangesError as exc:
             raise CommandError(str(exc)) from None
     try:
@@ -136,11 +147,7 @@ def validate(
             else f"configuration error: {_shown(loaded.root, exc)}"
         ) from None
     if options.changed_ids is not None and changed_since:
-        scope = (
-            f"pull-request mode: compared {len(options.changed_ids):,} changed "
-            f"question{'s' if len(options.changed_ids) != 1 else ''} with "
-            f"{len(loaded.questions):,} for near-duplicates"
-        )
+        scope = _scope(len(options.changed_ids), len(loaded.questions), all_findings)
     problems = report.problems
     checked = len(loaded.questions)
     if wanted is not None:
@@ -259,3 +266,15 @@ def _shown(root: Path, exc: object) -> str:
     assert isinstance(exc, ConfigError) and exc.location is not None
     loc = exc.location
     return f"{(root / loc.file).as_posix()}:{loc.line}:{loc.col}: {exc.message}"
+
+
+def _scope(changed: int, total: int, all_findings: bool) -> str:
+    """The summary's account of a pull-request run."""
+    what = f"{changed:,} changed question{'s' if changed != 1 else ''}"
+    text = f"pull-request mode: compared {what} with {total:,}"
+    if all_findings:
+        return text + "; findings of every question shown"
+    others = total - changed
+    if others <= 0:
+        return text
+    return text + f"; findings of the other {others:,} not shown: --all-findings shows them"

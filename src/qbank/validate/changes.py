@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from qbank.load import Bank
     from qbank.model import AnyQuestion
 
-__all__ = ["ChangesError", "changed_files", "changed_question_ids"]
+__all__ = ["ChangesError", "changed_files", "changed_question_ids", "changes"]
 
 
 class ChangesError(ValueError):
@@ -125,24 +125,91 @@ def canonical(question: AnyQuestion) -> str:
 
 
 def changed_question_ids(bank: Bank, rev: str) -> set[str]:
-    """Ids of the bank's questions that are new or changed since git revision ``rev``.
+    """Ids of the bank's questions that are new or changed since git revision ``rev``."""
+    return changes(bank, rev)[0]
+
+
+def changes(bank: Bank, rev: str) -> tuple[set[str], set[str]]:
+    """(ids of the questions that are new or changed since ``rev``, the question files that
+    differ from ``rev``).
 
     Only files git reports as different are read, so the cost follows the size of the pull
-    request, not of the bank.
+    request, not of the bank. Both versions of each such file are read as plain data with
+    libyaml and compared question by question (with the file's defaults, which every
+    question inherits); a file that does not read as plain data falls back to comparing the
+    loaded models as canonical JSON.
     """
     root = Path(bank.root)
     now, before = changed_files(root, rev)
-    old: dict[str, set[str]] = {}
+    current = set(now)
+    old_raw: dict[str, bytes] = {}
     for rel in before:
         shown = _git(root, "show", f"{rev}:./{rel}", check=False)
-        if shown.returncode != 0:
-            continue  # not a file at rev (e.g. a folder replaced by a file)
-        questions, _ = load_bytes(shown.stdout, rel)
+        if shown.returncode == 0:  # else not a file at rev (e.g. a folder replaced by a file)
+            old_raw[rel] = shown.stdout
+    fast = _changed_plain(root, now, old_raw)
+    if fast is not None:
+        ids = {q.id for q in bank.questions if q.id in fast and q.file in current}
+        return ids, current
+    old: dict[str, set[str]] = {}
+    for rel, data in old_raw.items():
+        questions, _ = load_bytes(data, rel)
         for q in questions:
             old.setdefault(q.id, set()).add(canonical(q))
-    current = set(now)
-    return {
+    ids = {
         q.id
         for q in bank.questions
         if q.file in current and canonical(q) not in old.get(q.id, set())
     }
+    return ids, current
+
+
+def _records(data: bytes) -> dict[str, set[str]] | None:
+    """Each question of a file's bytes as canonical JSON of (file defaults, question), by
+    id; None when the file is not a question file libyaml reads as plain data."""
+    import yaml
+
+    try:
+        doc = yaml.load(data.decode("utf-8-sig"), Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if "questions" in doc:
+        questions = doc["questions"]
+        defaults = {k: v for k, v in doc.items() if k != "questions"}
+    else:
+        questions, defaults = [doc], {}
+    if not isinstance(questions, list):
+        return None
+    out: dict[str, set[str]] = {}
+    for q in questions:
+        if not isinstance(q, dict) or not isinstance(q.get("id"), str):
+            return None
+        record = json.dumps([defaults, q], sort_keys=True, ensure_ascii=False, default=str)
+        out.setdefault(q["id"], set()).add(record)
+    return out
+
+
+def _changed_plain(root: Path, now: list[str], old_raw: dict[str, bytes]) -> set[str] | None:
+    """Ids whose plain-data record in the files ``now`` is not among the old records."""
+    old: dict[str, set[str]] = {}
+    for data in old_raw.values():
+        records = _records(data)
+        if records is None:
+            return None
+        for qid, found in records.items():
+            old.setdefault(qid, set()).update(found)
+    changed: set[str] = set()
+    for rel in now:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            return None
+        records = _records(data)
+        if records is None:
+            return None
+        for qid, found in records.items():
+            if not found <= old.get(qid, set()):
+                changed.add(qid)
+    return changed

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qbank.load import Bank
+    from qbank.model import AnyQuestion
 
 
 @dataclass
@@ -19,6 +20,11 @@ class Options:
 
     #: question ids added or changed (pull-request mode); None means the whole bank
     changed_ids: set[str] | None = None
+    #: bank-relative question files the pull request added or changed (pull-request mode)
+    changed_files: set[str] | None = None
+    #: pull-request mode reports per-question findings of the whole bank, not only of the
+    #: changed questions (``--all-findings``)
+    all_findings: bool = False
     #: overrides the manifest's dedup threshold
     similarity_threshold: int | None = None
     #: rule families or ids to skip entirely (e.g. {"QB3"} to skip dedup)
@@ -35,3 +41,19 @@ class Context:
 
     bank: Bank
     options: Options
+
+    @property
+    def questions(self) -> list[AnyQuestion]:
+        """The questions whose own findings are reported: in pull-request mode the changed
+        ones (unless ``all_findings``), else every question. Per-question checks iterate
+        these; checks that compare a question with the bank still read ``bank.questions``."""
+        if not scoped(self.options):
+            return self.bank.questions
+        changed = self.options.changed_ids or set()
+        return [q for q in self.bank.questions if q.id in changed]
+
+
+def scoped(options: Options) -> bool:
+    """Whether per-question findings are limited to the changed questions (pull-request
+    mode without ``all_findings``)."""
+    return options.changed_ids is not None and not options.all_findings

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from qbank.diagnostics import RULES, Location, Problem, Severity, problem
-from qbank.validate.context import Context, Options
+from qbank.validate.context import Context, Options, scoped
 from qbank.validate.rules import families
 
 if TYPE_CHECKING:
@@ -345,6 +345,10 @@ def unused_suppressions(
                     continue  # after a YAML error: the questions there were not read
                 if token.startswith("QB3") and options.changed_ids is not None:
                     continue  # duplicates were checked for changed questions only
+                if scoped(options) and (
+                    s.whole_file or suppressor.owner(rel, s.line) not in (options.changed_ids or ())
+                ):
+                    continue  # pull-request mode checked only the changed questions
                 if not s.whole_file and (rel, s.line) not in suppressor.attached:
                     if any(a <= s.line <= b for a, b in items):
                         continue  # the question failed to load: its rules did not run
@@ -401,6 +405,23 @@ def apply_config(
     return out
 
 
+def in_scope(p: Problem, options: Options) -> bool:
+    """Whether a pull-request-mode run reports ``p``: findings on a changed question;
+    findings on no question (file- or bank-level) in a changed file, the manifest or a quiz;
+    and errors about what could not be loaded (never hidden)."""
+    if not scoped(options):
+        return True
+    if p.question_id is not None:
+        return p.question_id in (options.changed_ids or ())
+    if locked(p.rule):
+        return True
+    rel = p.location.file
+    if rel == "qbank.yaml" or rel.startswith("quizzes/"):
+        return True
+    files = options.changed_files
+    return files is None or rel in files
+
+
 def validate(bank: Bank, options: Options | None = None) -> Report:
     """All problems of a loaded bank: the loader's plus every rule family's, sorted.
 
@@ -416,6 +437,8 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
         ):
             continue
         found.extend(check(Context(bank, options)))
+    if scoped(options):
+        found = [p for p in found if in_scope(p, options)]
     suppressor = _Suppressor(bank)
     problems = apply_config(found, config, suppressor)
     for p in unused_suppressions(bank, config, suppressor, options):

@@ -8,25 +8,32 @@ different options, make a pair a QB303 warning. The per-question data they need
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from qbank.diagnostics import Location
 from qbank.validate.dedup.finding import Finding, describe
 from qbank.validate.dedup.text import (
+    NEGATIONS,
+    QUALIFIERS,
     Words,
-    changes_between,
+    ask,
+    change_spans,
+    is_slip,
     normalise,
     numbers,
     plain_text,
     qualifiers,
+    render_changes,
     split_words,
+    term_words,
 )
 
 if TYPE_CHECKING:
-    from qbank.diagnostics import Location
     from qbank.model import AnyQuestion
 
 #: options whose token-set similarity is below this are "clearly different" (QB303)
@@ -76,6 +83,22 @@ class Item:
     _options_done: bool = False
     _location: Location | None = None
     _words: Words | None = None
+    _terms: frozenset[str] | None = None
+    _ask: tuple[str, str] | None = None
+    _ask_done: bool = False
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            self._terms = term_words(self.plain)
+        return self._terms
+
+    @property
+    def ask(self) -> tuple[str, str] | None:
+        if not self._ask_done:
+            self._ask = ask(self.plain)
+            self._ask_done = True
+        return self._ask
 
     @property
     def words(self) -> Words:
@@ -108,17 +131,67 @@ class Item:
             self._location = self.question.loc("text")
         return self._location
 
+    def id_location(self) -> Location:
+        """Where the question's ``id`` line is, found in the file's text without composing
+        the file's YAML again (pull-request mode names untouched questions this way: a
+        100,000-question bank would otherwise be composed again just to print line numbers);
+        the ``text`` location when the id line is not found exactly once."""
+        if self._location is not None:
+            return self._location
+        src = self.question.source_file
+        if src is not None and src.text:
+            text, qid = src.text, self.question.id
+            pattern = re.compile(
+                rf"[ \t]*(?:-[ \t]+)?id:[ \t]*(?:{re.escape(qid)}|\"{re.escape(qid)}\"|"
+                rf"'{re.escape(qid)}')[ \t]*(?:#.*)?"
+            )
+            found: list[int] = []
+            at = text.find(qid)
+            while at >= 0:  # only lines holding the id are looked at
+                start = text.rfind("\n", 0, at) + 1
+                stop = text.find("\n", at)
+                stop = len(text) if stop < 0 else stop
+                if pattern.fullmatch(text, start, stop) and (not found or found[-1] != start):
+                    found.append(start)
+                at = text.find(qid, stop)
+            if len(found) == 1:
+                start = found[0]
+                stop = text.find("\n", start)
+                first = text[start : len(text) if stop < 0 else stop]
+                line = text.count("\n", 0, start) + 1
+                col = len(first) - len(first.lstrip(" \t-"))
+                return Location(src.rel, line, col + 1)
+        return self.location
 
-def classify(a: Item, b: Item, score: float) -> Finding:
-    """The finding for a verified pair, reported on ``b`` (the newer question)."""
-    changes = tuple(changes_between(a.words, b.words))
+
+def classify(
+    a: Item, b: Item, score: float, threshold: float = 85, *, quick_other: bool = False
+) -> Finding | None:
+    """The finding for a verified pair, reported on ``b`` (the newer question), or None when
+    the two are different questions that only share their scenario: series items proposing
+    different solutions, or case-study asks that differ.
+
+    Judged as an exam author would: a stem that differs in a number, a negation/qualifier or
+    a name (product, service, proper noun) is a sibling (QB303, at most); two questions whose
+    keys differ without contradicting each other are siblings (QB303); QB302 only when the
+    stems ask the same thing and one's key is offered, unmarked, in the other; QB301 when the
+    stems ask the same thing and the options and keys agree.
+    """
+    if different_asks(a, b, threshold):
+        return None
+    spans = change_spans(a.words, b.words)
+    changes = tuple(render_changes(spans))
     rule, reason, detail = "QB301", "", ""
     similarity: float | None = None
+    qualifier = a.qualifiers != b.qualifiers and _qualifier_changed(spans)
+    swapped = None if a.numbers != b.numbers or qualifier else _swap(spans, a, b)
     if a.numbers != b.numbers:
         rule, reason, detail = "QB303", "number", f"a number differs: {describe(changes)}"
-    elif a.qualifiers != b.qualifiers:
+    elif qualifier:
         rule, reason = "QB303", "qualifier"
         detail = f"a negation or qualifier differs: {describe(changes)}"
+    elif swapped is not None:
+        rule, reason, detail = "QB303", "term", f"a name differs: {swapped}"
     else:
         conflict = _conflict(a, b)
         if conflict is not None:
@@ -129,6 +202,10 @@ def classify(a: Item, b: Item, score: float) -> Finding:
             if similarity < OPTIONS_ALIKE:
                 rule, reason = "QB303", "options"
                 detail = f"the options differ (option similarity {similarity:.0f})"
+            else:
+                keys = _other_keys(a, b)
+                if keys is not None:
+                    rule, reason, detail = "QB303", "keys", keys
     return Finding(
         rule,
         b.question,
@@ -139,7 +216,82 @@ def classify(a: Item, b: Item, score: float) -> Finding:
         detail,
         similarity,
         b.location,
-        a.location,
+        a.id_location() if quick_other else a.location,
+    )
+
+
+def different_asks(a: Item, b: Item, threshold: float) -> bool:
+    """Whether two stems share a scenario but ask different things: series items whose
+    proposed solutions differ in more than slips, or case texts followed by different asks."""
+    ask_a, ask_b = a.ask, b.ask
+    if ask_a is None or ask_b is None or ask_a[0] != ask_b[0]:
+        return False
+    if ask_a[0] == "series":
+        spans = change_spans(split_words(ask_a[1]), split_words(ask_b[1]))
+        return any(not is_slip(removed, added) for removed, added in spans)
+    key_a = " ".join(sorted(normalise(ask_a[1]).split()))
+    key_b = " ".join(sorted(normalise(ask_b[1]).split()))
+    return fuzz.ratio(key_a, key_b) < threshold
+
+
+def _qualifier_changed(spans: list[tuple[list[str], list[str]]]) -> bool:
+    """Whether a negation or qualifier word is removed or inserted by a change that is not a
+    typing slip ("cannot" typed "cnanot" is still the same question)."""
+    for removed, added in spans:
+        if is_slip(removed, added):
+            continue
+        for w in (*removed, *added):
+            low = w.lower()
+            if low in NEGATIONS or low in QUALIFIERS or low.endswith(("n't", "n’t")):
+                return True
+    return False
+
+
+def _swap(spans: list[tuple[list[str], list[str]]], a: Item, b: Item) -> str | None:
+    """The first change that swaps a name ("Oracle → MySQL", "Premium → Standard"), or None.
+
+    A change swaps a name when a word written as a name (:func:`term_words`) is removed or
+    inserted and the change is not a slip of the keyboard."""
+    for removed, added in spans:
+        if not (removed and added) or is_slip(removed, added):
+            continue
+        if any(w.lower() in a.terms for w in removed) or any(w.lower() in b.terms for w in added):
+            return f"{' '.join(removed)} → {' '.join(added)}"
+    return None
+
+
+def _other_keys(a: Item, b: Item) -> str | None:
+    """Why two keys differ without contradicting each other, or None when they agree.
+
+    Called after the conflict check: the keys differ and neither question offers the other's
+    correct option unmarked, so each is right for its own options (an author's variant)."""
+    shown: dict[str, str] = {}
+    right: list[set[str]] = []
+    for item in (a, b):
+        found = set()
+        for text, correct, raw in _keyed(item):
+            if correct and text:
+                found.add(text)
+                shown.setdefault(text, raw)
+        right.append(found)
+    right_a, right_b = right
+    if not right_a or not right_b or _same_texts(right_a, right_b):
+        return None
+    here = ", ".join(_quote(shown[t]) for t in sorted(right_b - right_a) or sorted(right_b))
+    there = ", ".join(_quote(shown[t]) for t in sorted(right_a - right_b) or sorted(right_a))
+    return f"the correct answers differ ({here} here, {there} there)"
+
+
+def _same_texts(x: set[str], y: set[str]) -> bool:
+    """Whether two sets of normalised option texts are the same up to typing slips."""
+    if x == y:
+        return True
+    if len(x) != len(y):
+        return False
+    left = sorted(x - y)
+    right = sorted(y - x)
+    return all(any(fuzz.ratio(t, u) >= 90 for u in right) for t in left) and all(
+        any(fuzz.ratio(t, u) >= 90 for u in left) for t in right
     )
 
 

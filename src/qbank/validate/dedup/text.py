@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.utils import default_process
 
 from qbank.markup import replace_blanks, to_text
@@ -62,12 +62,87 @@ def normalise(text: str) -> str:
     return " ".join(default_process(text).split())
 
 
+#: an exhibit: a markdown image (inline or reference) or an HTML ``<img>`` tag
+_EXHIBIT_RE = re.compile(
+    r"!\[(?:[^\]\\]|\\.)*\](?:\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+    r"|\[[^\]]*\])?"
+    r"|<img\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def strip_exhibits(markdown: str) -> str:
+    """The markdown without its images: an exhibit's alt text ("Question 119"), title and path
+    name a picture, they are not words of the question (a re-posted exhibit is renamed)."""
+    if "![" not in markdown and "<img" not in markdown.lower():
+        return markdown
+    return _EXHIBIT_RE.sub(" ", markdown)
+
+
 def stem_text(question: AnyQuestion) -> str:
-    """The plain text dedup compares: the stem, cloze blanks filled with their first answer."""
-    text = question.text
+    """The plain text dedup compares: the stem without exhibits, cloze blanks filled with their
+    first answer."""
+    text = strip_exhibits(question.text)
     if question.type == "cloze":
         text = replace_blanks(text, lambda b: b.answers[0] if b.answers[0] else "___")
     return plain_text(text)
+
+
+# -- what a stem asks ----------------------------------------------------------------------
+
+_SOLUTION_RE = re.compile(
+    r"\bsolution\s*:\s*(?P<ask>.+?)\s*(?:does\s+(?:this|the\s+solution)\s+meet\s+the\s+goals?\b.*)?\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+_PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+#: a stem has a case text in front of its ask when the rest holds at least this many words
+CASE_WORDS = 40
+#: a stem this long with no paragraphs: its last sentence is the ask
+LONG_STEM_WORDS = 80
+
+
+def ask(plain: str) -> tuple[str, str] | None:
+    """What a long stem asks, apart from the scenario in front of it: ``("series", the
+    proposed solution)`` for a series item ("Solution: …. Does this meet the goal?"),
+    ``("case", the last paragraph)`` for a case text followed by a short ask, or None when the
+    stem is the ask (short stems, one paragraph)."""
+    found = _SOLUTION_RE.search(plain)
+    if found is not None:
+        return "series", found.group("ask")
+    text = plain.strip()
+    parts = _PARAGRAPH_RE.split(text)
+    if len(parts) < 2:
+        if text.count(" ") < LONG_STEM_WORDS:
+            return None
+        parts = _SENTENCE_END_RE.split(text)
+        if len(parts) < 2:
+            return None
+    last = parts[-1]
+    context_words = sum(p.count(" ") + 1 for p in parts[:-1])
+    if context_words < CASE_WORDS or context_words < 2 * (last.count(" ") + 1):
+        return None
+    return "case", last
+
+
+def term_words(plain: str) -> frozenset[str]:
+    """Lower-cased words written as names: capitalised away from the start of a sentence
+    ("Oracle", "Premium"), with capitals inside ("MySQL", "AKS") or letters and digits mixed
+    ("S3", "P1"). A swap of such a word is a swap of a product, service or proper name."""
+    out = set()
+    for m in _WORD_RE.finditer(plain):
+        w = m.group()
+        if len(w) < 2 or w.islower() or w.isdigit():
+            continue
+        inner = any(c.isupper() for c in w[1:]) or (
+            any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
+        )
+        if not inner:
+            before = plain[: m.start()].rstrip(" \t\"'“‘(*_")
+            if not before or before[-1] in ".?!:\n":
+                continue  # capitalised only because a sentence starts here
+        out.add(w.lower())
+    return frozenset(out)
 
 
 def sort_key(normalised: str) -> str:
@@ -103,9 +178,36 @@ def split_words(text: str) -> Words:
 
 
 def changes_between(before: Words, after: Words, limit: int = 20) -> list[str]:
-    """:func:`word_changes` on pre-split words. The alignment is rapidfuzz's Levenshtein
-    opcodes over word lists (≈ 2 µs, ten times faster than difflib: a 100,000-question scan
-    describes tens of thousands of pairs)."""
+    """:func:`word_changes` on pre-split words, each distinct change once ("13 → 66" is
+    said once however often the stems repeat it)."""
+    return render_changes(change_spans(before, after), limit)
+
+
+def render_changes(spans: list[tuple[list[str], list[str]]], limit: int = 20) -> list[str]:
+    """The changes of :func:`change_spans` as words for a message, each distinct one once."""
+    changes: list[str] = []
+    seen: set[str] = set()
+    for removed, added in spans:
+        if removed and added:
+            text = f"{' '.join(removed)} → {' '.join(added)}"
+        elif removed:
+            text = f'"{" ".join(removed)}" removed'
+        else:
+            text = f'"{" ".join(added)}" inserted'
+        low = text.lower()
+        if low not in seen:
+            seen.add(low)
+            changes.append(text)
+        if len(changes) >= limit:
+            break
+    return changes
+
+
+def change_spans(before: Words, after: Words) -> list[tuple[list[str], list[str]]]:
+    """(words removed, words inserted), as written, of each change from ``before`` to
+    ``after``. The alignment is rapidfuzz's Levenshtein opcodes over word lists (≈ 2 µs, ten
+    times faster than difflib: a 100,000-question scan describes tens of thousands of
+    pairs); neighbouring edits form one change, and words only moved are not changes."""
     a, al = before
     b, bl = after
     if al == bl:
@@ -127,19 +229,27 @@ def changes_between(before: Words, after: Words, limit: int = 20) -> list[str]:
     in_words = Counter(bl[j] for _, ins in blocks for j in ins)
     moved = out_words & in_words
     out_moved, in_moved = Counter(moved), moved
-    changes: list[str] = []
+    spans: list[tuple[list[str], list[str]]] = []
     for removed_at, added_at in blocks:
         removed = [a[i] for i in removed_at if not (moved and _take(out_moved, al[i]))]
         added = [b[j] for j in added_at if not (moved and _take(in_moved, bl[j]))]
-        if removed and added:
-            changes.append(f"{' '.join(removed)} → {' '.join(added)}")
-        elif removed:
-            changes.append(f'"{" ".join(removed)}" removed')
-        elif added:
-            changes.append(f'"{" ".join(added)}" inserted')
-        if len(changes) >= limit:
-            break
-    return changes
+        if removed or added:
+            spans.append((removed, added))
+    return spans
+
+
+def is_slip(removed: list[str], added: list[str]) -> bool:
+    """Whether a change is a typing slip or a split/joined word ("autmate" for "automate",
+    "Hyper V" for "Hyper-V"), not another word: the letters are nearly the same. Short
+    all-capital names (AKS/EKS) are never slips."""
+    old, new = "".join(removed).lower(), "".join(added).lower()
+    if old == new:
+        return True
+    if not old or not new:
+        return False
+    if any(len(w) <= 4 and w.isupper() for w in (*removed, *added)):
+        return False
+    return OSA.distance(old, new) <= max(1, min(len(old), len(new)) // 4)
 
 
 def _take(counter: Counter[str], word: str) -> bool:

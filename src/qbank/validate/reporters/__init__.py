@@ -111,6 +111,7 @@ class ReportContext:
     scope: str = ""
     coverage: Coverage | None = None
     _tally: list[TallyRow] | None = field(default=None, repr=False)
+    _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.coverage is None:
@@ -121,6 +122,12 @@ class ReportContext:
 
     def path(self, rel: str) -> str:
         """A bank-relative path as a path from the current directory (forward slashes)."""
+        shown = self._paths.get(rel)
+        if shown is None:  # a report of 100,000 findings names a few hundred files
+            shown = self._paths[rel] = self._path(rel)
+        return shown
+
+    def _path(self, rel: str) -> str:
         full = self.bank.root / rel
         try:
             shown = os.path.relpath(full)

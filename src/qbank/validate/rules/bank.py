@@ -157,7 +157,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield from _duplicate_ids(ctx)
     taxonomy = bank.manifest.topics if bank.manifest else {}
     if taxonomy:
-        for q in bank.questions:
+        for q in ctx.questions:  # in pull-request mode: the changed ones
             if q.topic is not None and q.topic not in taxonomy:
                 yield problem(
                     "QB602",

@@ -74,7 +74,8 @@ register(
         "QB302",
         "conflicting-answer",
         E,
-        "The same stem is keyed differently: one question's correct option is offered, "
+        "The same stem is keyed differently: the stems ask the same thing (no number, "
+        "qualifier, name or ask differs) and one question's correct option is offered, "
         "unmarked, among the other question's options.",
         rationale="The bank contradicts itself: at most one of the two keys is right, and a "
         "learner who meets both is taught both answers. Only a contradiction counts — the "
@@ -106,12 +107,19 @@ register(
         "QB303",
         "similar-stem",
         W,
-        "Two stems are near-identical but differ in a number or a negation/qualifier word "
-        "(NOT, EXCEPT, LEAST, FIRST …), or their options clearly differ.",
+        "Two stems are near-identical but differ in a number, a negation/qualifier word "
+        "(NOT, EXCEPT, LEAST, FIRST …) or a name (Oracle/MySQL, Premium/Standard), or their "
+        "options clearly differ, or their keys differ without either being offered in the "
+        "other.",
         rationale="Such pairs are usually different questions written from one template "
-        "(`port 143` vs `port 389`, `Which is NOT …`), so they are warnings, not errors; "
-        "the message shows the words that differ so a real duplicate with a slip is still "
-        "easy to spot. Silence an intended pair with `dedup.allow`.",
+        "(`port 143` vs `port 389`, `Which is NOT …`, the same task for another product), "
+        "so they are warnings, not errors; the message shows the words that differ so a "
+        "real duplicate with a slip is still easy to spot. Exhibits (image alt text, titles "
+        "and paths) are not compared as words. Series items (a shared scenario, then "
+        '"Solution: …. Does this meet the goal?") that propose different solutions, and '
+        "case-study questions whose short asks after a shared case text differ, are "
+        "different questions and are not reported at all. Silence an intended pair with "
+        "`dedup.allow`.",
         failing="questions:\n"
         + _single("s3-storage", _STEM)
         + _single(

@@ -367,7 +367,7 @@ def raw_html_problems(q: AnyQuestion) -> Iterator[Problem]:
 
 def check(ctx: Context) -> Iterator[Problem]:
     checker = _MediaChecker(ctx.bank.root)
-    for q in ctx.bank.questions:
+    for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from check_question(q, checker)
 
 

@@ -231,7 +231,7 @@ register(
 
 def check(ctx: Context) -> Iterator[Problem]:
     questions = ctx.bank.questions
-    for q in questions:
+    for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from check_question(q)
     yield from _position_bias(questions)
     yield from _option_counts(questions)
