@@ -935,4 +935,5 @@ def _assert_renders_like_parsed(source: str) -> None:
     assert fast.has_math() == slow.has_math()
     assert fast.unbalanced_math() == slow.unbalanced_math()
     assert fast.blocks(root) == slow.blocks(root)
+    assert fast.dropped() == slow.dropped() == []
     assert [t.as_dict() for t in fast.tokens] == [t.as_dict() for t in slow.tokens]

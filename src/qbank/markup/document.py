@@ -274,6 +274,8 @@ class Markup:
         (``[1]: http://example.com/exhibit``), or a renderer bug. Empty when nothing is lost.
         """
         src = self.source
+        if self._simple is not None:
+            return []  # plain paragraphs and lone images: every letter shows (or is a src)
         if not any(c.isalnum() for c in src):
             return []
         env: dict[str, Any] = {}

@@ -13,6 +13,7 @@ tokens only when asked for them.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown_it.common.utils import escapeHtml
@@ -24,6 +25,7 @@ _LIST_START = re.compile(r"\d+[.)](\s|$)")
 _SPACES = re.compile(r" {2,}")
 
 
+@functools.lru_cache(maxsize=65536)  # asked for each text by to_text and to_html
 def is_plain(text: str) -> bool:
     """True when markdown would render ``text`` as one paragraph of literal text.
 
