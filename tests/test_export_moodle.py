@@ -324,14 +324,18 @@ def test_same_input_same_bytes_and_moodle_reference_order(tmp_path: Path) -> Non
     )
 )
 def test_plain_fast_path_renders_like_markdown(text: str) -> None:
-    """The LMS exports skip the markdown parser for plain texts: same HTML as qbank.markup."""
+    """Plain texts skip the markdown parser (qbank.markup.to_html / to_text, and so every
+    export): same HTML and plain text as the parsed document."""
     from qbank.export import Files, html, is_plain
-    from qbank.markup import to_html
+    from qbank.markup import Markup, to_html, to_text
 
     files = Files(LMS_BANK, "")
     if is_plain(text):
-        assert html(text, files) == to_html(text), text
-        assert html(text, files, inline=True) == to_html(text, inline=True), text
+        parsed = Markup(text)  # not parse(): no cache, always the parser
+        assert html(text, files) == to_html(text) == parsed.to_html(), text
+        assert to_html(text, inline=True) == parsed.to_html(inline=True), text
+        assert html(text, files, inline=True) == parsed.to_html(inline=True), text
+        assert to_text(text) == parsed.to_text(), text
 
 
 @pytest.mark.parametrize(
@@ -342,11 +346,13 @@ def test_plain_fast_path_renders_like_markdown(text: str) -> None:
 )  # fmt: skip
 def test_plain_fast_path_examples(text: str) -> None:
     from qbank.export import Files, html, is_plain
-    from qbank.markup import to_html
+    from qbank.markup import Markup, to_text
 
     if is_plain(text):
-        assert html(text, Files(LMS_BANK, "")) == to_html(text)
-        assert html(text, Files(LMS_BANK, ""), inline=True) == to_html(text, inline=True)
+        parsed = Markup(text)
+        assert html(text, Files(LMS_BANK, "")) == parsed.to_html()
+        assert html(text, Files(LMS_BANK, ""), inline=True) == parsed.to_html(inline=True)
+        assert to_text(text) == parsed.to_text()
     else:
         assert text in (
             '"quoted" it\'s',

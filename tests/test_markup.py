@@ -797,3 +797,143 @@ def test_html_output_only_contains_allowed_markup(source: str) -> None:
     m.blocks()
     m.unbalanced_math()
     m.raw_html()
+
+
+# -- the parser-free paths (qbank.markup.plain) ----------------------------------------
+
+_PIECE_CHARS = list("aZ09 .,:?'\"()/-_é≈\t`*[]<>&!#|\\")
+_piece = st.one_of(
+    st.text(alphabet=st.sampled_from(list("aZ09 .,:?'\"()/-é≈+=@$%")), min_size=0, max_size=10),
+    st.text(alphabet=st.sampled_from(_PIECE_CHARS), min_size=0, max_size=10),
+)
+_src = st.text(alphabet=st.sampled_from(list("aZ09._/- ()%:<>é")), min_size=0, max_size=10)
+_paragraph = st.one_of(
+    _piece,
+    st.builds(lambda alt, src: f"![{alt}]({src})", _piece, _src),
+    st.builds(lambda alt, src: f'![{alt}]({src} "t")', _piece, _src),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_paragraph, min_size=1, max_size=4),
+    st.sampled_from(["\n\n", "\n", "\n\n\n", "\n \n"]),
+    st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_simple_tokens_are_the_parsers_tokens(paras: list[str], sep: str, end: str) -> None:
+    """A stem and its exhibit skip markdown-it: the tokens must be exactly its tokens."""
+    from qbank.markup.parser import MD
+    from qbank.markup.plain import simple_tokens
+
+    source = sep.join(paras) + end
+    fast = simple_tokens(source)
+    if fast is not None:
+        assert [t.as_dict() for t in fast] == [t.as_dict() for t in MD.parse(source)], source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Which service does the exhibit show?\n\n![Exhibit 3](media/exhibit-003.jpg)",
+        "Which service?\n\n![Exhibit](media/a.png)\n\nPick one.\n",
+        "Plain text only",
+        "![Alt text 2](img/x_y.svg)",
+    ],
+)
+def test_simple_tokens_examples(source: str) -> None:
+    from qbank.markup import Markup
+    from qbank.markup.parser import MD
+    from qbank.markup.plain import simple_tokens
+    from qbank.markup.text import plain_text
+
+    fast = simple_tokens(source)
+    assert fast is not None  # these take the fast path …
+    assert [t.as_dict() for t in fast] == [t.as_dict() for t in MD.parse(source)]
+    # … and the document built on them reads like the parsed text
+    assert Markup(source).to_text() == plain_text(MD.parse(source))
+    for text in ("See ![x](a.png) here", "![x](a b.png)", "![](a.png)", "![*x*](a.png)"):
+        assert simple_tokens(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09._/-:%é ")), max_size=14))
+def test_safe_image_sources_need_no_normalizing(src: str) -> None:
+    """Markup skips markdown-it's normalizeLinkText for sources it would not change."""
+    from qbank.markup.document import _SAFE_SRC
+    from qbank.markup.parser import MD
+
+    if _SAFE_SRC.fullmatch(src):
+        assert MD.normalizeLinkText(src) == src
+
+
+def _parsed(source: str):  # type: ignore[no-untyped-def]
+    """``Markup(source)`` forced through markdown-it (no simple-text path)."""
+    from qbank.markup import Markup
+    from qbank.markup.parser import MD
+
+    doc = Markup(source)
+    doc._simple = None
+    doc._tokens = MD.parse(source)
+    return doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_paragraph, min_size=1, max_size=4),
+    st.sampled_from(["\n\n", "\n"]),
+    st.sampled_from(["", "\n"]),
+)
+def test_simple_texts_render_like_parsed_ones(paras: list[str], sep: str, end: str) -> None:
+    """Simple texts are rendered without tokens: the same HTML (with and without a media
+    callback, inline or not), plain text, media, maths and Word blocks as parsed ones."""
+    from qbank.markup.plain import simple_paragraphs
+
+    source = sep.join(paras) + end
+    if simple_paragraphs(source) is not None:
+        _assert_renders_like_parsed(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Which flower is it?\n\n![A  flower](images/flower.jpg)",
+        "![Flower](images/flower.jpg)\n\n![Again](images/flower.jpg)\n",
+        "![Outside](images/../../x.png)",
+    ],
+)
+def test_simple_texts_with_images_render_like_parsed_ones(source: str) -> None:
+    from qbank.markup.plain import simple_paragraphs
+
+    assert simple_paragraphs(source) is not None
+    _assert_renders_like_parsed(source)
+
+
+def _assert_renders_like_parsed(source: str) -> None:
+    from qbank.markup import Markup
+
+    root = Path(__file__).parent / "fixtures"
+    assert (root / "images/flower.jpg").is_file()
+    fast, slow = Markup(source), _parsed(source)
+    assert fast.to_text() == slow.to_text()
+    for inline in (False, True):
+        assert fast.to_html(inline=inline) == slow.to_html(inline=inline)
+        for shown in ("x/", "", "javascript:x"):
+            htmls, seen = [], []
+            for doc in (fast, slow):
+                refs: list[MediaRef] = []
+
+                def media(ref: MediaRef, refs: list[MediaRef] = refs, shown: str = shown) -> str:
+                    refs.append(ref)
+                    return shown + ref.src if shown == "x/" else shown
+
+                htmls.append(doc.to_html(media=media, inline=inline, root=root))
+                seen.append(refs)
+            assert htmls[0] == htmls[1]
+            assert seen[0] == seen[1]
+    assert fast.media(root) == slow.media(root)
+    assert fast.media(None) == slow.media(None)
+    assert fast.has_math() == slow.has_math()
+    assert fast.unbalanced_math() == slow.unbalanced_math()
+    assert fast.blocks(root) == slow.blocks(root)
+    assert fast.dropped() == slow.dropped() == []
+    assert [t.as_dict() for t in fast.tokens] == [t.as_dict() for t in slow.tokens]

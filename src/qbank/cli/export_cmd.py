@@ -73,7 +73,13 @@ def export_command(
         )
         @functools.wraps(fn)
         @guarded
-        def command(
+        def command(**options: Any) -> None:
+            from qbank.markup import resolution_cache
+
+            with resolution_cache():  # the check and the export resolve each image once
+                run(**options)
+
+        def run(
             bank: Path,
             output: Path | None,
             title: str | None,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qbank.cli import main
 from qbank.cli.common import CommandError, default_bank, find_bank, guarded, load
-from qbank.validate.fix import FileFix
+
+if TYPE_CHECKING:
+    from qbank.validate.fix import FileFix  # imported when used: `qbank export` need not pay
 
 
 def _targets(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
@@ -131,7 +134,7 @@ def _suppress(
     from qbank.diagnostics import RULES
     from qbank.validate.engine import Options
     from qbank.validate.engine import validate as run
-    from qbank.validate.fix import add_suppressions
+    from qbank.validate.fix import FileFix, add_suppressions
     from qbank.validate.rules import families
 
     families()

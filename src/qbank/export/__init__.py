@@ -19,10 +19,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from markdown_it.common.utils import escapeHtml
-
 from qbank.diagnostics import Problem, Severity
 from qbank.markup import MediaRef, replace_blanks, to_html
+from qbank.markup import is_plain as is_plain  # re-exported: the LMS fast path moved there
 from qbank.markup.images import EXTENSION, IMAGE_TYPES, image_kind
 from qbank.markup.images import MIME as KIND_MIME
 from qbank.model import Numeric
@@ -181,36 +180,12 @@ def _safe_name(name: str) -> str:
     return clean
 
 
-#: characters that can start or be markdown (or maths, entities, tables, strikethrough)
-_MARKUP_CHARS = frozenset("\\`*_[]<>&!#{}~|^") | frozenset(map(chr, range(32))) | {"\x7f"}
-_LIST_START = re.compile(r"\d+[.)](\s|$)")
-
-
-def is_plain(text: str) -> bool:
-    """True when markdown would render ``text`` as one paragraph of literal text.
-
-    One line, no leading or trailing white space, no character markdown (with qbank's
-    tables, strikethrough and maths) gives a meaning to, starting with a letter or digit
-    that does not begin an ordered list. Most option texts and many stems are like this;
-    rendering them needs no parser (see the equivalence test in test_export_moodle.py).
-    """
-    if not text or text != text.strip() or not _MARKUP_CHARS.isdisjoint(text):
-        return False
-    first = text[0]
-    if first.isdigit():
-        return _LIST_START.match(text) is None
-    return first.isalpha() or (ord(first) > 127 and not first.isspace())
-
-
 def html(text: str, files: Files, *, inline: bool = False) -> str:
     """Safe HTML of an author string, images pointing into the export's files.
 
-    Plain one-line texts (:func:`is_plain`) skip the markdown parser: the result is the
-    same escaped text (in ``<p>`` unless ``inline``), at a fraction of the cost.
+    Plain one-line texts (:func:`is_plain`) skip the markdown parser (in
+    :func:`qbank.markup.to_html`): the same escaped text at a fraction of the cost.
     """
-    if is_plain(text):
-        escaped = escapeHtml(text)
-        return escaped if inline else f"<p>{escaped}</p>"
     return to_html(text, media=files.url, root=files.root, inline=inline)
 
 

@@ -21,7 +21,8 @@ handled by :func:`find_blanks` / :func:`replace_blanks` before the markup is par
 The parts: :mod:`~qbank.markup.parser` (markdown-it setup) with
 :mod:`~qbank.markup.maths` (the maths plugin); one renderer per target —
 :mod:`~qbank.markup.html`, :mod:`~qbank.markup.text`, :mod:`~qbank.markup.blocks` (Word);
-:mod:`~qbank.markup.links` (allowed links, media resolution); :mod:`~qbank.markup.document`
+:mod:`~qbank.markup.links` (allowed links, media resolution); :mod:`~qbank.markup.plain`
+(texts that need no parser); :mod:`~qbank.markup.document`
 (:class:`Markup`, :func:`parse`); :mod:`~qbank.markup.cloze` (blanks);
 :mod:`~qbank.markup.types` (the data types).
 """
@@ -30,7 +31,8 @@ from __future__ import annotations
 
 from qbank.markup.cloze import find_blanks, replace_blanks
 from qbank.markup.document import Markup, parse, to_html, to_text
-from qbank.markup.links import resolve_media
+from qbank.markup.links import resolution_cache, resolve_media
+from qbank.markup.plain import is_plain
 from qbank.markup.types import (
     Blank,
     Block,
@@ -55,8 +57,10 @@ __all__ = [
     "Paragraph",
     "Run",
     "find_blanks",
+    "is_plain",
     "parse",
     "replace_blanks",
+    "resolution_cache",
     "resolve_media",
     "to_html",
     "to_text",

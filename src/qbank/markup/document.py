@@ -12,19 +12,30 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from qbank.markup.blocks import BlockBuilder
 from qbank.markup.html import HTML_RENDERER, attr
-from qbank.markup.links import media_ref
+from qbank.markup.links import image_src_allowed, media_ref
 from qbank.markup.maths import MATH_CLOSE, MATH_OPEN, find_math_close
 from qbank.markup.parser import MD, MD_HTML
+from qbank.markup.plain import (
+    Paragraph,
+    is_plain,
+    paragraph_tokens,
+    plain_html,
+    plain_to_text,
+    simple_paragraphs,
+)
 from qbank.markup.text import alt_text, plain_text
 from qbank.markup.types import Block, MediaRef
 
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
+
+#: image sources that markdown-it's normalizeLinkText returns unchanged (``media/a-1.png``)
+_SAFE_SRC = re.compile(r"(?!//)[A-Za-z0-9._/\-]*")
 
 _Image = tuple[Token, str, str, int]  # token, src as written, alt, line
 
@@ -40,22 +51,30 @@ class Markup:
         "_html",
         "_images",
         "_raw_html",
+        "_simple",
         "_text",
+        "_tokens",
         "_tree",
         "inline",
         "source",
-        "tokens",
     )
 
     source: str
-    tokens: list[Token]
     #: parsed as inline text (a short field: option, item, pair, accepted answer)
     inline: bool
 
     def __init__(self, source: str, *, inline: bool = False) -> None:
         self.source = source
         self.inline = inline
-        self.tokens = _inline_tokens(source) if inline else MD.parse(source)
+        # A stem and its exhibit need no parser: plain paragraphs and lone images are
+        # rendered from the paragraphs, and their tokens are built only if asked for (the
+        # same as markdown-it's, and the same renderings: checked by property tests).
+        self._simple = None if inline else simple_paragraphs(source)
+        self._tokens: list[Token] | None = None
+        if inline:
+            self._tokens = _inline_tokens(source)
+        elif self._simple is None:
+            self._tokens = MD.parse(source)
         self._tree: SyntaxTreeNode | None = None
         self._images: list[_Image] | None = None
         self._text: str | None = None
@@ -64,6 +83,13 @@ class Markup:
 
     def __repr__(self) -> str:
         return f"Markup({self.source!r}{', inline=True' if self.inline else ''})"
+
+    @property
+    def tokens(self) -> list[Token]:
+        """markdown-it's tokens of the text."""
+        if self._tokens is None:
+            self._tokens = paragraph_tokens(self._simple or [])
+        return self._tokens
 
     # ---- helpers ------------------------------------------------------------------
 
@@ -89,7 +115,9 @@ class Markup:
                     elif tok.type == "math_inline":
                         line += tok.content.count("\n")
                     elif tok.type == "image":
-                        src = MD.normalizeLinkText(attr(tok, "src"))
+                        src = attr(tok, "src")
+                        if not _SAFE_SRC.fullmatch(src):  # what normalizing leaves as it is
+                            src = MD.normalizeLinkText(src)
                         found.append((tok, src, alt_text(tok), line))
             self._images = found
         return self._images
@@ -98,6 +126,29 @@ class Markup:
         return {
             id(tok): media_ref(src, alt, line, root) for tok, src, alt, line in self._image_tokens()
         }
+
+    def _simple_html(
+        self,
+        paragraphs: list[Paragraph],
+        media: Callable[[MediaRef], str] | None,
+        inline: bool,
+        root: Path | None,
+    ) -> str:
+        """What the HTML renderer makes of the tokens of ``paragraphs``, without them."""
+        out: list[str] = []
+        for i, (text, src) in enumerate(paragraphs):
+            if src is None:
+                html = escapeHtml(text)
+            else:
+                ref = media_ref(src, plain_to_text(text), 2 * i, root)
+                shown = media(ref) if media is not None else src
+                alt = escapeHtml(ref.alt)
+                if image_src_allowed(shown):
+                    html = f'<img src="{escapeHtml(shown)}" alt="{alt}" />'
+                else:
+                    html = alt
+            out.append(html if inline and len(paragraphs) == 1 else f"<p>{html}</p>\n")
+        return "".join(out).rstrip("\n")
 
     # ---- renderers ----------------------------------------------------------------
 
@@ -121,6 +172,11 @@ class Markup:
         cacheable = media is None and root is None
         if cacheable and inline in self._html:
             return self._html[inline]
+        if self._simple is not None:
+            html = self._simple_html(self._simple, media, inline, root)
+            if cacheable:
+                self._html[inline] = html
+            return html
         env: dict[str, Any] = {"_qbank_refs": self._refs(root), "_qbank_media": media}
         tokens = self.tokens
         if (
@@ -146,6 +202,8 @@ class Markup:
         separated by tabs); whitespace collapsed within paragraphs; blocks separated by a
         blank line.
         """
+        if self._text is None and self._simple is not None:
+            self._text = "\n\n".join(plain_to_text(text) for text, _ in self._simple)
         if self._text is None:
             self._text = plain_text(self.tokens)
         return self._text
@@ -156,22 +214,33 @@ class Markup:
         ``root`` resolves the images' paths (see :meth:`media`). Horizontal rules are
         dropped; block quotes become paragraphs with ``quote=True``.
         """
+        from qbank.markup.blocks import BlockBuilder  # Word only: not on the web's path
+
         builder = BlockBuilder(self._refs(root))
         builder.walk(self._root_node().children, depth=0, quote=False)
         return builder.out
 
     # ---- queries ------------------------------------------------------------------
 
-    def media(self, root: Path) -> list[MediaRef]:
+    def media(self, root: Path | None) -> list[MediaRef]:
         """Every image reference in document order, resolved against the bank root.
 
         ``path`` is ``None`` for URLs and for sources that escape ``root``; the validator
-        reports those, exporters skip them.
+        reports those, exporters skip them. ``root=None`` resolves nothing (``path`` is
+        ``None``): the references as written.
         """
+        if self._simple is not None:  # no tokens needed
+            return [
+                media_ref(src, plain_to_text(alt), 2 * i, root)
+                for i, (alt, src) in enumerate(self._simple)
+                if src is not None
+            ]
         return [media_ref(src, alt, line, root) for _, src, alt, line in self._image_tokens()]
 
     def has_math(self) -> bool:
         """Whether the text contains maths (exporters add MathJax only when needed)."""
+        if self._simple is not None:
+            return False  # no backslash in a simple text
         return any(t.type in ("math_inline", "math_block") for t in walk_tokens(self.tokens))
 
     def unbalanced_math(self) -> list[str]:
@@ -205,6 +274,8 @@ class Markup:
         (``[1]: http://example.com/exhibit``), or a renderer bug. Empty when nothing is lost.
         """
         src = self.source
+        if self._simple is not None:
+            return []  # plain paragraphs and lone images: every letter shows (or is a src)
         if not any(c.isalnum() for c in src):
             return []
         env: dict[str, Any] = {}
@@ -304,11 +375,15 @@ def to_html(
     """Shortcut for ``parse(text, inline=inline).to_html(...)``.
 
     ``inline=True`` is for short fields: parsed as inline text and rendered without a
-    wrapping ``<p>``.
+    wrapping ``<p>``. Plain texts (:func:`is_plain`) skip the parser: the same HTML.
     """
+    if is_plain(text):
+        return plain_html(text, inline=inline)
     return parse(text, inline=inline).to_html(media=media, inline=inline, root=root)
 
 
 def to_text(text: str, *, inline: bool = False) -> str:
-    """Shortcut for ``parse(text, inline=inline).to_text()``."""
+    """Shortcut for ``parse(text, inline=inline).to_text()``; plain texts skip the parser."""
+    if is_plain(text):
+        return plain_to_text(text)
     return parse(text, inline=inline).to_text()

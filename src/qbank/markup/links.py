@@ -5,6 +5,9 @@ data: images) and resolving an image source inside the bank root.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from qbank.markup.types import MediaOutsideBank, MediaRef
@@ -35,13 +38,52 @@ def image_src_allowed(src: str) -> bool:
     return scheme == "data" and bool(_IMAGE_DATA_RE.match(src))
 
 
+_Resolved = dict[tuple[str, Path], "Path | MediaOutsideBank"]
+_CACHE: ContextVar[_Resolved | None] = ContextVar("qbank_media_resolution", default=None)
+
+
+@contextmanager
+def resolution_cache() -> Iterator[None]:
+    """Within the block, :func:`resolve_media` resolves each (source, root) once.
+
+    A bank shows the same images many times (400 exhibits in 2,000 questions), and the
+    check and the export each resolve every reference: symlinks make that a system call
+    per path component. One export run sees one file system, so the answer is kept for the
+    run (nested blocks share the outermost cache); outside a block nothing is kept.
+    """
+    if _CACHE.get() is not None:
+        yield
+        return
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
 def resolve_media(src: str, root: Path) -> Path:
     """Resolve an image source (as written, see :attr:`MediaRef.src`) to a file in the bank.
 
     Raises :class:`MediaOutsideBank` for URLs, absolute paths, empty sources and anything
     that resolves outside ``root`` (``..``, symlinks pointing out): exporters bundle media,
-    and must never copy ``/etc/passwd`` into a deck.
+    and must never copy ``/etc/passwd`` into a deck. Cached inside :func:`resolution_cache`.
     """
+    cache = _CACHE.get()
+    if cache is None:
+        return _resolve(src, root)
+    found = cache.get((src, root))
+    if found is None:
+        try:
+            found = _resolve(src, root)
+        except MediaOutsideBank as exc:
+            found = exc
+        cache[(src, root)] = found
+    if isinstance(found, MediaOutsideBank):
+        raise MediaOutsideBank(*found.args)
+    return found
+
+
+def _resolve(src: str, root: Path) -> Path:
     if not src:
         raise MediaOutsideBank("empty image source")
     if _scheme(src) is not None or src.startswith("//"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from qbank.diagnostics import Problem, Rule, Severity, problem, register
+from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
 from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
 from qbank.markup.images import IMAGE_TYPES, sniff
 from qbank.model import Cloze, Essay, Match, Multi, Order, Short, Single
@@ -212,21 +212,43 @@ class _MediaChecker:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cache: dict[Path, _FileState] = {}
+        self.resolved: dict[str, Path | MediaOutsideBank] = {}
+        #: sources already found to be good images (shared images are checked once)
+        self.good: set[str] = set()
+
+    def resolve(self, src: str) -> Path:
+        """:func:`resolve_media`, once per source (banks share images between questions)."""
+        found = self.resolved.get(src)
+        if found is None:
+            try:
+                found = resolve_media(src, self.root)
+            except MediaOutsideBank as exc:
+                found = exc
+            self.resolved[src] = found
+        if isinstance(found, MediaOutsideBank):
+            raise found
+        return found
 
     def state(self, path: Path) -> _FileState:
         if path not in self.cache:
             self.cache[path] = _inspect(path)
         return self.cache[path]
 
+    @staticmethod
+    def locate(q: AnyQuestion, path: tuple[int | str, ...], src: str) -> Location:
+        return locate_in_value(q, path, src) if src else q.loc(*path)
+
     def images(
         self, q: AnyQuestion, path: tuple[int | str, ...], text: str, inline: bool = False
     ) -> Iterator[Problem]:
-        for ref in parse(text, inline=inline).media(self.root):
-            loc = locate_in_value(q, path, ref.src) if ref.src else q.loc(*path)
-            key = f"{q.id}:{ref.src}"
+        for ref in parse(text, inline=inline).media(None):
+            if ref.src in self.good:
+                continue
             try:
-                resolved = resolve_media(ref.src, self.root)
+                resolved = self.resolve(ref.src)
             except MediaOutsideBank as exc:
+                loc = self.locate(q, path, ref.src)
+                key = f"{q.id}:{ref.src}"
                 yield problem(
                     "QB502",
                     f"image `{ref.src}` is not a file inside the bank: {_reason(exc, ref.src)}",
@@ -238,6 +260,17 @@ class _MediaChecker:
                 )
                 continue
             state = self.state(resolved)
+            suffix = PurePosixPath(ref.src).suffix.lower()
+            wanted = IMAGE_TYPES.get(suffix)
+            if (
+                not (state.error or state.broken)
+                and state.kind is not None
+                and state.kind == wanted
+            ):
+                self.good.add(ref.src)
+                continue  # the common case: locating the source in the YAML costs a parse
+            loc = self.locate(q, path, ref.src)
+            key = f"{q.id}:{ref.src}"
             if state.error:
                 hint = "paths are relative to the bank root, e.g. media/diagram.png"
                 near = _nearest_file(resolved, self.root)
@@ -252,8 +285,6 @@ class _MediaChecker:
                     fingerprint=f"QB501:{key}",
                 )
                 continue
-            suffix = PurePosixPath(ref.src).suffix.lower()
-            wanted = IMAGE_TYPES.get(suffix)
             if state.kind is None:
                 message = (
                     f"image `{ref.src}`: `{suffix or 'no extension'}` is not a supported image type"
