@@ -1,24 +1,46 @@
-"""Atomic output: write to a temporary file in the target folder, then rename.
+"""Output targets: atomic replace for files, streaming for devices, nothing inside the bank.
 
-A failed or interrupted export never leaves a partial file behind (DESIGN §5).
+Every output qbank writes goes through :func:`atomic_path` (DESIGN §5):
+
+- a **regular file** (or a new name) is written to a temporary file beside it and renamed
+  over it, so a failed or interrupted export never leaves a partial file. An existing file
+  keeps its permission bits (a key set to 0600 stays 0600); a new file gets ``0666 & ~umask``
+  like any file a shell creates.
+- a **symlink** is resolved and its final target replaced (the link stays a link).
+- a **character device** (``/dev/null``, a terminal), a **FIFO** and ``-`` (standard output)
+  are *streamed to*, never replaced: the bytes are written to a temporary file in the system
+  temp folder first and copied to the stream only once the export succeeded.
+- a **folder**, a socket or a block device is refused (:class:`OutputError`).
+- with :func:`protect` active (the CLI activates it with the bank's folder), a target inside
+  the bank is refused unless ``force`` — an export must not overwrite a question file, the
+  manifest or the Anki state file by a typo.
+
+Temporary files are named ``.qbank-tmp-<pid>-<random>-<name>``. A run killed by SIGKILL or
+SIGTERM cannot clean up; the next run writing to the same folder removes the temporary files
+whose process is gone (:func:`remove_stale`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import errno
+import fcntl
 import os
+import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = [
-    "WriteError",
-    "atomic_path",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "rewrite_text",
-]
+TEMP_PREFIX = ".qbank-tmp-"
+STDOUT = "-"
+
+
+class OutputError(OSError):
+    """An output target qbank will not write to (a folder, a file inside the bank, …)."""
 
 
 class WriteError(OSError):
@@ -26,49 +48,235 @@ class WriteError(OSError):
 
     def __init__(self, target: Path, exc: OSError):
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
-        super().__init__(f"cannot write {target}: {exc.strerror or exc}{where}")
+        self.message = f"cannot write {display(target)}: {exc.strerror or exc}{where}"
+        super().__init__(exc.errno or errno.EIO, self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class _Guard:
+    roots: tuple[Path, ...]
+    force: bool
+
+
+_GUARD: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("qbank_guard", default=None)
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path, mode: int = 0o644) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; on success it replaces ``target``."""
-    target = Path(target)
+def protect(*roots: Path, force: bool = False) -> Iterator[None]:
+    """Refuse outputs inside ``roots`` (unless ``force``) while the block runs."""
+    resolved = tuple(Path(os.path.realpath(r)) for r in roots)
+    token = _GUARD.set(_Guard(resolved, force))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        yield
+    finally:
+        _GUARD.reset(token)
+
+
+def display(path: str | Path) -> str:
+    """A path for messages: undecodable bytes of a file name shown as ``\\xNN``."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def is_stream(target: str | Path) -> bool:
+    """``-``, a character device or a FIFO: written to, never replaced."""
+    if str(target) == STDOUT:
+        return True
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def resolve_target(target: str | Path, *, in_bank_ok: bool = False) -> Path:
+    """The file that will be replaced for ``target`` (symlinks followed), after the checks.
+
+    Raises :class:`OutputError` for a folder, a socket, a block device, a dangling symlink
+    loop, or — under :func:`protect` — a path inside the bank.
+    """
+    target = Path(target)
+    real = Path(os.path.realpath(target))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        st = None
     except OSError as exc:
-        raise WriteError(target, exc) from exc
+        raise OutputError(exc.errno, f"cannot write {display(target)}: {exc.strerror}") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise OutputError(
+                errno.EISDIR, f"output {display(target)} is a folder; give a file name"
+            )
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            raise OutputError(
+                errno.EINVAL,
+                f"output {display(target)} is not a regular file, a character device or a FIFO",
+            )
+    guard = _GUARD.get()
+    if guard is not None and not guard.force and not in_bank_ok:
+        for root in guard.roots:
+            if _inside(real, root):
+                raise OutputError(
+                    errno.EEXIST,
+                    f"output {display(target)} is inside the bank ({display(root)}); "
+                    "write it elsewhere, or pass --force to overwrite bank files",
+                )
+    return real
+
+
+def current_umask() -> int:
+    """The process umask (read without changing it for longer than a moment)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove qbank temporary files in ``folder`` left by processes that no longer run."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        pid_text = entry.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid == os.getpid() or _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _mkstemp(folder: Path, name: str) -> Path:
+    # keep the name short: a long output name must not push the temp name past NAME_MAX
+    short = os.fsencode(name)[:80].decode("utf-8", errors="ignore") or "out"
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"-{short}", dir=folder
+    )
     os.close(fd)
-    tmp_path = Path(tmp)
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def atomic_path(
+    target: str | Path, mode: int | None = None, *, in_bank_ok: bool = False
+) -> Iterator[Path]:
+    """Yield a temporary path for ``target``; on success it replaces (or streams to) it.
+
+    See the module docstring for what each kind of target gets: an existing file keeps its
+    mode, a new one follows the umask, unless ``mode`` is given. ``in_bank_ok`` lets the
+    Anki state file (which lives in the bank by design) and ``qbank fix`` past
+    :func:`protect`.
+    """
+    if is_stream(target):
+        yield from _streamed(target)
+        return
+    real = resolve_target(target, in_bank_ok=in_bank_ok)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(real.parent)
+        tmp_path = _mkstemp(real.parent, real.name)
+    except OSError as exc:
+        raise WriteError(Path(target), exc) from None
     try:
         yield tmp_path
-        os.chmod(tmp_path, mode)
         try:
-            os.replace(tmp_path, target)
+            existing = os.stat(real)
+        except FileNotFoundError:
+            os.chmod(tmp_path, mode if mode is not None else 0o666 & ~current_umask())
+        else:
+            os.chmod(tmp_path, mode if mode is not None else stat.S_IMODE(existing.st_mode))
+            if os.geteuid() == 0:
+                with contextlib.suppress(OSError):
+                    os.chown(tmp_path, existing.st_uid, existing.st_gid)
+        try:
+            os.replace(tmp_path, real)
         except OSError as exc:  # a folder in the way of the file, …
-            raise WriteError(target, exc) from exc
+            raise WriteError(Path(target), exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
 
 
-def atomic_write_bytes(target: str | Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
+def _streamed(target: str | Path) -> Iterator[Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as src:
+            if str(target) == STDOUT:
+                sys.stdout.flush()
+                out = sys.stdout.buffer
+                shutil.copyfileobj(src, out)
+                out.flush()
+            else:
+                # O_WRONLY without O_CREAT/O_TRUNC: a device or FIFO is written to as it is
+                fd_out = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+                with os.fdopen(fd_out, "wb") as out_file:
+                    shutil.copyfileobj(src, out_file)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(target: str | Path, data: bytes, *, in_bank_ok: bool = False) -> None:
+    with atomic_path(target, in_bank_ok=in_bank_ok) as tmp:
         tmp.write_bytes(data)
 
 
-def atomic_write_text(target: str | Path, text: str) -> None:
-    atomic_write_bytes(target, text.encode("utf-8"))
+def atomic_write_text(target: str | Path, text: str, *, in_bank_ok: bool = False) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"), in_bank_ok=in_bank_ok)
 
 
 def rewrite_text(path: str | Path, text: str) -> None:
     """Atomically replace the text of an author's file, in place: through a symlink (the
     link stays a link, its target changes) and keeping the file's permissions."""
-    target = Path(path).resolve()
+    atomic_write_text(path, text, in_bank_ok=True)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``fcntl`` lock on ``path``'s folder while the block runs.
+
+    Used for the Anki state file: parallel exports of one bank (``make -j``) take turns
+    reading, merging and writing it. Locking the folder (opened read-only) needs no extra
+    lock file and works when the folder is read-only.
+    """
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    with atomic_path(target, mode) as tmp:
-        tmp.write_bytes(text.encode("utf-8"))
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -151,6 +151,14 @@ def guarded(f: F) -> F:
         except WriteError as exc:  # the user's output path, not a qbank bug
             click.echo(f"qbank: error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
+        except OSError as exc:
+            # the machine said no (permissions, a full disk, /proc, a read-only folder):
+            # not a bug in qbank, so no "please report"
+            from qbank.fsutil import display
+
+            where = f"{display(exc.filename)}: " if exc.filename else ""
+            click.echo(f"qbank: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_USAGE)
         except Exception as exc:
             if os.environ.get("QBANK_DEBUG"):
                 traceback.print_exc()

@@ -51,7 +51,7 @@ the bank. Set SOURCE_DATE_EPOCH for reproducible times in CI.
     "--subdecks", is_flag=True, help="One sub-deck per top-level topic (e.g. Title::04 Operations)."
 )
 @click.option("--deck", metavar="NAME", help="Deck name (default: the bank title).")
-@export_command("anki", default_suffix=".apkg", help=HELP)
+@export_command("anki", default_suffix=".apkg", help=HELP, not_for=("forms", "vary_questions"))
 def anki(
     drawn: Any,
     target: Path,

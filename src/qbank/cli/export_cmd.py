@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from qbank.cli.common import (
     selection_failed,
     selection_options,
 )
+from qbank.fsutil import STDOUT, display
 
 
 @main.group()
@@ -34,12 +36,23 @@ def export() -> None:
 
 
 def export_command(
-    name: str, *, default_suffix: str, help: str
+    name: str,
+    *,
+    default_suffix: str,
+    help: str,
+    suffixes: tuple[str, ...] = (),
+    not_for: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Any]:
     """Register ``qbank export NAME``. The wrapped function receives
     ``(draw, output, **target_options)`` and writes ``output``; it may return the list of
     paths it wrote instead (those are then reported instead of ``output``).
+
+    ``suffixes``: the file name endings this target writes (another one, e.g.
+    ``export docx -o w.pdf``, is a usage error; ``-``, devices and FIFOs are exempt).
+    ``not_for``: selection options that do not apply to this target (giving one is a
+    usage error rather than being silently ignored).
     """
+    allowed = suffixes or (default_suffix,)
 
     def decorate(fn: Callable[..., Any]) -> Any:
         @export.command(name, help=help)
@@ -71,6 +84,12 @@ def export_command(
             help="Also write the draw's manifest (seed, forms, question ids, option order) "
             "as JSON, linking this export to its key and other exports of the same draw.",
         )
+        @click.option(
+            "--force",
+            is_flag=True,
+            help="Allow outputs inside the bank folder (refused by default: an export must "
+            "not overwrite a question file or the manifest by a typo).",
+        )
         @functools.wraps(fn)
         @guarded
         def command(**options: Any) -> None:
@@ -86,11 +105,13 @@ def export_command(
             skip_invalid: bool,
             language: str | None,
             manifest_path: Path | None,
+            force: bool,
             **kwargs: Any,
         ) -> None:
             from qbank.draw import SelectionError, draw
             from qbank.export import ExportRefused, check_for_export
 
+            _check_usage(name, output, allowed, not_for, kwargs)
             selection = build_selection(kwargs, title=title)
             loaded = load(bank)
             from qbank.validate.engine import ConfigError
@@ -119,17 +140,27 @@ def export_command(
             except SelectionError as exc:
                 raise selection_failed(exc) from None
             target = output or Path(f"{loaded.id}{default_suffix}")
-            if target.exists() and target.is_dir():
-                raise CommandError(f"output {target} is a folder; give a file name")
-            written = fn(drawn, target, bank=checked.bank, **kwargs)
-            # a target may write other files than `target` (e.g. one file per form)
-            paths = list(written) if isinstance(written, list) and written else [target]
-            if manifest_path is not None:
-                from qbank.draw import write_manifest
+            if str(target) == STDOUT and manifest_path is not None and str(manifest_path) == STDOUT:
+                raise CommandError("-o - and --manifest - both write to standard output; give one")
+            from qbank.fsutil import OutputError, protect, resolve_target
 
-                paths.append(write_manifest(drawn, manifest_path))
+            with protect(loaded.root, force=force):
+                try:
+                    if str(target) != STDOUT:
+                        resolve_target(target)
+                    if manifest_path is not None and str(manifest_path) != STDOUT:
+                        resolve_target(manifest_path)
+                except OutputError as exc:
+                    raise CommandError(exc.strerror or str(exc)) from None
+                written = fn(drawn, target, bank=checked.bank, **kwargs)
+                # a target may write other files than `target` (e.g. one file per form)
+                paths = list(written) if isinstance(written, list) and written else [target]
+                if manifest_path is not None:
+                    from qbank.draw import write_manifest
+
+                    paths.append(write_manifest(drawn, manifest_path))
             for path in paths:
-                click.echo(f"wrote {path}", err=True)
+                click.echo(f"wrote {display(path)}", err=True)
 
         return command
 
@@ -144,6 +175,36 @@ def set_language(bank: Any, language: str) -> None:
         bank.manifest = bank.manifest.model_copy(update={"language": language})
     else:
         bank.manifest = Manifest.model_construct(id=bank.id, title=bank.title, language=language)
+
+
+_OPTION_NAMES = {
+    "forms": "--forms",
+    "vary_questions": "--vary-questions/--same-questions",
+    "shuffle_questions": "--shuffle/--no-shuffle",
+    "shuffle_options": "--shuffle-options/--no-shuffle-options",
+}
+
+
+def _check_usage(
+    name: str,
+    output: Path | None,
+    allowed: tuple[str, ...],
+    not_for: tuple[str, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    """Usage errors found before any work: a wrong file suffix, an option that does not apply."""
+    from qbank.fsutil import is_stream
+
+    if output is not None and not is_stream(output):
+        lower = os.fsdecode(output.name).lower()
+        if not any(lower.endswith(s) for s in allowed):
+            raise CommandError(
+                f"export {name} writes {' or '.join(allowed)} files; "
+                f"-o {display(output)} has another suffix"
+            )
+    for key in not_for:
+        if kwargs.get(key) is not None:
+            raise CommandError(f"{_OPTION_NAMES.get(key, key)} does not apply to export {name}")
 
 
 def report_problems(bank: Any, problems: list[Any]) -> None:

@@ -14,6 +14,7 @@ import click
 
 from qbank.cli.common import CommandError
 from qbank.cli.export_cmd import export_command
+from qbank.fsutil import is_stream
 
 HELP = """Export a draw from BANK as printable Word worksheets with an answer key.
 
@@ -69,6 +70,10 @@ def docx(
 ) -> list[Path]:
     from qbank.export.docx import DocxExportError, default_paper, export
 
+    if is_stream(target) and (key == "separate" or len(drawn.forms) > 1):
+        raise CommandError(
+            "a stream output takes one file: use --key append or --key none and one form"
+        )
     try:
         result = export(
             drawn,

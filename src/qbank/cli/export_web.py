@@ -14,6 +14,7 @@ import click
 
 from qbank.cli.common import CommandError
 from qbank.cli.export_cmd import export_command
+from qbank.fsutil import is_stream
 
 
 def _warn(warnings: list[str]) -> None:
@@ -38,22 +39,28 @@ def _warn(warnings: list[str]) -> None:
 @export_command(
     "json",
     default_suffix=".quiz.json",
+    suffixes=(".json",),
     help="qbank quiz JSON, format v1 (JSON Schema: exporters/web/quiz.schema.v1.json).",
 )
 def export_json(drawn: Any, target: Path, *, bank: Any, answers: str, media: str) -> None:
     from qbank.export.web import quiz_json
 
+    if is_stream(target) and media == "copy":
+        raise CommandError("--media copy writes image files beside the output; not with -o -")
     _warn(quiz_json.export(drawn, target, bank=bank, answers=answers, media=media))  # type: ignore[arg-type]
 
 
 @export_command(
     "surveyjs",
     default_suffix=".survey.json",
+    suffixes=(".json",),
     help="SurveyJS JSON that SurveyJS loads and grades as is (one file per form).",
 )
 def export_surveyjs(drawn: Any, target: Path, *, bank: Any) -> list[Path]:
     from qbank.export.web import surveyjs
 
+    if is_stream(target) and len(drawn.forms) > 1:
+        raise CommandError("several forms write one file each; give -o FILE, not a stream")
     written, warnings = surveyjs.export(drawn, target, bank=bank)
     _warn(warnings)
     return written
@@ -75,6 +82,7 @@ def export_surveyjs(drawn: Any, target: Path, *, bank: Any) -> list[Path]:
 @export_command(
     "html",
     default_suffix=".quiz.html",
+    suffixes=(".html", ".htm"),
     help="One self-contained offline HTML page that plays the quiz.",
 )
 def export_html(drawn: Any, target: Path, *, bank: Any, feedback: str, player: Path | None) -> None:

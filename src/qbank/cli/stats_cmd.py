@@ -40,9 +40,10 @@ def stats(bank: Path, fmt: str, output: Path | None) -> None:
     else:
         text = bank_stats.render(result, markdown=fmt == "markdown")
     if output is not None:
-        from qbank.fsutil import atomic_write_text
+        from qbank.fsutil import atomic_write_text, display, protect
 
-        atomic_write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
+        with protect(bank):
+            atomic_write_text(output, text)
+        click.echo(f"wrote {display(output)}", err=True)
     else:
         click.echo(text, nl=False)

@@ -186,10 +186,11 @@ def validate(
 
         write_step_summary(ctx)
     if output is not None:
-        from qbank.fsutil import atomic_write_text
+        from qbank.fsutil import atomic_write_text, display, protect
 
-        atomic_write_text(output, text)
-        click.echo(f"{ctx.summary()} Report written to {output}.", err=True)
+        with protect(loaded.root):
+            atomic_write_text(output, text)
+        click.echo(f"{ctx.summary()} Report written to {display(output)}.", err=True)
     else:
         click.echo(text, nl=False)
     if wanted is not None:

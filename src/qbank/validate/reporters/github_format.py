@@ -123,8 +123,16 @@ def render(ctx: ReportContext) -> str:
 
 def _cell(text: str) -> str:
     """Table-cell safe Markdown: HTML escaped, pipes escaped, line breaks as <br>."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable file names
     escaped = html.escape(text, quote=False).replace("|", "\\|")
     return "<br>".join(part.strip() for part in escaped.splitlines()) or " "
+
+
+def _code(text: str) -> str:
+    """Inline code for a table cell that author text cannot break out of: a ``<code>``
+    element (HTML escaped, backticks as ``&#96;``) rather than a backtick span."""
+    inner = _cell(text).replace("`", "&#96;")
+    return f"<code>{inner}</code>"
 
 
 def _blob_url(path: str, line: int) -> str | None:
@@ -143,9 +151,9 @@ def summary_row(ctx: ReportContext, p: Problem) -> str:
     path = workspace_path(ctx, p.location.file)
     where = f"{path}:{p.location.line}:{p.location.col}"
     url = _blob_url(path, p.location.line)
-    where_cell = f"[`{_cell(where)}`]({url})" if url else f"`{_cell(where)}`"
+    where_cell = f"[{_code(where)}]({url})" if url else _code(where)
     if p.question_id:
-        where_cell += f"<br>`{_cell(p.question_id)}`"
+        where_cell += f"<br>{_code(p.question_id)}"
     message = p.message + (f"\nhelp: {p.hint}" if p.hint else "")
     return f"| {icon} | {rule_cell} | {where_cell} | {_cell(message)} |\n"
 
