@@ -280,3 +280,82 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+# -- reading untrusted files -------------------------------------------------------------
+
+
+class UnsafeInput(OSError):
+    """A file qbank will not read: not a regular file, outside the bank, or too large.
+
+    ``kind`` is ``"outside"``, ``"special"`` or ``"too-large"``; the message names the file.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(errno.EPERM, message)
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def kind_of(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def inside(path: str | Path, root: str | Path) -> bool:
+    """Whether ``path``'s real location (symlinks resolved) is ``root`` or below it."""
+    return _inside(Path(os.path.realpath(path)), Path(os.path.realpath(root)))
+
+
+def read_bounded(path: str | Path, *, limit: int, root: str | Path | None = None) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them, whatever ``stat`` says.
+
+    Raises :class:`UnsafeInput` when the file (after symlinks) is outside ``root``, is not a
+    regular file (FIFO, device, socket, folder — opened non-blocking, so a FIFO never hangs)
+    or holds more than ``limit`` bytes (``/proc`` files report size 0; only ``limit + 1``
+    bytes are ever read). Other failures raise :class:`OSError` as usual.
+    """
+    path = Path(path)
+    if root is not None and not inside(path, root):
+        where = "a symlink" if path.is_symlink() else "a path"
+        raise UnsafeInput(
+            "outside",
+            f"{where} to a file outside the bank: qbank reads only files inside the bank",
+        )
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeInput(
+                "special", f"{kind_of(st.st_mode)}, not a regular file: qbank reads only files"
+            )
+        if st.st_size > limit:
+            raise UnsafeInput("too-large", f"file is {st.st_size:,} bytes; the limit is {limit:,}")
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise UnsafeInput("too-large", f"file is over the limit of {limit:,} bytes")
+        return data
+    finally:
+        os.close(fd)

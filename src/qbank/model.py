@@ -342,18 +342,41 @@ class QuestionFile(_Strict):
 # -- manifest ------------------------------------------------------------------------------
 
 
+#: below this, "near-duplicate" means "shares a few words": 1,000 questions would give
+#: half a million findings (issue 17)
+MIN_DEDUP_THRESHOLD = 50
+
+
 class DedupConfig(_Strict):
     """``dedup:`` in qbank.yaml: near-duplicate detection (QB301–QB303)."""
 
     threshold: YInt = Field(
         default=85,
-        ge=1,
+        ge=MIN_DEDUP_THRESHOLD,
         le=100,
-        description="Similarity (1–100) from which two questions are reported as near-duplicates.",
+        description="Similarity (50–100) from which two questions are reported as "
+        "near-duplicates; below 50 every pair sharing a few words would be one.",
     )
     allow: list[tuple[QuestionId, QuestionId]] = Field(
         default_factory=list,
         description="Pairs of question ids that are intended near-twins, e.g. `[[a, b]]`.",
+    )
+
+
+#: default per-image size limit (``media.max_image_bytes``): a 300 MB image made a web
+#: export use 3.3 GB (issue 17)
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+
+class MediaConfig(_Strict):
+    """``media:`` in qbank.yaml: limits on the images questions reference."""
+
+    max_image_bytes: YInt = Field(
+        default=MAX_IMAGE_BYTES,
+        ge=1,
+        le=1024 * 1024 * 1024,
+        description="Largest image file accepted, in bytes (larger ones are QB501); never "
+        "read past it.",
     )
 
 
@@ -410,6 +433,12 @@ class Manifest(_Strict):
         description="LMS export targets `qbank validate` checks each question against "
         "(rules QB7xx): `moodle`, `gift`, `qti`, `qti3`.",
     )
+    media: MediaConfig = Field(default_factory=MediaConfig, description="Limits on images (below).")
+
+
+def image_limit(manifest: Manifest | None) -> int:
+    """The per-image size limit: the manifest's ``media.max_image_bytes``, else 10 MiB."""
+    return manifest.media.max_image_bytes if manifest is not None else MAX_IMAGE_BYTES
 
 
 # -- quizzes ------------------------------------------------------------------------------

@@ -57,8 +57,8 @@ def default_format() -> str:
 )
 @click.option(
     "--similarity-threshold",
-    type=click.IntRange(1, 100),
-    help="Near-duplicate threshold (default: the manifest's dedup.threshold, else 85).",
+    type=click.IntRange(50, 100),
+    help="Near-duplicate threshold, 50-100 (default: the manifest's dedup.threshold, else 85).",
 )
 @click.option(
     "--target",

@@ -123,6 +123,22 @@ register(
     )
 )
 
+register(
+    Rule(
+        "QB011",
+        "unsafe-file",
+        E,
+        "A bank entry is not a regular file inside the bank: a symlink leaving the bank, a "
+        "FIFO, a device, a socket, or a folder symlink.",
+        rationale="A pull request can add a link to `/dev/zero`, a FIFO or a secret outside "
+        "the bank; reading it would exhaust memory, hang CI for ever or print the secret in a "
+        "code frame and export it. qbank reads only regular files whose real path is inside "
+        "the bank (a symlink to such a file is fine), never more than the size limit, and "
+        "does not follow folder symlinks (they could loop or leave the bank): move the files "
+        "into the bank instead.",
+    )
+)
+
 _SUPPRESSED = """\
 # qbank: disable=QB401
 id: sg-allow-only

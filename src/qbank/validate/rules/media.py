@@ -9,16 +9,28 @@ strings that need one.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
 from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
 from qbank.markup.images import IMAGE_TYPES, sniff
-from qbank.model import Cloze, Essay, Match, Multi, Order, Short, Single
+from qbank.model import (
+    MAX_IMAGE_BYTES,
+    Cloze,
+    Essay,
+    Match,
+    Multi,
+    Order,
+    Quiz,
+    Short,
+    Single,
+    image_limit,
+)
 from qbank.validate.rules.answers import locate_in_value
 
 if TYPE_CHECKING:
@@ -178,14 +190,31 @@ class _FileState:
     broken: str | None = None  # why a file of that type cannot be decoded (QB501)
 
 
-def _inspect(path: Path) -> _FileState:
+def _inspect(path: Path, limit: int) -> _FileState:
+    import os
+    import stat
+
+    from qbank.fsutil import kind_of
+
     try:
         if path.is_dir():
             return _FileState(error="is a folder, not an image file")
         if not path.exists():
             return _FileState(error="does not exist")
-        with path.open("rb") as fh:
-            head = fh.read(2048)
+        # non-blocking: a FIFO named media/x.png must not hang validate
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return _FileState(error=f"is {kind_of(st.st_mode)}, not an image file")
+            if st.st_size > limit:
+                return _FileState(
+                    error=f"is {st.st_size:,} bytes; the limit per image is {limit:,} "
+                    "(media.max_image_bytes in qbank.yaml)"
+                )
+            head = os.read(fd, 2048)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return _FileState(error=f"cannot be read ({exc.strerror or exc})")
     if not head:
@@ -209,8 +238,9 @@ def _undecodable(path: Path) -> str | None:
 
 
 class _MediaChecker:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, limit: int = MAX_IMAGE_BYTES) -> None:
         self.root = root
+        self.limit = limit
         self.cache: dict[Path, _FileState] = {}
         self.resolved: dict[str, Path | MediaOutsideBank] = {}
         #: sources already found to be good images (shared images are checked once)
@@ -231,7 +261,7 @@ class _MediaChecker:
 
     def state(self, path: Path) -> _FileState:
         if path not in self.cache:
-            self.cache[path] = _inspect(path)
+            self.cache[path] = _inspect(path, self.limit)
         return self.cache[path]
 
     @staticmethod
@@ -397,9 +427,44 @@ def raw_html_problems(q: AnyQuestion) -> Iterator[Problem]:
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    checker = _MediaChecker(ctx.bank.root)
+    checker = _MediaChecker(ctx.bank.root, image_limit(ctx.bank.manifest))
     for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from check_question(q, checker)
+    for rel, quiz in sorted(ctx.bank.quizzes.items()):
+        if quiz.instructions:
+            yield from check_quiz_instructions(rel, quiz, checker)
+
+
+@dataclass(frozen=True)
+class _QuizText:
+    """A quiz seen through the few attributes the checks use to locate text in a file."""
+
+    id: str
+    source_file: Any
+    _quiz: Quiz
+
+    @property
+    def _path(self) -> tuple[int | str, ...]:
+        return ()
+
+    def loc(self, *path: int | str, key: bool = False) -> Location:
+        return self._quiz.loc(*path, key=key)
+
+
+def check_quiz_instructions(rel: str, quiz: Quiz, checker: _MediaChecker) -> Iterator[Problem]:
+    """The QB5 checks (images, maths, raw HTML) on a quiz's ``instructions``: they are shown
+    to every student like question text, so a remote tracking image must not pass."""
+    owner = cast(Any, _QuizText(f"quiz {rel}", quiz._source, quiz))
+    text = quiz.instructions or ""
+    found: list[Problem] = []
+    if "![" in text:
+        found.extend(checker.images(owner, ("instructions",), text))
+    if "\\" in text:
+        found.extend(_math(owner, ("instructions",), text))
+    if "<" in text:
+        found.extend(_html(owner, ("instructions",), text))
+    for p in found:
+        yield dataclasses.replace(p, question_id=None)
 
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
