@@ -1,0 +1,136 @@
+"""Input that could stall or crash CI (issue 17, "Input that can stall or crash CI").
+
+Each test is one of the issue's hostile pull requests, kept as a regression fixture, with the
+exact outcome qbank gives now.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+import zlib
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from qbank.cli import main
+from qbank.load import load_bank
+from qbank.validate import validate
+from qbank.validate.reporters import ReportContext
+from qbank.validate.reporters import github_format as gh
+from qbank.validate.rules.duplicates import MAX_FINDINGS_PER_QUESTION
+
+MANIFEST = 'id: t\ntitle: T\ntopics:\n  "1": One\n'
+
+
+def png(extra: int = 0) -> bytes:
+    """A valid 1×1 PNG, padded with an ancillary chunk of ``extra`` bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    body = chunk(b"IHDR", ihdr)
+    if extra:
+        body += chunk(b"teXt", b"c\x00" + b"x" * extra)
+    body += chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def tf(qid: str, text: str, extra: str = "") -> str:
+    return (
+        f'  - id: {qid}\n    topic: "1"\n    type: truefalse\n    text: {text}\n'
+        f"    answer: true\n    explanation: Because.\n{extra}"
+    )
+
+
+def bank(tmp_path: Path, questions: list[str], manifest: str = MANIFEST) -> Path:
+    root = tmp_path / "bank"
+    root.mkdir(exist_ok=True)
+    (root / "qbank.yaml").write_text(manifest)
+    (root / "q.yaml").write_text("questions:\n" + "".join(questions))
+    return root
+
+
+def rules(root: Path) -> list[tuple[str, str]]:
+    return [(p.rule, p.message) for p in validate(load_bank(root)).problems]
+
+
+def test_dedup_threshold_below_the_floor_is_a_manifest_error(tmp_path: Path) -> None:
+    root = bank(tmp_path, [tf("a", "Hello.")], MANIFEST + "dedup: {threshold: 1}\n")
+    found = rules(root)
+    assert ("QB103", "`dedup.threshold`: input should be greater than or equal to 50") in found
+    r = CliRunner().invoke(main, ["validate", str(root), "--similarity-threshold", "10"])
+    assert r.exit_code == 2 and "50<=x<=100" in r.output
+
+
+def test_findings_per_question_are_capped_with_a_note(tmp_path: Path) -> None:
+    stems = [f"Is the data lake bucket number {i} encrypted at rest by default?" for i in range(30)]
+    root = bank(tmp_path, [tf(f"q{i:02d}", s) for i, s in enumerate(stems)])
+    t0 = time.perf_counter()
+    problems = [p for p in validate(load_bank(root)).problems if p.rule.startswith("QB3")]
+    assert time.perf_counter() - t0 < 10
+    per: dict[str, int] = {}
+    for p in problems:
+        for qid in (p.question_id, p.data["other_id"]):
+            per[str(qid)] = per.get(str(qid), 0) + 1
+    assert max(per.values()) == MAX_FINDINGS_PER_QUESTION
+    notes = [p.hint for p in problems if p.hint and "not listed" in p.hint]
+    assert notes and "(at most 20 per question)" in notes[0]
+
+
+def test_fifo_image_does_not_hang(tmp_path: Path) -> None:
+    root = bank(tmp_path, [tf("a", '"See ![x](media/x.png)"')])
+    (root / "media").mkdir()
+    os.mkfifo(root / "media" / "x.png")
+    t0 = time.perf_counter()
+    assert ("QB501", "image `media/x.png` is a FIFO, not an image file") in rules(root)
+    assert time.perf_counter() - t0 < 10
+
+
+def test_image_over_the_configured_limit(tmp_path: Path) -> None:
+    root = bank(
+        tmp_path,
+        [tf("a", '"See ![x](media/x.png)"')],
+        MANIFEST + "media: {max_image_bytes: 1000}\n",
+    )
+    (root / "media").mkdir()
+    (root / "media" / "x.png").write_bytes(png(2000))
+    size = (root / "media" / "x.png").stat().st_size
+    expected = f"image `media/x.png` is {size:,} bytes; the limit per image is 1,000 (media.max_image_bytes in qbank.yaml)"
+    assert ("QB501", expected) in rules(root)
+    (root / "qbank.yaml").write_text(MANIFEST)  # default limit: 10 MiB
+    assert not [r for r in rules(root) if r[0] == "QB501"]
+
+
+def test_quiz_instructions_get_the_media_checks(tmp_path: Path) -> None:
+    root = bank(tmp_path, [tf("a", "Hello.")])
+    (root / "quizzes").mkdir()
+    (root / "quizzes" / "p.yaml").write_text(
+        "title: P\ninstructions: Go. ![](https://tracker.example/px.gif)\n"
+        'sections:\n  - topic: "1"\n    count: 1\n'
+    )
+    problems = validate(load_bank(root)).problems
+    hit = [p for p in problems if p.rule == "QB502"]
+    assert len(hit) == 1
+    assert hit[0].location.file == "quizzes/p.yaml" and hit[0].location.line == 2
+    assert "is not a file inside the bank: it is a URL" in hit[0].message
+    r = CliRunner().invoke(main, ["export", "json", str(root), "-o", str(tmp_path / "q.json")])
+    assert r.exit_code == 1 and not (tmp_path / "q.json").exists()
+
+
+def test_backtick_cannot_break_out_of_the_step_summary(tmp_path: Path) -> None:
+    root = tmp_path / "bank"
+    root.mkdir()
+    (root / "qbank.yaml").write_text(MANIFEST)
+    (root / "a`](https:__evil)`.yaml").write_text(
+        "questions:\n" + tf("a", "Hello.").replace("answer: true", "answer: maybe")
+    )
+    b = load_bank(root)
+    summary = gh.step_summary(ReportContext(validate(b).problems, b, checked=1))
+    row = next(line for line in summary.splitlines() if line.startswith("| ❌"))
+    assert "<code>" in row and "`" not in row.split("|")[3]
+    assert "a&#96;](https:__evil)&#96;.yaml" in row
