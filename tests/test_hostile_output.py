@@ -17,8 +17,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT
 
+from conftest import ROOT
 from qbank.fsutil import TEMP_PREFIX, atomic_path, atomic_write_text, locked, protect
 
 QUESTIONS = """\

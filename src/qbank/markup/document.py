@@ -32,6 +32,7 @@ from qbank.markup.text import alt_text, plain_text
 from qbank.markup.types import Block, MediaRef
 
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_UNCLOSED_HTML = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"), ("<!", ">"))
 _TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
 
 #: image sources that markdown-it's normalizeLinkText returns unchanged (``media/a-1.png``)
@@ -327,7 +328,14 @@ class Markup:
         if self._raw_html is None:
             found: list[str] = []
             if "<" in self.source:
-                for tok in walk_tokens(MD_HTML.parse(self.source)):
+                source = self.source
+                for opener, closer in _UNCLOSED_HTML:
+                    if opener in source and closer not in source:
+                        # markdown-it looks for the end of each `<!--` (`<?`, `<![CDATA[`)
+                        # from every opener: quadratic when none closes (issue 17). Without
+                        # a closer none of them can be HTML, so take them out of the running.
+                        source = source.replace(opener, "&lt;" + opener[1:])
+                for tok in walk_tokens(MD_HTML.parse(source)):
                     if tok.type == "html_inline":
                         found.append(tok.content)
                     elif tok.type == "html_block":

@@ -1,0 +1,74 @@
+"""Every parser in markup, cloze and maths handling is linear (issue 17).
+
+Each delimiter is repeated 100,000 times and fed to every text function the validator and
+the exporters use (markdown to HTML, plain text and Word blocks, the maths and raw-HTML
+checks, cloze blanks, the Word maths-to-text conversion). The time must stay within a fixed
+ratio of a plain-text baseline of the same length: prose in short lines (``ab`` per line),
+which makes the parser produce about as many tokens as the delimiters do. Before the fix,
+20,000 stray ``\\(`` took 21 s and 50,000 over 120 s (quadratic); a quadratic parser at
+100,000 is hundreds of times over the bound, a linear one well under it.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import pytest
+
+from qbank import markup as mk
+from qbank.export.docx.math import math_text
+
+REPEAT = 100_000
+RATIO = 10.0
+#: below this the timings are noise (process scheduling on a shared CI machine)
+FLOOR = 1.0
+
+DELIMITERS = [
+    "\\(", "\\)", "\\[", "\\]", "\\[\n", "\\(a", "\\(\n\n", "$", "$$", "{{", "}}", "{{a|", "|",
+    "\\{{", "{{c1::", "::", "*", "_", "`", "```\n", "~~", "[", "](", "![", "![](", "[sound:",
+    "<", "<!--", "<?", "<![CDATA[", "<!A", "<a ", "&", "\\", "\n", "\n> ", "\n- ", "#",
+    "\\frac{", "\\sqrt{", "^{", "_{", "\\text{", "\\foo",
+]  # fmt: skip
+
+
+def pipeline(text: str) -> None:
+    """What validate and the exporters run on one author string."""
+    m = mk.parse(text)
+    m.to_html()
+    m.to_text()
+    m.blocks()
+    m.unbalanced_math()
+    m.raw_html()
+    mk.find_blanks(text)
+    mk.replace_blanks(text, lambda b: "\\_\\_\\_")
+    math_text("\\(" + text + "\\)")
+
+
+def timed(text: str) -> float:
+    start = time.perf_counter()
+    pipeline(text)
+    return time.perf_counter() - start
+
+
+@functools.cache
+def baseline(length: int) -> float:
+    text = ("ab\n" * (length // 3 + 1))[:length]
+    return min(timed(text) for _ in range(2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delimiter", DELIMITERS)
+def test_delimiter_runs_are_linear(delimiter: str) -> None:
+    text = delimiter * REPEAT
+    took = timed(text)
+    bound = max(RATIO * baseline(len(text)), FLOOR)
+    assert took < bound, f"{REPEAT:,} × {delimiter!r}: {took:.2f} s, bound {bound:.2f} s"
+
+
+def test_stray_math_openers_regression() -> None:
+    """The issue's measurement, kept fast: 20,000 stray ``\\(`` took 21 s."""
+    text = "\\(" * 20_000
+    took = timed(text)
+    assert took < max(RATIO * baseline(len(text)), FLOOR)
+    assert mk.parse(text).unbalanced_math()[:1] == ["\\( without \\)"]
