@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from qbank.diagnostics import Problem
+from qbank.diagnostics import Location, Problem, problem
 from qbank.load.build import load_manifest, load_question_file, load_quiz
 from qbank.load.data import retyped_problems, to_data
 from qbank.load.reading import (
@@ -92,10 +92,20 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for path in iter_yaml_files(root):
+        linked: list[str] = []
+        for path in iter_yaml_files(root, linked):
             _load_one(
                 root, path, files, problems, questions, quizzes, invalid, max_file_bytes, tally
             )
+        problems.extend(
+            problem(
+                "QB011",
+                f"`{rel}` is a folder symlink: not followed, the files behind it are not loaded",
+                Location(rel),
+                hint="move the folder into the bank (a link could loop or leave the bank)",
+            )
+            for rel in linked
+        )
         for src in files.values():
             src.release()
     finally:
@@ -180,7 +190,7 @@ def _load_one(
     rel = _rel(path, root)
     if rel == MANIFEST_NAME:
         return
-    src, file_problems = read_source(path, rel, max_bytes=max_file_bytes)
+    src, file_problems = read_source(path, rel, max_bytes=max_file_bytes, root=root)
     files[rel] = src
     problems.extend(file_problems)
     if src.node is None:

@@ -3,6 +3,7 @@ bank manifest and quizzes, each model linked to its :class:`~qbank.source.Source
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,7 @@ def load_question_file(
 
 def load_manifest(root: Path) -> tuple[Manifest | None, SourceFile | None, list[Problem]]:
     path = root / MANIFEST_NAME
-    if not path.is_file():
+    if not os.path.lexists(path) or path.is_dir():
         return (
             None,
             None,
@@ -115,7 +116,7 @@ def load_manifest(root: Path) -> tuple[Manifest | None, SourceFile | None, list[
                 )
             ],
         )
-    src, problems = read_source(path, MANIFEST_NAME)
+    src, problems = read_source(path, MANIFEST_NAME, root=root)
     if src.node is None:
         return None, src, problems
     data, walk_problems, _ = to_data(src)

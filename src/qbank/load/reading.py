@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from qbank.diagnostics import Location, Problem, problem
+from qbank.fsutil import UnsafeInput, read_bounded
 from qbank.source import NULLS, SourceFile, StrictLoader, find_suppressions
 
 MANIFEST_NAME = "qbank.yaml"
@@ -22,25 +23,37 @@ _ANCHOR_HINT = re.compile(r"(?:^|[\s,\[{:?-])[&*][^\s,\[\]{}]")
 
 
 def read_source(
-    path: Path, rel: str, *, max_bytes: int = MAX_FILE_BYTES
+    path: Path, rel: str, *, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
 ) -> tuple[SourceFile, list[Problem]]:
     """Read, decode and compose one YAML file. Returns the file and the problems found.
 
-    ``SourceFile.node`` is None when the file could not be composed.
+    ``SourceFile.node`` is None when the file could not be composed. Only a regular file is
+    read, and never more than ``max_bytes`` of it whatever ``stat`` says (``/proc`` files
+    say 0); with ``root``, its real path must be inside ``root`` (QB011 otherwise: a symlink
+    to ``/dev/zero``, a FIFO or a secret outside the bank is never read).
     """
     src = SourceFile(path=path, rel=rel)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        data = read_bounded(path, limit=max_bytes, root=root)
+    except UnsafeInput as exc:
+        if exc.kind == "too-large":
             return src, [
                 problem(
                     "QB007",
-                    f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                    exc.message,
                     Location(rel),
                     hint="split it into several files (any folder depth works)",
                 )
             ]
-        data = path.read_bytes()
+        return src, [
+            problem(
+                "QB011",
+                f"not read: {exc.message}",
+                Location(rel),
+                hint="move the file into the bank as a regular file (a symlink to a file "
+                "inside the bank is fine)",
+            )
+        ]
     except OSError as exc:
         return src, [problem("QB005", f"cannot read file: {exc.strerror or exc}", Location(rel))]
     return src, decode_and_compose(src, data)
@@ -195,10 +208,23 @@ def _yaml_error(src: SourceFile, exc: yaml.MarkedYAMLError) -> Problem:
     )
 
 
-def iter_yaml_files(root: Path) -> Iterator[Path]:
-    """All YAML files under ``root`` in a stable order, skipping hidden folders."""
+def iter_yaml_files(root: Path, linked: list[str] | None = None) -> Iterator[Path]:
+    """All YAML files under ``root`` in a stable order, skipping hidden folders.
+
+    Folder symlinks are not followed (they could loop or leave the bank); with ``linked``,
+    their bank-relative paths are appended to it so the loader can say so (QB011).
+    """
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "node_modules")
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(".") or d == "node_modules":
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                if linked is not None:
+                    linked.append((Path(dirpath) / d).relative_to(root).as_posix())
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 yield Path(dirpath) / name
