@@ -533,17 +533,56 @@ def topic_matches(topic: str | None, wanted: str) -> bool:
     return topic == wanted or topic.startswith((wanted + ".", wanted + "/"))
 
 
-def parse_decimal(text: str | None) -> Decimal | None:
-    """Decimal from text such as ``0.10`` or ``-3e2``; None when it is not one."""
+#: bounds on numeric answers and tolerances (QB210/QB211): more digits or a larger exponent
+#: is not a measurement, and ``1e99999999`` overflowed every exporter (issue 17)
+MAX_DECIMAL_DIGITS = 30
+MAX_DECIMAL_EXPONENT = 100
+_MAX_DECIMAL_CHARS = 64
+
+
+def decimal_bounds_problem(text: str | None) -> str | None:
+    """Why a decimal-looking ``text`` is out of bounds (too many digits or too large an
+    exponent), or None when it is within them (or is not a decimal at all)."""
     if text is None:
         return None
     raw = text.strip()
+    if len(raw) > _MAX_DECIMAL_CHARS:
+        digits = sum(c.isdigit() for c in raw)
+        if DECIMAL_RE.match(raw):
+            return f"has {digits:,} digits; at most {MAX_DECIMAL_DIGITS} are accepted"
+        return None
     if not DECIMAL_RE.match(raw):
         return None
+    value = Decimal(raw)
+    sign, digits_t, exponent = value.as_tuple()
+    if len(digits_t) > MAX_DECIMAL_DIGITS:
+        return f"has {len(digits_t)} digits; at most {MAX_DECIMAL_DIGITS} are accepted"
+    if value and not -MAX_DECIMAL_EXPONENT <= value.adjusted() <= MAX_DECIMAL_EXPONENT:
+        return (
+            f"is of the order of 10^{value.adjusted()}; exponents from "
+            f"-{MAX_DECIMAL_EXPONENT} to {MAX_DECIMAL_EXPONENT} are accepted"
+        )
+    del sign, exponent
+    return None
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """Decimal from text such as ``0.10`` or ``-3e2``; None when it is not one or is out of
+    bounds (see :func:`decimal_bounds_problem`)."""
+    if text is None:
+        return None
+    raw = text.strip()
+    if len(raw) > _MAX_DECIMAL_CHARS or not DECIMAL_RE.match(raw):
+        return None
     try:
-        return Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:  # pragma: no cover - regex guards this
         return None
+    if len(value.as_tuple().digits) > MAX_DECIMAL_DIGITS:
+        return None
+    if value and not -MAX_DECIMAL_EXPONENT <= value.adjusted() <= MAX_DECIMAL_EXPONENT:
+        return None
+    return value
 
 
 def question_file_schema() -> dict[str, Any]:

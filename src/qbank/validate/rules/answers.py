@@ -19,7 +19,17 @@ import yaml
 
 from qbank.diagnostics import Location, Problem, Related, Rule, Severity, problem, register
 from qbank.markup import find_blanks
-from qbank.model import Cloze, Match, Multi, Numeric, Order, Short, Single, parse_decimal
+from qbank.model import (
+    Cloze,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Short,
+    Single,
+    decimal_bounds_problem,
+    parse_decimal,
+)
 
 if TYPE_CHECKING:
     from qbank.model import AnyQuestion
@@ -273,12 +283,14 @@ register(
         "QB210",
         "numeric-answer",
         E,
-        "A `numeric` answer is not a decimal number (`6`, `0.75`, `-3e2`).",
+        "A `numeric` answer is not a decimal number (`6`, `0.75`, `-3e2`), or has more than "
+        "30 digits or an exponent beyond ±100.",
         rationale="Answers are compared as exact decimals written with a decimal point. A comma "
         "(`9,81`, `1,000`), units or words (`6 shards`, `six`) cannot be compared: `9,81` "
         "may be a decimal comma or two numbers, `1,000` one thousand or one. Put the unit in "
         "`unit:`. Learners may type a decimal comma when the quiz's language uses one "
-        "(`language: de`); the key stays `9.81`.",
+        "(`language: de`); the key stays `9.81`. `1e99999999` would make every exporter "
+        "expand a number of a hundred million digits.",
         failing=_NUMERIC_OK.replace("answer: 6", "answer: 6 shards"),
         passing=_NUMERIC_OK,
     )
@@ -589,8 +601,22 @@ def _short(q: Short) -> Iterator[Problem]:
 _PERCENT = re.compile(r"^(?P<num>.*?)\s*%$")
 
 
+def _short(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _numeric(q: Numeric) -> Iterator[Problem]:
-    if parse_decimal(q.answer) is None:
+    bounds = decimal_bounds_problem(q.answer)
+    if bounds is not None:
+        yield problem(
+            "QB210",
+            f"answer `{_short(q.answer)}` {bounds}",
+            q.loc("answer"),
+            hint="write the value with a sensible precision, e.g. `6.02e23`",
+            question_id=q.id,
+        )
+    elif parse_decimal(q.answer) is None:
         hint = "write a plain decimal such as `6` or `0.75`"
         raw = q.answer.strip()
         if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", raw):  # 1,000 or 1,500: which comma?
@@ -625,7 +651,16 @@ def _numeric(q: Numeric) -> Iterator[Problem]:
     m = _PERCENT.match(raw)
     value = parse_decimal(m.group("num") if m else raw)
     kind = "percentage" if m else "tolerance"
-    if value is None:
+    bounds = decimal_bounds_problem(m.group("num") if m else raw)
+    if bounds is not None:
+        yield problem(
+            "QB211",
+            f"{kind} `{_short(q.tolerance)}` {bounds}",
+            q.loc("tolerance"),
+            hint='write a tolerance such as "0.01" or "2%"',
+            question_id=q.id,
+        )
+    elif value is None:
         yield problem(
             "QB211",
             f"tolerance `{q.tolerance}` is not a decimal or a percentage",
