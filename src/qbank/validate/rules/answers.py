@@ -601,7 +601,7 @@ def _short(q: Short) -> Iterator[Problem]:
 _PERCENT = re.compile(r"^(?P<num>.*?)\s*%$")
 
 
-def _short(text: str, limit: int = 40) -> str:
+def _clip(text: str, limit: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -611,7 +611,7 @@ def _numeric(q: Numeric) -> Iterator[Problem]:
     if bounds is not None:
         yield problem(
             "QB210",
-            f"answer `{_short(q.answer)}` {bounds}",
+            f"answer `{_clip(q.answer)}` {bounds}",
             q.loc("answer"),
             hint="write the value with a sensible precision, e.g. `6.02e23`",
             question_id=q.id,
@@ -655,7 +655,7 @@ def _numeric(q: Numeric) -> Iterator[Problem]:
     if bounds is not None:
         yield problem(
             "QB211",
-            f"{kind} `{_short(q.tolerance)}` {bounds}",
+            f"{kind} `{_clip(q.tolerance)}` {bounds}",
             q.loc("tolerance"),
             hint='write a tolerance such as "0.01" or "2%"',
             question_id=q.id,
