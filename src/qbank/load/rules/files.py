@@ -1,17 +1,10 @@
 """QB0xx — YAML and files. Reported by :mod:`qbank.load` while reading; documented here.
 
-QB012 (control characters in values) is checked here, after loading."""
+QB012 (control characters in values) is checked after loading: validate/rules/characters."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
-
-if TYPE_CHECKING:
-    from qbank.validate.engine import Context
+from qbank.diagnostics import Rule, Severity, register
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -169,88 +162,3 @@ register(
         passing=_SUPPRESSED,
     )
 )
-
-
-register(
-    Rule(
-        "QB012",
-        "control-character",
-        E,
-        "Text holds a control character (other than tab and line break), a non-character such "
-        "as U+FFFE, or a lone surrogate.",
-        rationale='YAML escapes (`"\\x1f"`, `"\\u0001"`) let such characters into a '
-        "value although no editor shows them. They break targets silently: U+001F is Anki's "
-        "field separator (one makes the whole package unimportable) and Word files cannot hold "
-        "`\\x01`, `\\x0b`, `\\0` or U+FFFE. The message gives the character and its position "
-        "in the value; delete it.",
-        failing='id: bell\ntype: truefalse\ntext: "Ring the bell\\x07 now."\nanswer: true\n',
-        passing="id: bell\ntype: truefalse\ntext: Ring the bell now.\nanswer: true\n",
-    )
-)
-
-#: C0 controls except tab and line feed, DEL, C1 controls, non-characters, lone surrogates
-CONTROL_RE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
-    "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
-)
-
-FAMILY = "QB0"
-
-
-def _strings(
-    value: Any, path: tuple[int | str, ...]
-) -> Iterator[tuple[tuple[int | str, ...], str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(k, str) and CONTROL_RE.search(k):
-                yield path, k
-            yield from _strings(v, (*path, k))
-    elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*path, i))
-
-
-def control_characters(owner: Any, data: Any, question_id: str | None) -> Iterator[Problem]:
-    """QB012 for every string in ``data`` (a model dump) holding a forbidden character."""
-    for path, text in _strings(data, ()):
-        m = CONTROL_RE.search(text)
-        if m is None:
-            continue
-        where = ".".join(map(str, path)) or "value"
-        count = len(CONTROL_RE.findall(text))
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        yield problem(
-            "QB012",
-            f"control character U+{ord(m.group()):04X} at character {m.start() + 1} of "
-            f"`{where}`{more}",
-            owner.loc(*path),
-            hint="delete it (it is invisible in most editors; look for a \\x.. or \\u.. "
-            "escape in a double-quoted value)",
-            question_id=question_id,
-            fingerprint=f"QB012:{question_id or ''}:{where}",
-        )
-
-
-def check(ctx: Context) -> Iterator[Problem]:
-    """QB012 over every question, quiz and the manifest (the loader reports the others)."""
-    for q in ctx.bank.questions:
-        yield from control_characters(q, q.model_dump(mode="python", exclude_none=True), q.id)
-    for quiz in ctx.bank.quizzes.values():
-        yield from control_characters(quiz, quiz.model_dump(mode="python", exclude_none=True), None)
-    manifest = ctx.bank.manifest
-    if manifest is not None:
-        yield from control_characters(
-            _ManifestOwner(ctx), manifest.model_dump(mode="python", exclude_none=True), None
-        )
-
-
-class _ManifestOwner:
-    def __init__(self, ctx: Context) -> None:
-        self.src = ctx.bank.files.get("qbank.yaml")
-
-    def loc(self, *path: int | str) -> Location:
-        if self.src is None:
-            return Location("qbank.yaml")
-        return self.src.location(path)

@@ -5,6 +5,7 @@
 |---|---|---|
 | QB0xx | qbank.load.rules.files | YAML and files (reported by the loader) |
 | QB1xx | qbank.load.rules.schema | fields and types (reported by the loader) |
+| QB012 | characters | control characters in any value (after loading) |
 | QB2xx | answers | answer keys |
 | QB3xx | duplicates | near-duplicate questions |
 | QB4xx | style | item-writing lint |
@@ -22,6 +23,7 @@ from types import ModuleType
 FAMILY_MODULES = (
     "qbank.load.rules.files",
     "qbank.load.rules.schema",
+    "qbank.validate.rules.characters",
     "qbank.validate.rules.answers",
     "qbank.validate.rules.duplicates",
     "qbank.validate.rules.style",
