@@ -47,6 +47,7 @@ The parts: :mod:`~qbank.export.anki.models` (note types, ids, templates),
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ from qbank.export.anki.fields import (
     OptionOrder,
     Renderer,
     cloze_ords,
+    deck_name,
     note_tags,
     subdeck,
     topic_tag,
@@ -80,7 +82,7 @@ from qbank.export.anki.state import (
     default_state_path,
     digest,
 )
-from qbank.fsutil import atomic_path, atomic_write_text
+from qbank.fsutil import atomic_path, atomic_write_text, display, locked
 from qbank.i18n import translator
 from qbank.progress import track
 
@@ -155,19 +157,30 @@ def export(
     """
     out = Path(out)
     when = current_time() if now is None else int(now)
-    memory = State.read(state) if state is not None else State()
     language = bank.manifest.language if bank.manifest else None
     assets = Templates.load(templates, translator(language))
-    # The loop allocates many short-lived, acyclic objects; the cyclic GC would rescan the
-    # whole loaded bank again and again without freeing anything (as in qbank.load).
-    gc_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        built = _build(draw, bank, deck or bank.title, subdecks, option_order)
-        return _write(built, out, bank, memory, assets, when, state, compress)
-    finally:
-        if gc_enabled:
-            gc.enable()
+    with contextlib.ExitStack() as stack:
+        if state is not None:
+            # parallel exports of one bank (make -j) take turns: read, stamp, write
+            try:
+                stack.enter_context(locked(state))
+            except OSError as exc:
+                raise AnkiStateError(
+                    f"{display(state)}: cannot lock the Anki state file's folder "
+                    f"({exc.strerror or exc}); give --state FILE elsewhere or --no-state"
+                ) from None
+        memory = State.read(state) if state is not None else State()
+        # The loop allocates many short-lived, acyclic objects; the cyclic GC would rescan
+        # the whole loaded bank again and again without freeing anything (as in qbank.load).
+        gc_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            built = _build(draw, bank, deck_name(deck or bank.title), subdecks, option_order)
+            return _write(built, out, bank, memory, assets, when, state, compress)
+        finally:
+            if gc_enabled:
+                gc.enable()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _build(
@@ -211,7 +224,9 @@ def _write(
     state: Path | None,
     compress: bool,
 ) -> AnkiExport:
-    """Stamp the notes, write the package atomically, then record the new state."""
+    """Stamp the notes and write the package; the state file is written (merged with what
+    is on disk) *before* the package is renamed into place, so a state that cannot be written
+    leaves the old package untouched."""
     built = rendered.notes
     changed = [
         b.question.id for b in built if memory.notes.get(b.question.id, ("",))[0] != b.digest
@@ -227,12 +242,20 @@ def _write(
     timestamp = max(times)
     used = {b.spec.key: models[b.spec.key] for b in built}
     media = sorted(rendered.media.items())
+    written = state is not None and memory.changed
     with atomic_path(out) as tmp:
         database = collection(bank.id, [used[k] for k in sorted(used)], decks, timestamp)
         write_apkg(tmp, database, media, compress=compress)
-    written = state is not None and memory.changed
-    if state is not None and written:
-        atomic_write_text(state, memory.dumps())
+        if state is not None and written:
+            memory.merge(State.read(state))
+            try:
+                atomic_write_text(state, memory.dumps(), in_bank_ok=True)
+            except OSError as exc:
+                raise AnkiStateError(
+                    f"{display(state)}: cannot write the Anki state file "
+                    f"({exc.strerror or exc}); the package was not written. Make the folder "
+                    "writable, give --state FILE elsewhere, or use --no-state"
+                ) from None
     return AnkiExport(
         path=out,
         notes=len(built),

@@ -74,7 +74,37 @@ def topic_tag(topic: str) -> str:
 
 
 def _tag(text: str) -> str:
-    return re.sub(r"\s+", "_", text.strip())
+    """A tag as Anki keeps it: no spaces, and no character a template's ``{{Tags}}`` would
+    turn into markup (``<>&"'`` and backticks become ``_``)."""
+    return _TAG_UNSAFE.sub("_", re.sub(r"\s+", "_", text.strip()))
+
+
+_TAG_UNSAFE = re.compile(r"[<>&\"'`]")
+_DECK_SAFE = str.maketrans({"<": "‹", ">": "›", '"': "”", "'": "’", "`": "‘"})
+
+
+def deck_name(text: str) -> str:
+    """A deck or sub-deck name safe where a template shows ``{{Deck}}``/``{{Subdeck}}``
+    (inserted there as raw HTML): ``<>"'`` become look-alike characters, control characters
+    spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", text).translate(_DECK_SAFE)
+
+
+#: what Anki interprets in field text: cloze deletions, sound tags, LaTeX and MathJax tags
+_ANKI_SYNTAX = re.compile(
+    r"\{\{|\[(?=sound:|latex\]|\$\]|\$\$\]|/latex\]|/\$\]|/\$\$\])", re.IGNORECASE
+)
+
+
+def anki_inert(html: str) -> str:
+    """Author HTML with Anki's own syntax neutralised: ``{{`` becomes ``&#123;{`` (no
+    ``{{c2::`` cloze), ``[sound:``, ``[latex]``, ``[$]``, ``[$$]`` start with ``&#91;`` (no
+    sound played, no LaTeX run). The browser shows the same characters."""
+    return _ANKI_SYNTAX.sub(lambda m: "&#123;{" if m.group() == "{{" else "&#91;", html)
+
+
+def _esc(text: str) -> str:
+    return anki_inert(escapeHtml(text))
 
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
@@ -123,8 +153,10 @@ class Renderer:
             safe = text.replace('"', "&quot;")
             return safe if inline else f"<p>{safe}</p>"
         if "![" in text:
-            return markup.to_html(text, media=self._media_src, inline=inline, root=self.root)
-        return markup.to_html(text, inline=inline)
+            out = markup.to_html(text, media=self._media_src, inline=inline, root=self.root)
+        else:
+            out = markup.to_html(text, inline=inline)
+        return anki_inert(out)
 
     def _media_src(self, ref: markup.MediaRef) -> str:
         if ref.path is None:
@@ -166,7 +198,7 @@ class Renderer:
             body = self._typed(q)
         else:
             body = self._basic(q)
-        tail = [self.html(q.explanation), escapeHtml(q.source or ""), "", "", escapeHtml(q.id)]
+        tail = [self.html(q.explanation), _esc(q.source or ""), "", "", escapeHtml(q.id)]
         return spec, [*body, *tail]
 
     def _choice(self, q: Single | Multi | TrueFalse) -> list[str]:
@@ -206,7 +238,12 @@ class Renderer:
         blanks = markup.find_blanks(q.text)
         # placeholders made of letters keep plain text on the fast path and are left alone
         # by markdown wherever a blank may stand (emphasis, code, maths, lists)
-        marks = [f"qbankcloze{b.index}x" for b in blanks]
+        # ... and never occur in the author's own text (a literal `qbankcloze0x` there would
+        # otherwise be taken for the placeholder)
+        nonce = 0
+        while f"qbankcloze{nonce}" in q.text:
+            nonce += 1
+        marks = [f"qbankcloze{nonce}n{b.index}x" for b in blanks]
         pieces: list[str] = []
         pos = 0
         for b, mark in zip(blanks, marks, strict=True):
@@ -245,7 +282,7 @@ class Renderer:
     def _typed(self, q: Short | Numeric) -> list[str]:
         if isinstance(q, Short):
             tr = self.tr
-            accepted = ", ".join(f"<b>{escapeHtml(a)}</b>" for a in q.answers)
+            accepted = ", ".join(f"<b>{_esc(a)}</b>" for a in q.answers)
             accepted = escapeHtml(tr.gettext("Accepted:")) + f" {accepted}"
             if q.case_sensitive:
                 accepted += " (" + escapeHtml(tr.gettext("case-sensitive")) + ")"
@@ -257,14 +294,14 @@ class Renderer:
                 ).format(n=q.max_words)
             else:
                 instruction = tr.gettext("Type your answer.")
-            return [self.html(q.text), escapeHtml(instruction), escapeHtml(q.answers[0]), accepted]
+            return [self.html(q.text), _esc(instruction), _esc(q.answers[0]), accepted]
         tr = self.tr
-        unit = f" {escapeHtml(q.unit)}" if q.unit else ""
+        unit = f" {_esc(q.unit)}" if q.unit else ""
         # Anki compares typed text exactly: show (and expect) the number as the class writes
         # it, with a decimal comma where the language uses one; the bank keeps its point
         typed = _localised_number(q.answer.strip(), tr)
         label = escapeHtml(tr.gettext("Answer:"))
-        accepted = f"{label} <b>{escapeHtml(typed)}</b>{unit}"
+        accepted = f"{label} <b>{_esc(typed)}</b>{unit}"
         bounds = q.tolerance_bounds() if q.tolerance else None
         if bounds is not None:
             lo, hi = (_localised_number(str(b), tr) for b in bounds)
@@ -277,7 +314,7 @@ class Renderer:
             instruction = tr.gettext("Type a number (in {unit}).").format(unit=q.unit)
         else:
             instruction = tr.gettext("Type a number.")
-        return [self.html(q.text), escapeHtml(instruction), escapeHtml(typed), accepted]
+        return [self.html(q.text), _esc(instruction), _esc(typed), accepted]
 
     def _basic(self, q: AnyQuestion) -> list[str]:
         if isinstance(q, Order):
@@ -354,4 +391,4 @@ def subdeck(base: str, topic: str | None, titles: dict[str, str]) -> str:
     key = topic.split("/", 1)[0].split(".", 1)[0]
     label = key.zfill(2) if key.isdigit() else key
     title = titles.get(key, "").replace("::", ":").strip()
-    return f"{base}::{label} {title}".rstrip()
+    return deck_name(f"{base}::{label} {title}".rstrip())

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qbank.fsutil import UnsafeInput, display, read_bounded
+
 if TYPE_CHECKING:
     from qbank.load import Bank
 
@@ -25,6 +27,36 @@ STATE_RELPATH = Path(".qbank") / "anki-state.json"
 
 class AnkiStateError(ValueError):
     """The state file cannot be read (e.g. merge-conflict markers): fix it or delete it."""
+
+
+#: a state file holds one short line per question: 64 MiB is millions of questions
+MAX_STATE_BYTES = 64 * 1024 * 1024
+#: note times are epoch seconds: anything past the year 5138 is not a time
+MAX_TIME = 10**11
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a time")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 12:
+        raise ValueError(f"the number {text[:20]}… is not a time")
+    return int(text)
+
+
+def _time(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a time in whole seconds")
+    if not 0 <= value < MAX_TIME:
+        raise ValueError(f"{value} is out of range for a time")
+    return value
+
+
+def _digest_text(value: object) -> str:
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(f"{str(value)[:40]!r} is not a content digest")
+    return value
 
 
 def digest(parts: Iterable[str]) -> str:
@@ -58,31 +90,60 @@ class State:
 
     @classmethod
     def read(cls, path: Path) -> State:
-        if not path.exists():
+        if not os.path.lexists(path):
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AnkiStateError(f"{path}: cannot read the Anki state file: {exc}") from None
-        except json.JSONDecodeError as exc:
+            raw = read_bounded(path, limit=MAX_STATE_BYTES)
+            text = raw.decode("utf-8")
+        except UnsafeInput as exc:
             raise AnkiStateError(
-                f"{path}:{exc.lineno}:{exc.colno}: the Anki state file is not valid JSON "
-                f"({exc.msg}); resolve the merge conflict or restore it from git "
-                "(deleting it makes every note look changed)"
+                f"{display(path)}: not read as the Anki state file: {exc}"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnkiStateError(
+                f"{display(path)}: cannot read the Anki state file: {exc}"
             ) from None
         try:
+            data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+        except json.JSONDecodeError as exc:
+            raise AnkiStateError(
+                f"{display(path)}:{exc.lineno}:{exc.colno}: the Anki state file is not valid "
+                f"JSON ({exc.msg}); resolve the merge conflict or restore it from git "
+                "(deleting it makes every note look changed)"
+            ) from None
+        except RecursionError:
+            raise AnkiStateError(
+                f"{display(path)}: not a qbank Anki state file (nested too deeply); restore it "
+                "from git or delete it"
+            ) from None
+        except ValueError as exc:
+            raise AnkiStateError(
+                f"{display(path)}: not a qbank Anki state file ({exc}); restore it from git or "
+                "delete it"
+            ) from None
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
             if data.get("format") != STATE_FORMAT:
                 raise ValueError(f"unknown format {data.get('format')!r}")
             notes = {
-                str(k): (str(v[0]), int(v[1])) for k, v in dict(data.get("notes") or {}).items()
+                str(k): (_digest_text(v[0]), _time(v[1]))
+                for k, v in dict(data.get("notes") or {}).items()
             }
             tmpl = data.get("templates")
-            templates = (str(tmpl[0]), int(tmpl[1])) if tmpl else None
+            templates = (_digest_text(tmpl[0]), _time(tmpl[1])) if tmpl else None
         except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
             raise AnkiStateError(
-                f"{path}: not a qbank Anki state file ({exc}); restore it from git or delete it"
+                f"{display(path)}: not a qbank Anki state file ({exc}); restore it from git or "
+                "delete it"
             ) from None
         return cls(notes, templates)
+
+    def merge(self, other: State) -> None:
+        """Keep ``other``'s entries for questions this state does not know (another export
+        of a different selection wrote them): the state file is merged, never replaced."""
+        for qid, entry in other.notes.items():
+            self.notes.setdefault(qid, entry)
 
     @staticmethod
     def _next(prev: tuple[str, int] | None, digest: str, now: int) -> tuple[str, int]:
