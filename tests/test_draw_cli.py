@@ -66,7 +66,7 @@ def test_json_is_the_manifest_and_matches_the_golden(sample_bank: Path) -> None:
     assert result.stdout == (GOLDEN / "sample-4.3-practice.json").read_text(encoding="utf-8")
     m = json.loads(result.stdout)
     assert m == draw_manifest(draw(load_bank(sample_bank), Selection(quiz="4.3-practice")))
-    golden = run(str(GOLDEN / "bank"), "--quiz", "mock", "--format", "json")
+    golden = run(str(GOLDEN / "bank"), "--quiz", "mock", "--include-drafts", "--format", "json")
     assert golden.stdout == (GOLDEN / "golden-mock-quiz.json").read_text(encoding="utf-8")
 
 

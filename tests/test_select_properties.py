@@ -139,6 +139,7 @@ def scenarios(draw_: Any) -> tuple[Bank, Selection]:
         shuffle_questions=draw_(st.one_of(st.none(), st.booleans())),
         shuffle_options=draw_(st.one_of(st.none(), st.booleans())),
         vary_questions=draw_(st.one_of(st.none(), st.booleans())),
+        include_drafts=True,  # drafts are left out by default; these check the filters
     )
     return bank, selection
 
@@ -244,7 +245,10 @@ def test_same_seed_same_draw_whatever_the_file_order(
 def test_vary_questions_prefers_unused_questions(bank: Bank, seed: str, forms: int) -> None:
     n = len(bank.questions)
     count = max(1, n // forms)
-    d = draw(bank, Selection(count=count, forms=forms, vary_questions=True, seed=seed))
+    d = draw(
+        bank,
+        Selection(count=count, forms=forms, vary_questions=True, seed=seed, include_drafts=True),
+    )
     _check_form_invariants(d)
     seen: set[str] = set()
     for form in d.forms:
@@ -258,7 +262,7 @@ def test_vary_questions_prefers_unused_questions(bank: Bank, seed: str, forms: i
 @PROPS
 @given(banks(min_size=4), st.text(max_size=6))
 def test_shuffled_forms_have_different_question_orders(bank: Bank, seed: str) -> None:
-    d = draw(bank, Selection(forms=2, seed=seed, shuffle_questions=True))
+    d = draw(bank, Selection(forms=2, seed=seed, shuffle_questions=True, include_drafts=True))
     a, b = ([x.id for x in f.questions] for f in d.forms)
     assert sorted(a) == sorted(b) and a != b
 
@@ -269,7 +273,7 @@ def test_blueprint_draw_within_one_question_per_topic(bank: Bank, total: int, se
     weights = bank.manifest.blueprint  # type: ignore[union-attr]
     wsum = sum(Fraction(str(w)) for w in weights.values())
     try:
-        d = draw(bank, Selection(blueprint=total, seed=seed))
+        d = draw(bank, Selection(blueprint=total, seed=seed, include_drafts=True))
     except SelectionError as exc:
         assert exc.message.startswith("blueprint topic") or "remain" in exc.message
         return
@@ -335,7 +339,7 @@ def test_quiz_sections_get_their_counts(bank: Bank, data: st.DataObject) -> None
     )
     bank.quizzes["quizzes/p.yaml"] = quiz
     try:
-        d = draw(bank, Selection(quiz="quizzes/p.yaml"))
+        d = draw(bank, Selection(quiz="quizzes/p.yaml", include_drafts=True))
     except SelectionError as exc:
         # the refusal names a section whose numbers really do not add up
         pools = [

@@ -230,10 +230,19 @@ def selection_options(f: F) -> F:
             "--shuffle/--no-shuffle",
             "shuffle_questions",
             default=None,
-            help="Shuffle question order.",
+            help="Shuffle question order (default: when drawing a subset or several forms). "
+            "--no-shuffle keeps options in their written order too.",
         ),
         click.option(
-            "--shuffle-options/--no-shuffle-options", default=None, help="Shuffle option order."
+            "--shuffle-options/--no-shuffle-options",
+            default=None,
+            help="Shuffle option order (default: yes, except questions with `shuffle: false`).",
+        ),
+        click.option(
+            "--include-drafts",
+            is_flag=True,
+            default=None,
+            help="Also draw `status: draft` questions (left out by default, with a note).",
         ),
         click.option(
             "--vary-questions/--same-questions",
@@ -269,5 +278,6 @@ def build_selection(kwargs: dict[str, Any], *, title: str | None = None) -> Any:
         shuffle_options=kwargs.pop("shuffle_options", None),
         blueprint=kwargs.pop("blueprint", None),
         vary_questions=kwargs.pop("vary_questions", None),
+        include_drafts=bool(kwargs.pop("include_drafts", None)),
         title=title,
     )

@@ -7,6 +7,7 @@ with :func:`export_command`, which supplies BANK, ``-o``, the selection options 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import os
@@ -85,6 +86,12 @@ def export_command(
             "as JSON, linking this export to its key and other exports of the same draw.",
         )
         @click.option(
+            "--verbose",
+            "-v",
+            is_flag=True,
+            help="Name every question --skip-invalid leaves out (else the first 20 and a count).",
+        )
+        @click.option(
             "--force",
             is_flag=True,
             help="Allow outputs inside the bank folder (refused by default: an export must "
@@ -106,10 +113,11 @@ def export_command(
             language: str | None,
             manifest_path: Path | None,
             force: bool,
+            verbose: bool,
             **kwargs: Any,
         ) -> None:
             from qbank.draw import SelectionError, draw
-            from qbank.export import ExportRefused, check_for_export
+            from qbank.export import ExportRefused, check_for_export, skipped_entries
 
             _check_usage(name, output, allowed, not_for, kwargs)
             selection = build_selection(kwargs, title=title)
@@ -117,21 +125,27 @@ def export_command(
             from qbank.validate.engine import ConfigError
 
             try:
-                checked = check_for_export(loaded, skip_invalid=skip_invalid)
+                checked = check_for_export(loaded, skip_invalid=skip_invalid, selection=selection)
             except ConfigError as exc:
                 raise CommandError(str(exc)) from None
             except ExportRefused as refused:
                 report_problems(loaded, refused.problems)
+                if refused.bank_level:
+                    raise Refused(
+                        f"export refused: {len(refused.problems)} error(s) in the bank itself "
+                        "(the manifest or the quiz), which --skip-invalid cannot leave out"
+                    ) from None
                 raise Refused(
-                    f"export refused: {len(refused.problems)} error(s) in the bank "
+                    f"export refused: {len(refused.problems)} error(s) concern this selection "
                     "(fix them, or use --skip-invalid to export the valid questions)"
                 ) from None
-            if checked.skipped:
-                click.echo(
-                    f"qbank: skipped {len(checked.skipped)} invalid question(s): "
-                    + ", ".join(checked.skipped[:20])
-                    + (" …" if len(checked.skipped) > 20 else ""),
-                    err=True,
+            report_skipped(checked, verbose=verbose)
+            if checked.skipped and selection.filters.ids:
+                # --ids naming a skipped question: draw the others rather than refuse
+                left_out = set(checked.skipped)
+                ids = tuple(i for i in selection.filters.ids if i not in left_out)
+                selection = dataclasses.replace(
+                    selection, filters=dataclasses.replace(selection.filters, ids=ids)
                 )
             if language:
                 set_language(checked.bank, language)
@@ -139,6 +153,10 @@ def export_command(
                 drawn = draw(checked.bank, selection)
             except SelectionError as exc:
                 raise selection_failed(exc) from None
+            drawn.skipped = skipped_entries(checked)
+            for note in drawn.notes:
+                if "draft" in note:
+                    click.echo(f"qbank: note: {note}", err=True)
             target = output or Path(f"{loaded.id}{default_suffix}")
             if str(target) == STDOUT and manifest_path is not None and str(manifest_path) == STDOUT:
                 raise CommandError("-o - and --manifest - both write to standard output; give one")
@@ -205,6 +223,33 @@ def _check_usage(
     for key in not_for:
         if kwargs.get(key) is not None:
             raise CommandError(f"{_OPTION_NAMES.get(key, key)} does not apply to export {name}")
+
+
+#: skipped ids named on stderr without --verbose (all are in the --manifest file)
+SHOWN_SKIPPED = 20
+
+
+def report_skipped(checked: Any, *, verbose: bool) -> None:
+    """Name the files and questions ``--skip-invalid`` left out (all of them with --verbose)."""
+    for rel, rules in checked.skipped_files:
+        click.echo(
+            f"qbank: skipped file {display(rel)}: could not be read or parsed ({', '.join(rules)})",
+            err=True,
+        )
+    ids = checked.skipped
+    if not ids:
+        return
+    shown = ids if verbose else ids[:SHOWN_SKIPPED]
+    more = len(ids) - len(shown)
+    tail = (
+        f" … and {more} more (--verbose names them all; --manifest FILE lists them)" if more else ""
+    )
+    click.echo(
+        f"qbank: skipped {len(ids)} invalid question(s) of the selection: "
+        + ", ".join(shown)
+        + tail,
+        err=True,
+    )
 
 
 def report_problems(bank: Any, problems: list[Any]) -> None:

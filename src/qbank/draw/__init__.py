@@ -27,7 +27,7 @@ from qbank.draw.manifest import MANIFEST_VERSION, draw_manifest, manifest_json, 
 from qbank.draw.planning import blueprint_counts, blueprint_sections, blueprint_specs, find_quiz
 from qbank.draw.result import Draw, DrawnQuestion, DrawSection, Form, Selection, SelectionError
 from qbank.draw.seeding import form_name, letter, part_order, rank, seeded_order
-from qbank.draw.select import draw
+from qbank.draw.select import draw, selection_pool
 from qbank.model import topic_matches  # the topic rule draws use, shared with validate/stats
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "part_order",
     "rank",
     "seeded_order",
+    "selection_pool",
     "topic_matches",
     "write_manifest",
 ]

@@ -47,6 +47,7 @@ def draw_manifest(draw: Draw) -> dict[str, Any]:
             for s in draw.sections
         ],
         "notes": draw.notes,
+        "skipped": draw.skipped,
         "forms": [
             {
                 "form": f.name,

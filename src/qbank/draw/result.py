@@ -66,7 +66,10 @@ class Selection:
     ``quiz`` brings its own sections, so it cannot be combined with filters, ``count`` or
     ``blueprint``; ``seed``, ``forms``, the shuffles, ``vary_questions`` and ``title``
     override the quiz's values. Unset shuffles default to: shuffle questions when drawing a
-    subset (``count``/``blueprint``) or several forms; shuffle options with several forms.
+    subset (``count``/``blueprint``) or several forms; shuffle options always (one form or
+    several) unless ``shuffle_questions`` is ``False`` (``--no-shuffle``: nothing moves) —
+    a question with ``shuffle: false`` keeps its order either way. ``status: draft``
+    questions are left out unless ``include_drafts`` (or a filter asks for drafts).
     """
 
     filters: Filters = _ALL_QUESTIONS
@@ -81,6 +84,8 @@ class Selection:
     blueprint: int | None = None
     #: with several forms, give each form different questions where the pool allows it
     vary_questions: bool | None = None
+    #: draw ``status: draft`` questions too (left out by default, with a note)
+    include_drafts: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,8 @@ class Draw:
     time_limit_minutes: int | None = None
     #: things an author should know that are not errors (forms sharing questions, …)
     notes: list[str] = field(default_factory=list)
+    #: questions an export left out with ``--skip-invalid``: ``{id, file, line, rules}``
+    skipped: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def questions(self) -> list[AnyQuestion]:

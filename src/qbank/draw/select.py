@@ -125,6 +125,15 @@ def _form_sequence(
     return sequence
 
 
+def selection_pool(bank: Bank, sel: Selection | None = None) -> set[str]:
+    """Ids of every question the selection could draw (any section's filters match),
+    drafts included: what decides whether an error in the bank concerns this selection.
+    Raises :class:`SelectionError` like :func:`draw` for a selection that cannot be planned."""
+    _, specs = plan_sections(bank, sel or Selection())
+    questions = _unique(bank.questions)
+    return {q.id for spec in specs for q in _pool(questions, spec.filters)}
+
+
 def draw(bank: Bank, sel: Selection | None = None) -> Draw:
     """Draw the questions of a selection, one list per form. Raises :class:`SelectionError`.
 
@@ -138,6 +147,11 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
     quiz, specs = plan_sections(bank, sel)
     questions = unique_questions(bank.questions)
     check_references(bank, questions, specs)
+    drafts = 0
+    if not sel.include_drafts and not any("draft" in s.filters.statuses for s in specs):
+        kept = [q for q in questions if q.status != "draft"]
+        drafts = len(questions) - len(kept)
+        questions = kept
 
     seed = str(sel.seed if sel.seed is not None else (quiz.seed if quiz else "0"))
     n_forms = sel.forms or (quiz.forms if quiz else 1)
@@ -152,7 +166,7 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
         )
     shuffle_o = sel.shuffle_options
     if shuffle_o is None:
-        shuffle_o = quiz.shuffle_options if quiz else n_forms > 1
+        shuffle_o = quiz.shuffle_options if quiz else sel.shuffle_questions is not False
     vary = (
         sel.vary_questions if sel.vary_questions is not None else bool(quiz and quiz.vary_questions)
     )
@@ -253,6 +267,11 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
         "used on earlier forms"
         for i, reused in sorted(reused_sections.items())
     ]
+    if drafts:
+        notes.append(
+            f"{drafts} draft question{'s' if drafts != 1 else ''} (status: draft) left out; "
+            "--include-drafts adds them"
+        )
     return Draw(
         bank_id=bank.id,
         title=sel.title or (quiz.title if quiz else bank.title),

@@ -1,11 +1,20 @@
 """Exporters, one package per target. Shared here: the pre-export check, and what the LMS
 exports (Moodle XML, GIFT, QTI) share (see "LMS exports" below).
 
-An export over a bank with errors refuses and lists them the way ``validate`` does;
-with ``skip_invalid`` it exports every valid question and names the ones it left out
-(DESIGN §5). The check runs the per-question rules (files, schema, answers, media, bank),
-not the bank-wide near-duplicate scan, which is ``validate``'s job and would dominate the
-time of a large export.
+Which findings block an export (the policy the README states):
+
+* **blocking** — every *error* of the rules an export runs: files and YAML (QB0), schema
+  (QB1), answer keys (QB2), media and markup (QB5), ids, taxonomy and quiz references (QB6);
+* **not blocking** — near-duplicates (QB3, ``validate``'s job: the bank-wide scan would
+  dominate a large export's time) and item-writing lint (QB4), and every warning.
+
+Only what concerns the selection blocks it: errors located in a question the selection
+could draw (any question matching its filters, or its quiz's sections), errors in the quiz
+file it uses, files that could not be read or parsed (they might hold selected questions),
+and bank-level errors (the manifest). An error in a question the selection cannot draw is
+not its business. ``skip_invalid`` leaves out every question with an error located inside
+it and every file that could not be parsed, and says which (:attr:`Checked.skipped`,
+:attr:`Checked.skipped_files`); bank-level errors still refuse.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qbank.diagnostics import Problem, Severity
 from qbank.markup import MediaRef, replace_blanks, to_html
@@ -27,15 +36,31 @@ from qbank.markup.images import MIME as KIND_MIME
 from qbank.model import Numeric
 
 if TYPE_CHECKING:
+    from qbank.draw import Selection
     from qbank.load import Bank
 
 
 class ExportRefused(Exception):
-    """The bank has errors and ``skip_invalid`` was not given."""
+    """Errors concern the selection and ``skip_invalid`` was not given (or cannot help)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], *, bank_level: bool = False):
         super().__init__(f"{len(problems)} error(s) in the bank")
         self.problems = problems
+        #: the errors are the bank's own (the manifest): ``--skip-invalid`` cannot skip them
+        self.bank_level = bank_level
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A question left out by ``skip_invalid``: its id, where it is, and the rules it broke."""
+
+    id: str
+    file: str
+    line: int
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "file": self.file, "line": self.line, "rules": list(self.rules)}
 
 
 @dataclass
@@ -43,25 +68,139 @@ class Checked:
     """The bank to export (invalid questions removed) and what was left out."""
 
     bank: Bank
+    #: ids of the questions of the selection left out, sorted (details in ``skipped_details``)
     skipped: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped_details: list[Skipped] = field(default_factory=list)
+    #: files that could not be read or parsed: (bank-relative path, rules)
+    skipped_files: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
-def check_for_export(bank: Bank, *, skip_invalid: bool = False) -> Checked:
-    """Errors that block an export; raises :class:`ExportRefused` unless ``skip_invalid``."""
+def _spans(bank: Bank) -> dict[str, list[tuple[int, int, str]]]:
+    """file → (first line, last line, question id) of every loaded question."""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for q in bank.questions:
+        src = q.source_file
+        if src is None:
+            continue
+        node, _ = src.node_at(q._path)
+        if node is None:
+            continue
+        out.setdefault(src.rel, []).append((node.start_mark.line + 1, node.end_mark.line + 1, q.id))
+    return out
+
+
+def _owner(p: Problem, spans: dict[str, list[tuple[int, int, str]]]) -> str | None:
+    if p.question_id:
+        return p.question_id
+    for first, last, qid in spans.get(p.location.file, ()):
+        if first <= p.location.line <= last:
+            return qid
+    return None
+
+
+def _is_quiz(rel: str) -> bool:
+    return rel.startswith("quizzes/")
+
+
+def check_for_export(
+    bank: Bank, *, skip_invalid: bool = False, selection: Selection | None = None
+) -> Checked:
+    """Errors that block an export of ``selection`` (default: the whole bank); raises
+    :class:`ExportRefused` unless ``skip_invalid`` can leave them out. See the module doc."""
+    from qbank.draw import SelectionError, selection_pool
     from qbank.validate.engine import Options, validate
 
     report = validate(bank, Options(skip={"QB3", "QB4"}))
     errors = [p for p in report.problems if p.severity is Severity.ERROR]
     if not errors:
         return Checked(bank)
-    if not skip_invalid:
-        raise ExportRefused(errors)
-    bad = {p.question_id for p in errors if p.question_id}
-    bad.update(bank.invalid_ids)
+    try:
+        pool: set[str] | None = selection_pool(bank, selection)
+    except SelectionError:
+        pool = None  # the draw reports it
+    quiz_file = _quiz_file(bank, selection)
+    spans = _spans(bank)
+    by_question: dict[str, list[Problem]] = {}
+    by_file: dict[str, list[Problem]] = {}
+    bank_level: list[Problem] = []
+    for p in errors:
+        owner = _owner(p, spans)
+        rel = p.location.file
+        if owner is not None:
+            by_question.setdefault(owner, []).append(p)
+        elif _is_quiz(rel):
+            if quiz_file is not None and rel == quiz_file:
+                bank_level.append(p)
+        elif rel in ("qbank.yaml", "<memory>"):
+            bank_level.append(p)
+        else:
+            by_file.setdefault(rel, []).append(p)
+    for qid in bank.invalid_ids:
+        by_question.setdefault(qid, [])
+    invalid = set(bank.invalid_ids)
+    named = (
+        set(selection.filters.ids) if selection is not None and selection.quiz is None else set()
+    )
+
+    def concerns(qid: str) -> bool:
+        if pool is None or qid in pool:
+            return True
+        # a question that could not be loaded (schema error) has no reliable topic or tags:
+        # it may belong to any selection except one that names its ids
+        return qid in invalid and not (named and qid not in named)
+
+    relevant_ids = [q for q in by_question if concerns(q)]
+    relevant = [
+        *bank_level,
+        *(p for ps in by_file.values() for p in ps),
+        *(p for q in relevant_ids for p in by_question[q]),
+    ]
+    relevant.sort(key=lambda p: (p.severity.rank, *p.sort_key))
+    if not relevant:
+        return Checked(bank, problems=errors)
+    if not skip_invalid or bank_level:
+        raise ExportRefused(relevant, bank_level=bool(bank_level) and skip_invalid)
+    bad = set(by_question)
     kept = [q for q in bank.questions if q.id not in bad]
     view = dataclasses.replace(bank, questions=kept, _by_id=None)
-    return Checked(view, sorted(bad), errors)
+    details = sorted(
+        (_skipped(qid, by_question[qid], bank) for qid in relevant_ids),
+        key=lambda s: (s.file, s.line, s.id),
+    )
+    files = [(rel, tuple(sorted({p.rule for p in ps}))) for rel, ps in sorted(by_file.items())]
+    return Checked(view, sorted(s.id for s in details), relevant, details, files)
+
+
+def _skipped(qid: str, problems: list[Problem], bank: Bank) -> Skipped:
+    rules = tuple(sorted({p.rule for p in problems}))
+    if problems:
+        first = min(problems, key=lambda p: p.sort_key)
+        return Skipped(qid, first.location.file, first.location.line, rules)
+    q = bank.by_id().get(qid)
+    loc = q.location if q is not None else None
+    return Skipped(qid, loc.file if loc else "", loc.line if loc else 0, rules)
+
+
+def _quiz_file(bank: Bank, selection: Selection | None) -> str | None:
+    if selection is None or selection.quiz is None:
+        return None
+    from qbank.draw import SelectionError, find_quiz
+
+    try:
+        return find_quiz(bank, selection.quiz).file
+    except SelectionError:
+        return None
+
+
+def skipped_entries(checked: Checked) -> list[dict[str, Any]]:
+    """The manifest's ``skipped`` list: every question (and file) left out, with why."""
+    out: list[dict[str, Any]] = [s.to_dict() for s in checked.skipped_details]
+    out += [
+        {"id": None, "file": rel, "line": 1, "rules": list(rules)}
+        for rel, rules in checked.skipped_files
+    ]
+    return out
 
 
 # -- LMS exports -------------------------------------------------------------------------------
