@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
 
 if TYPE_CHECKING:
-    from qbank.validate.engine import Context
+    from qbank.validate.context import Context
 
 E = Severity.ERROR
 
