@@ -118,8 +118,12 @@ def test_quiz_instructions_get_the_media_checks(tmp_path: Path) -> None:
     assert len(hit) == 1
     assert hit[0].location.file == "quizzes/p.yaml" and hit[0].location.line == 2
     assert "is not a file inside the bank: it is a URL" in hit[0].message
-    r = CliRunner().invoke(main, ["export", "json", str(root), "-o", str(tmp_path / "q.json")])
+    out = str(tmp_path / "q.json")
+    r = CliRunner().invoke(main, ["export", "json", str(root), "--quiz", "p", "-o", out])
     assert r.exit_code == 1 and not (tmp_path / "q.json").exists()
+    # an export that does not use the quiz is not blocked by it
+    r = CliRunner().invoke(main, ["export", "json", str(root), "-o", out])
+    assert r.exit_code == 0 and "tracker.example" not in (tmp_path / "q.json").read_text()
 
 
 def test_backtick_cannot_break_out_of_the_step_summary(tmp_path: Path) -> None:
