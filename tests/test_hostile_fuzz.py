@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -202,6 +202,11 @@ def run(args: list[str], cwd: Path) -> tuple[int, str, float, int]:
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
+    phases=[
+        Phase.explicit,
+        Phase.reuse,
+        Phase.generate,
+    ],  # no shrinking: a failure is reported as found
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(recipe=recipes)

@@ -227,7 +227,7 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     with _gc_paused():
         for q in qs:
             plain = stem_text(q)
-            items.append(Item(q, plain, " ".join(sorted(default_process(plain).split()))))
+            items.append(Item(q, plain, sort_key(" ".join(default_process(plain).split()))))
     return items
 
 

@@ -145,9 +145,21 @@ def term_words(plain: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: compared length of a stem key: a 1-million-character stem took 12.5 s to compare (the
+#: edit distance is quadratic in the length); hand-written stems are far shorter (issue 17)
+MAX_KEY_CHARS = 5000
+#: words of a stem aligned when describing what changed between two near-duplicates
+MAX_WORDS = 1000
+
+
 def sort_key(normalised: str) -> str:
-    """Tokens sorted: ``fuzz.ratio`` on these is ``token_sort_ratio``."""
-    return " ".join(sorted(normalised.split()))
+    """Tokens sorted: ``fuzz.ratio`` on these is ``token_sort_ratio``. Bounded to
+    :data:`MAX_KEY_CHARS` (cut at a word boundary) so a huge stem costs no more than a long one."""
+    key = " ".join(sorted(normalised.split()))
+    if len(key) > MAX_KEY_CHARS:
+        cut = key.rfind(" ", 0, MAX_KEY_CHARS)
+        key = key[: cut if cut > 0 else MAX_KEY_CHARS]
+    return key
 
 
 def numbers(text: str) -> tuple[str, ...]:
@@ -212,6 +224,8 @@ def change_spans(before: Words, after: Words) -> list[tuple[list[str], list[str]
     b, bl = after
     if al == bl:
         return []
+    # the alignment is quadratic in the number of words: describe huge stems by their start
+    a, al, b, bl = a[:MAX_WORDS], al[:MAX_WORDS], b[:MAX_WORDS], bl[:MAX_WORDS]
     # neighbouring edits form one change: "heart failure → asthma", not two
     blocks: list[tuple[range, range]] = []
     joined = False

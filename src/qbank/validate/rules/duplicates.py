@@ -212,7 +212,13 @@ def capped(problems: Iterable[Problem], cap: int = MAX_FINDINGS_PER_QUESTION) ->
     hidden: dict[str, int] = {}
     last: dict[str, int] = {}
     out: list[Problem] = []
-    for p in problems:
+
+    def pair(p: Problem) -> tuple[tuple[str, str], str]:
+        a, b = p.question_id or "", str(p.data.get("other_id", ""))
+        return (min(a, b), max(a, b)), p.rule
+
+    # by question ids, not by file order: which findings are listed must not depend on it
+    for p in sorted(problems, key=pair):
         ids = [p.question_id or "", str(p.data.get("other_id", ""))]
         full = [qid for qid in ids if shown.get(qid, 0) >= cap]
         if full:
