@@ -150,3 +150,30 @@ def test_huge_stems_are_compared_on_a_bounded_key(tmp_path: Path) -> None:
     assert time.perf_counter() - t0 < 10
     dups = [p for p in problems if p.rule.startswith("QB3")]
     assert len(dups) == 1 and {dups[0].question_id, dups[0].data["other_id"]} == {"huge", "other"}
+
+
+def test_blanks_inside_urls_and_alt_text_are_errors(tmp_path: Path) -> None:
+    root = tmp_path / "bank"
+    root.mkdir()
+    (root / "qbank.yaml").write_text(MANIFEST)
+    (root / "q.yaml").write_text(
+        "questions:\n"
+        '  - id: url\n    type: cloze\n    text: "See [docs](https://x.example/{{path}}) and {{a}}."\n'
+        '  - id: alt\n    type: cloze\n    text: "Look ![{{alt}}](https://x.example/i.png) {{b}}."\n'
+        '  - id: fine\n    type: cloze\n    text: "See the [{{IAM}} docs](https://x.example/) now."\n'
+    )
+    found = [(p.rule, p.question_id, p.message) for p in validate(load_bank(root)).problems]
+    assert (
+        "QB215",
+        "url",
+        "blank 1 is inside a link's address: no quiz can show an input there",
+    ) in found
+    assert (
+        "QB215",
+        "alt",
+        "blank 1 is inside an image's alt text: no quiz can show an input there",
+    ) in found
+    assert not [f for f in found if f[0] == "QB215" and f[1] == "fine"]
+    out = tmp_path / "q.html"
+    r = CliRunner().invoke(main, ["export", "html", str(root), "-o", str(out), "--ids", "url"])
+    assert r.exit_code == 1 and "QB215" in r.output and not out.exists()

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from qbank.diagnostics import Location, Problem, Related, Rule, Severity, problem, register
-from qbank.markup import find_blanks
+from qbank.markup import find_blanks, replace_blanks, to_html
 from qbank.model import (
     Cloze,
     Match,
@@ -90,6 +90,39 @@ def locate_word(q: AnyQuestion, path: Sequence[int | str], value: str, offset: i
     word = m.group(0) if m else value[offset : offset + 1]
     before = len(re.findall(re.escape(word), value[:offset]))
     return locate_in_value(q, path, word, before)
+
+
+def _blanks_in_attributes(text: str, blanks: list[Any]) -> dict[int, str]:
+    """Blanks (by index) that end up inside an HTML attribute — a link or image address, an
+    image's alt text — or vanish when the text is rendered: what the exporters would lose."""
+    if "](" not in text and "<" not in text and "[" not in text:
+        return {}
+    nonce = 0
+    while f"qbankblank{nonce}n" in text:
+        nonce += 1
+    marks = {b.index: f"qbankblank{nonce}n{b.index}z" for b in blanks}
+    rendered = to_html(replace_blanks(text, lambda b: marks[b.index]))
+    out: dict[int, str] = {}
+    for index, mark in marks.items():
+        pos = rendered.find(mark)
+        if pos < 0:
+            out[index] = "markup that is not shown"
+            continue
+        opened, closed = rendered.rfind("<", 0, pos), rendered.rfind(">", 0, pos)
+        if opened > closed:  # inside a tag: an attribute
+            tag = rendered[opened : rendered.find(">", pos) + 1]
+            if tag.startswith("<img"):
+                out[index] = (
+                    "an image's alt text"
+                    if 'alt="' in tag[: pos - opened]
+                    and (tag.rfind('alt="', 0, pos - opened) > tag.rfind('src="', 0, pos - opened))
+                    else "an image's address"
+                )
+            elif tag.startswith("<a"):
+                out[index] = "a link's address"
+            else:
+                out[index] = "an HTML attribute"
+    return out
 
 
 def _blank_location(q: AnyQuestion, index: int) -> Location:
@@ -354,6 +387,25 @@ register(
 )
 
 
+register(
+    Rule(
+        "QB215",
+        "blank-in-link",
+        E,
+        "A cloze blank sits inside a link's address, an image's address or an image's alt "
+        "text, where no target can show an input.",
+        rationale="The web player cannot put an input into an attribute, so the blank is lost "
+        "and the remaining blanks are graded by position (a right answer scored 0 %); in Anki "
+        "the cloze breaks the attribute and shows markup on the card. Put the blank in the "
+        "link's text instead.",
+        failing='id: docs-url\ntype: cloze\ntext: "Read [the guide](https://docs.aws.amazon.com/'
+        '{{iam}}/) first."\n',
+        passing='id: docs-url\ntype: cloze\ntext: "Read the [{{IAM}} guide](https://docs.aws.'
+        'amazon.com/iam/) first."\n',
+    )
+)
+
+
 # -- checks ----------------------------------------------------------------------------------
 
 
@@ -548,7 +600,18 @@ def _cloze(q: Cloze) -> Iterator[Problem]:
         )
         return
     yield from _max_words_ok(q)
+    hidden = _blanks_in_attributes(q.text, blanks)
     for blank in blanks:
+        if blank.index in hidden:
+            yield problem(
+                "QB215",
+                f"blank {blank.index + 1} is inside {hidden[blank.index]}: no quiz can show an "
+                "input there",
+                _blank_location(q, blank.index),
+                hint="put the blank in the visible text, e.g. the link's text: "
+                "`[the {{IAM}} guide](https://…)`",
+                question_id=q.id,
+            )
 
         def loc(_: int = 0, index: int = blank.index) -> Location:
             return _blank_location(q, index)
