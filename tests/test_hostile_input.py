@@ -177,3 +177,28 @@ def test_blanks_inside_urls_and_alt_text_are_errors(tmp_path: Path) -> None:
     out = tmp_path / "q.html"
     r = CliRunner().invoke(main, ["export", "html", str(root), "-o", str(out), "--ids", "url"])
     assert r.exit_code == 1 and "QB215" in r.output and not out.exists()
+
+
+def test_svg_with_script_is_refused_and_word_says_svg(tmp_path: Path) -> None:
+    root = bank(
+        tmp_path, [tf("a", '"See ![chart](media/c.svg)"'), tf("b", '"And ![ok](media/ok.svg)"')]
+    )
+    (root / "media").mkdir()
+    (root / "media" / "c.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
+    (root / "media" / "ok.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
+    )
+    found = [(p.rule, p.question_id, p.message) for p in validate(load_bank(root)).problems]
+    assert (
+        "QB501",
+        "a",
+        "image `media/c.svg` is an SVG with active content (`<script`): a script or event "
+        "handler runs when the image is opened on its own",
+    ) in found
+    assert not [f for f in found if f[1] == "b" and f[0].startswith("QB5")]
+    out = tmp_path / "w.docx"
+    r = CliRunner().invoke(main, ["export", "docx", str(root), "-o", str(out), "--ids", "b"])
+    assert r.exit_code == 0, r.output
+    assert "is an SVG, which a Word worksheet cannot show; printed its alt text" in r.output

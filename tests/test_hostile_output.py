@@ -43,9 +43,12 @@ root_only = pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root (CI r
 
 
 def qbank(
-    *args: str | Path, umask: int | None = None, **kw: object
+    *args: str | Path,
+    umask: int | None = None,
+    env_extra: dict[str, str] | None = None,
+    **kw: object,
 ) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env_extra or {})}
 
     def pre() -> None:
         if umask is not None:
@@ -281,3 +284,26 @@ with locked(p):
     assert len(json.loads(state.read_text())) == 3000
     with locked(state):
         pass
+
+
+def test_style_font_with_a_control_character_is_a_style_error(bank: Path, tmp_path: Path) -> None:
+    style = tmp_path / "style.yaml"
+    style.write_text('regular:\n  font: "Arial\\x01"\n')
+    r = qbank("export", "docx", bank, "-o", tmp_path / "w.docx", "--style", style)
+    assert r.returncode == 2
+    assert b"`font` holds the control character U+0001 at character 6" in r.stderr
+    _no_traceback(r)
+
+
+def test_non_utf8_bank_file_name_in_reports(bank: Path, tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.yaml")
+    (bank / name).write_text('id: x1\ntopic: "1.1"\ntype: truefalse\ntext: Fine?\nanswer: maybe\n')
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    for fmt in ("github", "sarif", "json", "concise"):
+        out = tmp_path / f"report.{fmt}"
+        r = qbank("validate", bank, "-f", fmt, "-o", out, env_extra=env)
+        assert r.returncode == 1, r.stderr
+        _no_traceback(r)
+        assert "caf" in out.read_text(encoding="utf-8")
+    assert "caf\\xe9.yaml" in summary.read_text(encoding="utf-8")

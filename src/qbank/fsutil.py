@@ -81,6 +81,20 @@ def display(path: str | Path) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
+def printable(text: str) -> str:
+    """Text that encodes as UTF-8: the undecodable bytes of a file name (kept by Python as
+    lone surrogates) shown as ``\\xNN``, like :func:`display`."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def is_stream(target: str | Path) -> bool:
     """``-``, a character device or a FIFO: written to, never replaced."""
     if str(target) == STDOUT:
@@ -252,7 +266,10 @@ def atomic_write_bytes(target: str | Path, data: bytes, *, in_bank_ok: bool = Fa
 
 
 def atomic_write_text(target: str | Path, text: str, *, in_bank_ok: bool = False) -> None:
-    atomic_write_bytes(target, text.encode("utf-8"), in_bank_ok=in_bank_ok)
+    """UTF-8; a file name that is not UTF-8 (a lone surrogate from the file system) is
+    written as ``\\xNN`` (:func:`printable`) rather than failing the whole write."""
+    data = printable(text).encode("utf-8")
+    atomic_write_bytes(target, data, in_bank_ok=in_bank_ok)
 
 
 def rewrite_text(path: str | Path, text: str) -> None:

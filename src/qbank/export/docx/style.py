@@ -51,6 +51,8 @@ class Layout:
 
 
 _STR_KEYS = {"font", "mono_font", "symbol_font"}
+#: what a Word file cannot hold (control characters, non-characters, lone surrogates)
+_FONT_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _BOOL_KEYS = {"italic"}
 _INT_KEYS = {"pair_short_options"}
 VARIANTS = ("regular", "large_print")
@@ -130,6 +132,17 @@ def _read_style(path: Path) -> dict[str, dict[str, Any]]:
             elif name in _STR_KEYS:
                 if not v_node.value.strip():
                     raise fail(v_node, f"`{name}` must name a font")
+                bad = _FONT_UNSAFE.search(v_node.value)
+                if bad:
+                    raise fail(
+                        v_node,
+                        f"`{name}` holds the control character U+{ord(bad.group()):04X} at "
+                        f"character {bad.start() + 1}; a font name is plain text",
+                    )
+                if len(v_node.value.strip()) > 100:
+                    raise fail(
+                        v_node, f"`{name}` is {len(v_node.value)} characters; not a font name"
+                    )
                 values[name] = v_node.value.strip()
             elif name in _BOOL_KEYS:
                 low = v_node.value.strip().lower()

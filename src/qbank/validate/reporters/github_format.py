@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from qbank.diagnostics import RULES, Problem, Severity
+from qbank.fsutil import printable
 from qbank.validate.reporters import ReportContext
 from qbank.validate.reporters.sarif_format import repo_root
 
@@ -123,7 +124,7 @@ def render(ctx: ReportContext) -> str:
 
 def _cell(text: str) -> str:
     """Table-cell safe Markdown: HTML escaped, pipes escaped, line breaks as <br>."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable file names
+    text = printable(text)  # undecodable file names
     escaped = html.escape(text, quote=False).replace("|", "\\|")
     return "<br>".join(part.strip() for part in escaped.splitlines()) or " "
 

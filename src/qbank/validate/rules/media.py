@@ -213,13 +213,23 @@ def _inspect(path: Path, limit: int) -> _FileState:
                     "(media.max_image_bytes in qbank.yaml)"
                 )
             head = os.read(fd, 2048)
+            kind = sniff(head) if head else None
+            if kind == "svg":
+                rest = head + os.read(fd, limit)
+                active = _SVG_ACTIVE.search(rest)
+                if active:
+                    found = active.group().decode("utf-8", "replace").strip()
+                    return _FileState(
+                        error=f"is an SVG with active content (`{found[:30]}`): a script or "
+                        "event handler runs when the image is opened on its own",
+                        kind=kind,
+                    )
         finally:
             os.close(fd)
     except OSError as exc:
         return _FileState(error=f"cannot be read ({exc.strerror or exc})")
     if not head:
         return _FileState(error="is an empty file")
-    kind = sniff(head)
     broken = _undecodable(path) if kind in ("png", "jpeg", "gif", "webp", "bmp") else None
     return _FileState(kind=kind, broken=broken)
 
@@ -235,6 +245,14 @@ def _undecodable(path: Path) -> str | None:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         return str(exc) or type(exc).__name__
     return None
+
+
+#: what makes an SVG more than a picture: scripts, event handlers, javascript: links,
+#: embedded HTML (foreignObject), external entities
+_SVG_ACTIVE = re.compile(
+    rb"<\s*script|\son[a-z]+\s*=|javascript\s*:|<\s*foreignObject|<!ENTITY",
+    re.IGNORECASE,
+)
 
 
 class _MediaChecker:
