@@ -24,6 +24,7 @@ def _warn(warnings: list[str]) -> None:
 @export_command(
     "moodle",
     default_suffix=".moodle.xml",
+    suffixes=(".xml",),
     help="Moodle XML for Moodle's question bank import (all nine types; categories from "
     "topics, idnumber = question id, tags, feedback, images embedded).",
 )
@@ -44,6 +45,7 @@ def export_moodle(drawn: Any, target: Path, *, bank: Any) -> None:
 @export_command(
     "gift",
     default_suffix=".gift.txt",
+    suffixes=(".gift", ".txt"),
     help="GIFT text for Moodle's GIFT import ($CATEGORY from topics, // [id:…] and "
     "[tag:…] comments, weights, numeric tolerances, matching, essay).",
 )
@@ -64,6 +66,7 @@ def export_gift(drawn: Any, target: Path, *, bank: Any, unsupported: str) -> Non
 @export_command(
     "qti",
     default_suffix=".qti.zip",
+    suffixes=(".zip",),
     help="A QTI content package (zip) for Canvas and other LMSs; --qti-version 1.2 or 3.0.",
 )
 def export_qti(drawn: Any, target: Path, *, bank: Any, qti_version: str) -> None:
