@@ -100,10 +100,10 @@ def emit(text: str, output: Path | None, *, note: str | None = None) -> None:
         return
     if output.is_dir():
         raise CommandError(f"--output {output} is a folder; give a file name")
-    from qbank.fsutil import atomic_write_text
+    from qbank.fsutil import atomic_write_text, display
 
     atomic_write_text(output, text)
-    click.echo(note or f"wrote {output}", err=True)
+    click.echo(note or f"wrote {display(output)}", err=True)
 
 
 def selection_failed(exc: Any) -> click.ClickException:
