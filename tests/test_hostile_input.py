@@ -202,3 +202,19 @@ def test_svg_with_script_is_refused_and_word_says_svg(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["export", "docx", str(root), "-o", str(out), "--ids", "b"])
     assert r.exit_code == 0, r.output
     assert "is an SVG, which a Word worksheet cannot show; printed its alt text" in r.output
+
+
+def test_exporters_never_read_an_image_past_the_limit(tmp_path: Path) -> None:
+    """Even when validation is bypassed (library use), the web exporters read at most
+    ``limit + 1`` bytes of an image and show its alt text instead."""
+    from qbank.export.web.quiz_json import Media
+    from qbank.markup import parse
+
+    root = tmp_path / "bank"
+    (root / "media").mkdir(parents=True)
+    (root / "media" / "big.png").write_bytes(png(5000))
+    (ref,) = parse("![big](media/big.png)").media(root)
+    media = Media(root, limit=1000)
+    assert media.url(ref) == ""
+    assert "over the limit" in media.warnings[0] or "limit is 1,000" in media.warnings[0]
+    assert Media(root).url(ref).startswith("data:image/png;base64,")

@@ -84,6 +84,7 @@ from qbank.export.anki.state import (
 )
 from qbank.fsutil import atomic_path, atomic_write_text, display, locked
 from qbank.i18n import translator
+from qbank.model import image_limit
 from qbank.progress import track
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ def _build(
             drawn.setdefault(d.id, d)
     language = bank.manifest.language if bank.manifest else None
     renderer = Renderer(bank.root, option_order, drawn, translator(language))
+    renderer.image_limit = image_limit(bank.manifest)
     titles = dict(bank.manifest.topics) if bank.manifest else {}
     tag_cache: dict[tuple[Any, ...], list[str]] = {}
     built: list[BuiltNote] = []

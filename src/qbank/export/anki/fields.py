@@ -15,9 +15,11 @@ from markdown_it.common.utils import escapeHtml
 from qbank import markup
 from qbank.draw import letter, part_order
 from qbank.export.anki.models import MODELS, TYPE_MODEL, ModelSpec
+from qbank.fsutil import read_bounded
 from qbank.i18n import Translator, translator
 from qbank.markup.images import EXTENSION, HEAD_BYTES, sniff
 from qbank.model import (
+    MAX_IMAGE_BYTES,
     AnyQuestion,
     Cloze,
     Essay,
@@ -142,6 +144,8 @@ class Renderer:
         self.option_order = option_order
         self.drawn = drawn
         self.media: dict[str, Path] = {}  # bundled name → file
+        #: per-image size limit (``media.max_image_bytes``): never read past it
+        self.image_limit = MAX_IMAGE_BYTES
         self._names: dict[Path, str] = {}
 
     # -- markup ----------------------------------------------------------------------
@@ -165,9 +169,9 @@ class Renderer:
         name = self._names.get(ref.path)
         if name is None:
             try:
-                data = ref.path.read_bytes()
+                data = read_bounded(ref.path, limit=self.image_limit, root=self.root)
             except OSError:
-                return ""  # a missing image shows its alt text (validate reports it)
+                return ""  # a missing or unreadable image shows its alt text (QB501)
             # named by the type the bytes say: Anki serves media by extension (QB503)
             kind = sniff(data[:HEAD_BYTES])
             suffix = EXTENSION[kind] if kind else ref.path.suffix.lower()

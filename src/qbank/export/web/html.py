@@ -34,6 +34,7 @@ from qbank.assets import asset_path
 from qbank.export.web import quiz_json
 from qbank.fsutil import atomic_path
 from qbank.i18n import js_catalog, translator
+from qbank.model import image_limit
 
 if TYPE_CHECKING:
     from qbank.draw import Draw
@@ -119,7 +120,13 @@ def build(
     language: str | None = None,
 ) -> tuple[str, list[str]]:
     """The page's HTML text and the warnings (images that could not be embedded)."""
-    media = quiz_json.Media(bank.root, mode="embed", allow_remote=False, share=True)
+    media = quiz_json.Media(
+        bank.root,
+        mode="embed",
+        allow_remote=False,
+        share=True,
+        limit=image_limit(bank.manifest),
+    )
     doc = quiz_json.build(drawn, bank, answers=True, media=media)
     template = _read("player.html", player)
     script = _read("player.js", player)

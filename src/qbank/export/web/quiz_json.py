@@ -41,7 +41,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from qbank.fsutil import atomic_path, atomic_write_bytes
+from qbank.fsutil import atomic_path, atomic_write_bytes, read_bounded
 from qbank.grade import blank_answers
 from qbank.markup import (
     MediaRef,
@@ -53,6 +53,7 @@ from qbank.markup import (
 )
 from qbank.markup.images import MIME, image_kind
 from qbank.model import (
+    MAX_IMAGE_BYTES,
     AnyQuestion,
     Cloze,
     Essay,
@@ -63,6 +64,7 @@ from qbank.model import (
     Short,
     Single,
     TrueFalse,
+    image_limit,
 )
 from qbank.progress import track
 
@@ -139,6 +141,8 @@ class Media:
     share: bool = False
     #: shared embed mode: file id → ``{"src", "type", "data"}`` (base64), in first-use order
     shared: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: per-image size limit (the manifest's ``media.max_image_bytes``); never read past it
+    limit: int = MAX_IMAGE_BYTES
     warnings: list[str] = field(default_factory=list)
     #: copy mode: URL (relative to the output) → source file, in first-use order
     files: dict[str, Path] = field(default_factory=dict)
@@ -191,7 +195,10 @@ class Media:
             url = urllib.parse.quote(f"{self.folder}/{rel}")
             self.files.setdefault(url, path)
             return rel, mime, url
-        data = path.read_bytes()
+        try:
+            data = read_bounded(path, limit=self.limit, root=self.root)
+        except OSError as exc:
+            return f"not read ({exc})"
         payload = base64.b64encode(data).decode("ascii")
         if self.share:  # one copy per distinct content, however often it is used
             file_id = "f" + hashlib.sha256(data).hexdigest()[:16]
@@ -353,7 +360,7 @@ def build(
     media: Media | None = None,
 ) -> dict[str, Any]:
     """The quiz document (a JSON-able dict) for a draw. Warnings collect in ``media``."""
-    media = media or Media(bank.root)
+    media = media or Media(bank.root, limit=image_limit(bank.manifest))
     media.begin("quiz instructions")
     instructions = _rich(drawn.instructions, media) if drawn.instructions else None
     topics = bank.manifest.topics if bank.manifest else {}
@@ -479,11 +486,17 @@ def export(
     Images are copied first and the JSON written last, each file atomically, so an
     interrupted export never leaves a JSON file pointing at missing or partial images.
     """
-    helper = Media(bank.root, mode=media, folder=media_folder(target), share=media == "embed")
+    helper = Media(
+        bank.root,
+        mode=media,
+        folder=media_folder(target),
+        share=media == "embed",
+        limit=image_limit(bank.manifest),
+    )
     doc = build(drawn, bank, answers=answers == "include", media=helper)
     for url, source in helper.files.items():
         dest = target.parent / urllib.parse.unquote(url)
-        atomic_write_bytes(dest, source.read_bytes())
+        atomic_write_bytes(dest, read_bounded(source, limit=helper.limit, root=bank.root))
     with atomic_path(target) as tmp:
         tmp.write_text(dumps(doc), encoding="utf-8")
     return helper.warnings

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from qbank.export.web import quiz_json
 from qbank.fsutil import atomic_path
 from qbank.i18n import Translator, translator
+from qbank.model import image_limit
 from qbank.render.text import math_text
 
 if TYPE_CHECKING:
@@ -277,7 +278,7 @@ def export(drawn: Draw, target: Path, *, bank: Bank) -> tuple[list[Path], list[s
 
     Returns the files written and the warnings. Each file is written atomically.
     """
-    media = quiz_json.Media(bank.root, allow_remote=True)
+    media = quiz_json.Media(bank.root, allow_remote=True, limit=image_limit(bank.manifest))
     doc = quiz_json.build(drawn, bank, answers=True, media=media)
     notes = _Notes()
     written: list[Path] = []
