@@ -126,20 +126,18 @@ def test_symlink_target_is_replaced_and_link_kept(bank: Path, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("args", "victim"),
+    "args",
     [
-        (("export", "json", "{bank}", "-o", "{bank}/sub/x.json"), None),
-        (
-            ("export", "json", "{bank}", "-o", "{tmp}/out.json", "--manifest", "{bank}/qbank.yaml"),
-            "qbank.yaml",
-        ),
-        (("export", "anki", "{bank}", "-o", "{bank}/.qbank/anki-state.json"), None),
-        (("export", "json", "{bank}", "-o", "{bank}/questions.json"), None),
+        ("export", "json", "{bank}", "-o", "{tmp}/out.json", "--manifest", "{bank}/qbank.yaml"),
+        ("export", "json", "{bank}", "-o", "{tmp}/out.json", "--manifest", "{bank}/questions.yaml"),
+        ("export", "json", "{bank}", "-o", "{bank}/.qbank/anki-state.json"),
+        ("export", "anki", "{bank}", "-o", "{bank}/.qbank/anki-state.json"),
+        ("export", "json", "{bank}", "-o", "{tmp}/out.json", "--manifest", "{bank}/media/pic.png"),
+        ("validate", "{bank}", "-f", "json", "-o", "{bank}/new-questions.yaml"),
+        ("stats", "{bank}", "-f", "json", "-o", "{bank}/.qbank/stats.json"),
     ],
 )
-def test_outputs_inside_the_bank_are_refused(
-    bank: Path, tmp_path: Path, args: tuple[str, ...], victim: str | None
-) -> None:
+def test_the_banks_own_files_are_refused(bank: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
     before = {p: p.read_bytes() for p in bank.rglob("*") if p.is_file()}
     argv = [a.format(bank=bank, tmp=tmp_path) for a in args]
     r = qbank(*argv)
@@ -149,17 +147,27 @@ def test_outputs_inside_the_bank_are_refused(
     assert not (tmp_path / "out.json").exists()
 
 
-def test_inside_the_bank_with_force(bank: Path) -> None:
-    r = qbank("export", "json", bank, "-o", bank / "quiz.json", "--force")
+def test_other_outputs_inside_the_bank_folder_are_fine(bank: Path) -> None:
+    """When the bank is the repository, `out/` inside it is the usual place for outputs."""
+    r = qbank("export", "json", bank, "-o", bank / "out" / "quiz.json")
     assert r.returncode == 0, r.stderr
-    assert (bank / "quiz.json").is_file()
+    r = qbank("validate", bank, "-f", "json", "-o", bank / "out" / "report.json")
+    assert r.returncode == 0, r.stderr
+
+
+def test_the_banks_own_files_with_force(bank: Path, tmp_path: Path) -> None:
+    r = qbank(
+        "export", "json", bank, "-o", tmp_path / "q.json", "--manifest", bank / "m.yaml", "--force"
+    )
+    assert r.returncode == 0, r.stderr
+    assert (bank / "m.yaml").is_file()
 
 
 def test_a_symlink_into_the_bank_is_refused(bank: Path, tmp_path: Path) -> None:
     link = tmp_path / "innocent.json"
     link.symlink_to(bank / "questions.yaml")
     r = qbank("export", "json", bank, "-o", link)
-    assert r.returncode == 2 and b"inside the bank" in r.stderr
+    assert r.returncode == 2 and b"is one of the bank's own files" in r.stderr
     assert (bank / "questions.yaml").read_text().startswith("questions:")
 
 
@@ -254,8 +262,11 @@ def test_protect_allows_the_state_file_only_when_asked(tmp_path: Path) -> None:
     bank = tmp_path / "bank"
     bank.mkdir()
     with protect(bank):
-        with pytest.raises(OSError, match="inside the bank"):
-            atomic_write_text(bank / "x.json", "{}")
+        with pytest.raises(OSError, match="one of the bank's own files"):
+            atomic_write_text(bank / ".qbank" / "x.json", "{}")
+        with pytest.raises(OSError, match="one of the bank's own files"):
+            atomic_write_text(bank / "q.yaml", "{}")
+        atomic_write_text(bank / "out" / "report.json", "{}")
         atomic_write_text(bank / ".qbank" / "state.json", "{}", in_bank_ok=True)
     assert (bank / ".qbank" / "state.json").read_text() == "{}"
 

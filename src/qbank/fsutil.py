@@ -1,4 +1,4 @@
-"""Output targets: atomic replace for files, streaming for devices, nothing inside the bank.
+"""Output targets: atomic replace for files, streaming for devices, never the bank's own files.
 
 Every output qbank writes goes through :func:`atomic_path` (DESIGN §5):
 
@@ -11,9 +11,11 @@ Every output qbank writes goes through :func:`atomic_path` (DESIGN §5):
   are *streamed to*, never replaced: the bytes are written to a temporary file in the system
   temp folder first and copied to the stream only once the export succeeded.
 - a **folder**, a socket or a block device is refused (:class:`OutputError`).
-- with :func:`protect` active (the CLI activates it with the bank's folder), a target inside
-  the bank is refused unless ``force`` — an export must not overwrite a question file, the
-  manifest or the Anki state file by a typo.
+- with :func:`protect` active (the CLI activates it with the bank's folder), a target that
+  is one of the bank's own files — a YAML file, an image, anything in a hidden folder such as
+  ``.qbank/`` — is refused unless ``force``: an export must not overwrite a question file, the
+  manifest or the Anki state file by a typo. Other files inside the bank folder (``out/``
+  when the bank is the repository) are fine.
 
 Temporary files are named ``.qbank-tmp-<pid>-<random>-<name>``. A run killed by SIGKILL or
 SIGTERM cannot clean up; the next run writing to the same folder removes the temporary files
@@ -114,7 +116,7 @@ def resolve_target(target: str | Path, *, in_bank_ok: bool = False) -> Path:
     """The file that will be replaced for ``target`` (symlinks followed), after the checks.
 
     Raises :class:`OutputError` for a folder, a socket, a block device, a dangling symlink
-    loop, or — under :func:`protect` — a path inside the bank.
+    loop, or — under :func:`protect` — one of the bank's own files (:func:`_bank_owned`).
     """
     target = Path(target)
     real = Path(os.path.realpath(target))
@@ -137,13 +139,29 @@ def resolve_target(target: str | Path, *, in_bank_ok: bool = False) -> Path:
     guard = _GUARD.get()
     if guard is not None and not guard.force and not in_bank_ok:
         for root in guard.roots:
-            if _inside(real, root):
+            if _inside(real, root) and _bank_owned(real, root):
                 raise OutputError(
                     errno.EEXIST,
-                    f"output {display(target)} is inside the bank ({display(root)}); "
-                    "write it elsewhere, or pass --force to overwrite bank files",
+                    f"output {display(target)} is one of the bank's own files "
+                    f"({display(real.relative_to(root))} in {display(root)}); write it "
+                    "elsewhere, or pass --force to overwrite bank files",
                 )
     return real
+
+
+#: files in a bank that qbank reads: question, quiz and manifest files, and images
+BANK_SUFFIXES = (".yaml", ".yml", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
+
+
+def _bank_owned(real: Path, root: Path) -> bool:
+    """Whether writing ``real`` (inside the bank ``root``) would overwrite or add one of the
+    bank's own files: a YAML file (it would be loaded as questions), an image, or anything
+    in a hidden folder such as ``.qbank/`` (the Anki state). Other outputs — a report under
+    ``out/`` when the bank is the repository — are fine."""
+    rel = real.relative_to(root)
+    if any(part.startswith(".") for part in rel.parts[:-1]):
+        return True
+    return real.name.lower().endswith(BANK_SUFFIXES)
 
 
 def current_umask() -> int:

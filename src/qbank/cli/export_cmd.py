@@ -94,8 +94,8 @@ def export_command(
         @click.option(
             "--force",
             is_flag=True,
-            help="Allow outputs inside the bank folder (refused by default: an export must "
-            "not overwrite a question file or the manifest by a typo).",
+            help="Allow overwriting the bank's own files (YAML, images, .qbank/): refused by "
+            "default, so a typo in -o cannot replace a question file or the manifest.",
         )
         @functools.wraps(fn)
         @guarded

@@ -339,13 +339,6 @@ class Builder:
             self.warnings.append(f"image {ref.src!r} {why}; printed its alt text instead")
             p.run(fallback, italic=self.layout.italic)
             return
-        if path.suffix.lower() == ".svg":
-            self.warnings.append(
-                f"image {ref.src!r} is an SVG, which a Word worksheet cannot show; printed its "
-                "alt text instead (convert it to PNG for paper)"
-            )
-            p.run(fallback, italic=self.layout.italic)
-            return
         try:
             # Adobe/CMYK JPEG, WebP and SVG are re-encoded (SVG drawn at print resolution)
             data = for_word(path).data
