@@ -130,7 +130,7 @@ def selection_pool(bank: Bank, sel: Selection | None = None) -> set[str]:
     drafts included: what decides whether an error in the bank concerns this selection.
     Raises :class:`SelectionError` like :func:`draw` for a selection that cannot be planned."""
     _, specs = plan_sections(bank, sel or Selection())
-    questions = _unique(bank.questions)
+    questions = unique_questions(bank.questions)
     return {q.id for spec in specs for q in _pool(questions, spec.filters)}
 
 
