@@ -104,13 +104,13 @@ def test_an_output_that_cannot_be_written_is_a_plain_error(make_bank, tmp_path: 
     bank = make_bank({"q.yaml": "id: q1\ntype: truefalse\ntext: IAM is global.\nanswer: true\n"})
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    for args in (
-        ["export", "moodle", str(bank)],
-        ["export", "qti", str(bank)],
-        ["draw", str(bank)],
-        ["rules"],
+    for args, name in (  # each with a suffix its target accepts (another is a usage error)
+        (["export", "moodle", str(bank)], "out.xml"),
+        (["export", "qti", str(bank)], "out.zip"),
+        (["draw", str(bank)], "out.x"),
+        (["rules"], "out.x"),
     ):
-        target = blocker / "out.x"
+        target = blocker / name
         code, out, err = run(*args, "-o", str(target))
         assert code == 2, (args, out, err)
         assert "internal error" not in err and "report this" not in err, err
