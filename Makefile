@@ -36,17 +36,15 @@ demo: runtime
 	$(QBANK) validate bank
 	mkdir -p $(OUT)
 	$(QBANK) draw bank --quiz 4.3-practice
-	@for target in anki docx json surveyjs html; do \
-	  if $(QBANK) export --help 2>/dev/null | grep -q "^  $$target "; then \
-	    case $$target in \
-	      anki) $(QBANK) export anki bank -o $(OUT)/aws-mls.apkg ;; \
-	      docx) $(QBANK) export docx bank --quiz 4.3-practice --forms 2 -o $(OUT)/4.3-practice.docx ;; \
-	      json) $(QBANK) export json bank --quiz 4.3-practice -o $(OUT)/4.3-practice.json ;; \
-	      surveyjs) $(QBANK) export surveyjs bank --quiz 4.3-practice -o $(OUT)/4.3-practice.survey.json ;; \
-	      html) $(QBANK) export html bank --quiz 4.3-practice -o $(OUT)/4.3-practice.html ;; \
-	    esac || exit 1; \
-	  fi; \
-	done
+	$(QBANK) export anki bank -o $(OUT)/aws-mls.apkg
+	$(QBANK) export docx bank --quiz 4.3-practice --forms 2 -o $(OUT)/4.3-practice.docx
+	$(QBANK) export json bank --quiz 4.3-practice -o $(OUT)/4.3-practice.json
+	$(QBANK) export surveyjs bank --quiz 4.3-practice -o $(OUT)/4.3-practice.survey.json
+	$(QBANK) export html bank --quiz 4.3-practice -o $(OUT)/4.3-practice.html
+	$(QBANK) export moodle bank -o $(OUT)/aws-mls.moodle.xml
+	$(QBANK) export gift bank -o $(OUT)/aws-mls.gift
+	$(QBANK) export qti bank -o $(OUT)/aws-mls.qti.zip
+	$(QBANK) export xlsx bank -o $(OUT)/aws-mls.xlsx
 	@echo "Exports written to $(OUT)/"
 
 test: setup system-deps node-deps
