@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,26 @@ def test_preview_usage_errors_exit_2(bank: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "no quiz `final`" in done.stderr
+
+
+def test_preview_shows_drafts_that_exports_leave_out(bank: Path) -> None:
+    """A question being written is a draft: the preview shows it, `export html` does not."""
+    questions = bank / "questions" / "examples.yaml"
+    _edit(questions, "status: approved ", "status: draft    ")
+    out = bank.parent / "quiz.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "qbank", "export", "html", "--ids", "example-single", "-o", str(out)],
+        cwd=bank,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr  # the selection matches only a draft
+    server = Server(bank, "--ids", "example-single")
+    try:
+        with urllib.request.urlopen(server.url, timeout=10) as page:
+            html = page.read().decode("utf-8")
+    finally:
+        code, _out, _err = server.stop()
+    assert "holds a bank" in html
+    assert code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 from pathlib import Path
 from typing import Any
@@ -43,13 +44,14 @@ def preview(bank: Path, port: int, feedback: str, open_browser: bool, **kwargs: 
     """Serve BANK's HTML player on 127.0.0.1 and reload it when a file under BANK changes.
 
     Shows one question (--ids ID), a quiz (--quiz NAME) or any selection; without one, the
-    whole bank in file order. The problems `qbank validate` finds in the shown questions are
-    listed above them. Stop with Ctrl-C.
+    whole bank in file order. Drafts (`status: draft`) are shown too: the preview is where
+    an author reads what they are writing. The problems `qbank validate` finds in the shown
+    questions are listed above them. Stop with Ctrl-C.
     """
     from qbank.draw import SelectionError, draw
     from qbank.export.web.preview import PreviewServer, PreviewState
 
-    selection = build_selection(kwargs)
+    selection = dataclasses.replace(build_selection(kwargs), include_drafts=True)
     loaded = load(bank)
     try:  # a selection that names an unknown quiz, topic or id is a usage error up front
         draw(loaded, selection)
