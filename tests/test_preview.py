@@ -164,7 +164,17 @@ def test_preview_shows_drafts_that_exports_leave_out(bank: Path) -> None:
     _edit(questions, "status: approved ", "status: draft    ")
     out = bank.parent / "quiz.html"
     done = subprocess.run(
-        [sys.executable, "-m", "qbank", "export", "html", "--ids", "example-single", "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "qbank",
+            "export",
+            "html",
+            "--ids",
+            "example-single",
+            "-o",
+            str(out),
+        ],
         cwd=bank,
         env=_env(),
         capture_output=True,
