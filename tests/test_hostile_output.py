@@ -209,6 +209,47 @@ def test_wrong_suffix_and_inapplicable_options_are_usage_errors(bank: Path, tmp_
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("target", "suffix", "args", "flag"),
+    [
+        (t, sfx, args, flag)
+        for t, sfx, skip in [
+            ("moodle", ".xml", ()),
+            ("gift", ".gift", ()),
+            ("qti", ".zip", ("--title", "--shuffle-options")),
+            ("csv", ".csv", ()),
+            ("xlsx", ".xlsx", ()),
+        ]
+        for args, flag in [
+            (("--forms", "2"), "--forms"),
+            (("--vary-questions",), "--vary-questions/--same-questions"),
+            (("--shuffle-options",), "--shuffle-options/--no-shuffle-options"),
+            (("--title", "T"), "--title"),
+            (("--language", "de"), "--language"),
+        ]
+        if args[0] not in skip
+    ],
+)
+def test_bank_targets_refuse_options_they_would_ignore(
+    bank: Path, tmp_path: Path, target: str, suffix: str, args: tuple[str, ...], flag: str
+) -> None:
+    """An LMS import or a spreadsheet holds each question once, options in the bank's order:
+    forms, option shuffles (and a title or language they never show) would be dropped."""
+    out = tmp_path / f"x{suffix}"
+    r = qbank("export", target, bank, "-o", out, *args)
+    assert r.returncode == 2, r.stderr
+    assert f"{flag} does not apply to export {target}".encode() in r.stderr
+    assert not out.exists()
+    _no_traceback(r)
+
+
+def test_qti_keeps_its_title_and_option_shuffle(bank: Path, tmp_path: Path) -> None:
+    r = qbank(
+        "export", "qti", bank, "-o", tmp_path / "x.zip", "--title", "Week 3", "--no-shuffle-options"
+    )
+    assert r.returncode == 0, r.stderr
+
+
 def test_non_utf8_output_name_is_reported_not_an_internal_error(bank: Path, tmp_path: Path) -> None:
     name = os.fsdecode(b"caf\xe9.json")
     r = qbank("export", "json", bank, "-o", tmp_path / name)

@@ -50,8 +50,8 @@ def export_command(
 
     ``suffixes``: the file name endings this target writes (another one, e.g.
     ``export docx -o w.pdf``, is a usage error; ``-``, devices and FIFOs are exempt).
-    ``not_for``: selection options that do not apply to this target (giving one is a
-    usage error rather than being silently ignored).
+    ``not_for``: options that do not apply to this target (keys of :data:`_OPTION_NAMES`;
+    giving one is a usage error rather than being silently ignored).
     """
     allowed = suffixes or (default_suffix,)
 
@@ -119,7 +119,9 @@ def export_command(
             from qbank.draw import SelectionError, draw
             from qbank.export import ExportRefused, check_for_export, skipped_entries
 
-            _check_usage(name, output, allowed, not_for, kwargs)
+            _check_usage(
+                name, output, allowed, not_for, {**kwargs, "title": title, "language": language}
+            )
             selection = build_selection(kwargs, title=title)
             loaded = load(bank)
             from qbank.validate.engine import ConfigError
@@ -195,12 +197,20 @@ def set_language(bank: Any, language: str) -> None:
         bank.manifest = Manifest.model_construct(id=bank.id, title=bank.title, language=language)
 
 
+#: the options a target can declare in ``not_for``, with the flags that set them
 _OPTION_NAMES = {
     "forms": "--forms",
     "vary_questions": "--vary-questions/--same-questions",
     "shuffle_questions": "--shuffle/--no-shuffle",
     "shuffle_options": "--shuffle-options/--no-shuffle-options",
+    "title": "--title",
+    "language": "--language",
 }
+
+#: what the question-bank targets (an LMS import, a spreadsheet) cannot use: they write each
+#: distinct question once (no forms), options in the bank's order (``--shuffle`` still orders
+#: the questions of a drawn subset in the file)
+BANK_TARGET = ("forms", "vary_questions", "shuffle_options")
 
 
 def _check_usage(
@@ -221,8 +231,10 @@ def _check_usage(
                 f"-o {display(output)} has another suffix"
             )
     for key in not_for:
+        if key not in _OPTION_NAMES:  # a programming error in a target module
+            raise ValueError(f"not_for: unknown option {key!r}")
         if kwargs.get(key) is not None:
-            raise CommandError(f"{_OPTION_NAMES.get(key, key)} does not apply to export {name}")
+            raise CommandError(f"{_OPTION_NAMES[key]} does not apply to export {name}")
 
 
 #: skipped ids named on stderr without --verbose (all are in the --manifest file)

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from qbank.cli.export_cmd import export_command
+from qbank.cli.export_cmd import BANK_TARGET, export_command
 
 
 def _warn(warnings: list[str]) -> None:
@@ -25,6 +25,7 @@ def _warn(warnings: list[str]) -> None:
     "moodle",
     default_suffix=".moodle.xml",
     suffixes=(".xml",),
+    not_for=(*BANK_TARGET, "title", "language"),
     help="Moodle XML for Moodle's question bank import (all nine types; categories from "
     "topics, idnumber = question id, tags, feedback, images embedded).",
 )
@@ -46,6 +47,7 @@ def export_moodle(drawn: Any, target: Path, *, bank: Any) -> None:
     "gift",
     default_suffix=".gift.txt",
     suffixes=(".gift", ".txt"),
+    not_for=(*BANK_TARGET, "title", "language"),
     help="GIFT text for Moodle's GIFT import ($CATEGORY from topics, // [id:…] and "
     "[tag:…] comments, weights, numeric tolerances, matching, essay).",
 )
@@ -67,6 +69,8 @@ def export_gift(drawn: Any, target: Path, *, bank: Any, unsupported: str) -> Non
     "qti",
     default_suffix=".qti.zip",
     suffixes=(".zip",),
+    # QTI 1.2 carries --shuffle-options as the assessment's shuffle_answers setting
+    not_for=("forms", "vary_questions", "language"),
     help="A QTI content package (zip) for Canvas and other LMSs; --qti-version 1.2 or 3.0.",
 )
 def export_qti(drawn: Any, target: Path, *, bank: Any, qti_version: str) -> None:

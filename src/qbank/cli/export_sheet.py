@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qbank.cli.export_cmd import export_command
+from qbank.cli.export_cmd import BANK_TARGET, export_command
 
 
 def _questions(drawn: Any) -> list[Any]:
@@ -22,6 +22,7 @@ def _questions(drawn: Any) -> list[Any]:
 @export_command(
     "csv",
     default_suffix=".csv",
+    not_for=(*BANK_TARGET, "title", "language"),
     help="Spreadsheet template as CSV (UTF-8): one row a question; `qbank import csv` reads it back.",
 )
 def export_csv(drawn: Any, target: Path, *, bank: Any) -> None:
@@ -33,6 +34,7 @@ def export_csv(drawn: Any, target: Path, *, bank: Any) -> None:
 @export_command(
     "xlsx",
     default_suffix=".xlsx",
+    not_for=(*BANK_TARGET, "title", "language"),
     help="Spreadsheet template as .xlsx: one row a question; `qbank import xlsx` reads it back.",
 )
 def export_xlsx(drawn: Any, target: Path, *, bank: Any) -> None:
