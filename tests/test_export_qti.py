@@ -529,3 +529,17 @@ def test_ids_starting_with_digits_never_share_an_identifier(version: str, tmp_pa
     ]
     assert len(items) == 4 and len(set(items)) == 4, items
     assert all(re.fullmatch(r"[A-Za-z_][\w.-]*", i) for i in items), items
+
+
+def test_the_two_versions_have_their_own_default_file(tmp_path: Path, monkeypatch: Any) -> None:
+    """Without -o, 1.2 writes <id>.qti.zip and 3.0 <id>.qti3.zip: neither overwrites the other."""
+    monkeypatch.chdir(tmp_path)
+    bank_id = load_bank(LMS_BANK).id
+    for args in ([], ["--qti-version", "3.0"]):
+        result = CliRunner().invoke(main, ["export", "qti", str(LMS_BANK), *args])
+        assert result.exit_code == 0, result.output
+    v12, v3 = tmp_path / f"{bank_id}.qti.zip", tmp_path / f"{bank_id}.qti3.zip"
+    assert "imsmanifest.xml" in zipfile.ZipFile(v12).namelist()
+    assert "test.xml" in zipfile.ZipFile(v3).namelist()
+    help_text = CliRunner().invoke(main, ["export", "qti", "--help"]).output
+    assert ".qti3.zip" in " ".join(help_text.split())

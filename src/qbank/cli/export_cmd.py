@@ -43,6 +43,8 @@ def export_command(
     help: str,
     suffixes: tuple[str, ...] = (),
     not_for: tuple[str, ...] = (),
+    default_for: Callable[[dict[str, Any]], str] | None = None,
+    default_help: str | None = None,
 ) -> Callable[[Callable[..., Any]], Any]:
     """Register ``qbank export NAME``. The wrapped function receives
     ``(draw, output, **target_options)`` and writes ``output``; it may return the list of
@@ -62,7 +64,7 @@ def export_command(
             "--output",
             "-o",
             type=click.Path(dir_okay=False, path_type=Path),
-            help=f"Output file (default: <bank id>{default_suffix}).",
+            help=f"Output file (default: {default_help or f'<bank id>{default_suffix}'}).",
         )
         @selection_options
         @click.option("--title", help="Title (default: the quiz's title, else the bank's).")
@@ -159,7 +161,8 @@ def export_command(
             for note in drawn.notes:
                 if "draft" in note:
                     click.echo(f"qbank: note: {note}", err=True)
-            target = output or Path(f"{loaded.id}{default_suffix}")
+            suffix = default_for(kwargs) if default_for else default_suffix
+            target = output or Path(f"{loaded.id}{suffix}")
             if str(target) == STDOUT and manifest_path is not None and str(manifest_path) == STDOUT:
                 raise CommandError("-o - and --manifest - both write to standard output; give one")
             from qbank.fsutil import OutputError, protect, resolve_target

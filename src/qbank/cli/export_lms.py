@@ -68,10 +68,13 @@ def export_gift(drawn: Any, target: Path, *, bank: Any, unsupported: str) -> Non
 @export_command(
     "qti",
     default_suffix=".qti.zip",
+    default_for=lambda options: ".qti3.zip" if options.get("qti_version") == "3.0" else ".qti.zip",
+    default_help="<bank id>.qti.zip, with --qti-version 3.0 <bank id>.qti3.zip",
     suffixes=(".zip",),
     # QTI 1.2 carries --shuffle-options as the assessment's shuffle_answers setting
     not_for=("forms", "vary_questions", "language"),
-    help="A QTI content package (zip) for Canvas and other LMSs; --qti-version 1.2 or 3.0.",
+    help="A QTI content package (zip) for Canvas and other LMSs; --qti-version 1.2 or 3.0 "
+    "(default output <bank id>.qti.zip or <bank id>.qti3.zip: one does not overwrite the other).",
 )
 def export_qti(drawn: Any, target: Path, *, bank: Any, qti_version: str) -> None:
     from qbank.export import qti
