@@ -146,8 +146,12 @@ def test_unknown_topic_tag_id_and_quiz(sample_bank: Path) -> None:
     assert "no quiz `final-exam` in the bank (quizzes: quizzes/4.3-practice.yaml)" in err
     err = _assert_clean_refusal(run(str(sample_bank), "--quiz", "4.3-practice", "--topic", "4"), 2)
     assert "--quiz cannot be combined with --topic" in err
-    err = _assert_clean_refusal(run(str(sample_bank), "--blueprint", "61"))
+    err = _assert_clean_refusal(run(str(sample_bank), "--blueprint", "61"), 2)
     assert "qbank.yaml:31:8: blueprint topic 1 (20%) needs 12 question(s) but only 11" in err
+    # the same for every way of asking too much on the command line
+    assert "asks for 1000" in _assert_clean_refusal(run(str(sample_bank), "--count", "1000"), 2)
+    err = _assert_clean_refusal(run(str(sample_bank), "--blueprint", "1000"), 2)
+    assert "needs" in err and "but only" in err
 
 
 def test_usage_errors_exit_2(sample_bank: Path, tmp_path: Path) -> None:

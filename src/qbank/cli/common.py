@@ -111,10 +111,8 @@ def selection_failed(exc: Any) -> click.ClickException:
     cannot be met (unknown quiz, topic or id, too few matches) is a usage error (exit 2);
     a quiz file in the bank that cannot be met is a problem in the bank (exit 1)."""
     text = exc.describe() if hasattr(exc, "describe") else str(exc)
-    usage = getattr(exc, "usage", None)
-    if usage is None:  # the draw layer does not say: a located error is in the bank's files
-        usage = getattr(exc, "location", None) is None and "have errors" not in text
-    return CommandError(text) if usage else Refused(text)
+    # the draw layer says which: see qbank.draw.SelectionError.usage
+    return CommandError(text) if getattr(exc, "usage", False) else Refused(text)
 
 
 def load(bank_path: Path) -> Any:

@@ -44,7 +44,8 @@ class SectionSpec:
     count_location: Location | None = None
     #: where an "unknown topic/tag/id" error points, per filter field
     field_locations: tuple[tuple[str, Location], ...] = ()
-    #: the quiz and section index a quiz section came from (to point at one list entry)
+    #: the quiz and section index a quiz section came from (to point at one list entry);
+    #: None for a section the command line asked for (its errors are usage errors)
     quiz: Quiz | None = field(default=None, compare=False, repr=False)
     index: int = 0
 
@@ -79,6 +80,7 @@ def plan_sections(bank: Bank, sel: Selection) -> tuple[Quiz | None, list[Section
                 f"--quiz cannot be combined with {', '.join(clashes)}: "
                 "the quiz's sections say what to draw",
                 hint="put the filters and counts in the quiz's sections, or drop --quiz",
+                usage=True,
             )
         quiz = find_quiz(bank, sel.quiz)
         return quiz, quiz_specs(quiz)
@@ -86,11 +88,13 @@ def plan_sections(bank: Bank, sel: Selection) -> tuple[Quiz | None, list[Section
         if sel.count is not None:
             raise SelectionError(
                 "--blueprint and --count cannot be combined: --blueprint N draws N questions",
+                usage=True,
             )
         if sel.filters.topics:
             raise SelectionError(
                 "--blueprint cannot be combined with --topic: it splits by the blueprint's topics",
                 hint="narrow a blueprint draw with --tag, --type, --status or --difficulty",
+                usage=True,
             )
         return None, blueprint_specs(bank, sel.blueprint, sel.filters)
     return None, [SectionSpec("the selection", sel.filters, sel.count)]
@@ -150,6 +154,7 @@ def blueprint_specs(bank: Bank, total: int, base: Filters) -> list[SectionSpec]:
         raise SelectionError(
             "the manifest has no `blueprint:` weights to draw by",
             hint='add e.g. `blueprint: {"1": 20%, "2": 80%}` to qbank.yaml',
+            usage=True,
         )
     manifest_src = bank.files.get("qbank.yaml")
     specs: list[SectionSpec] = []
@@ -218,6 +223,7 @@ def find_quiz(bank: Bank, name: str) -> Quiz:
     raise SelectionError(
         f"no quiz `{name}` in the bank (quizzes: {known})",
         hint=_did_you_mean(wanted, stems) or "quiz files live in the bank's quizzes/ folder",
+        usage=True,
     )
 
 
@@ -300,6 +306,7 @@ def reference_errors(
                     or "`qbank stats` lists the topics",
                     rule="QB603",
                     key=f"topic:{t}",
+                    usage=spec.quiz is None,
                 )
         for j, t in enumerate(f.tags):
             if t not in tag_set:
@@ -309,6 +316,7 @@ def reference_errors(
                     hint=_did_you_mean(t, tags) or f"tags in the bank: {', '.join(tags[:20])}",
                     rule="QB603",
                     key=f"tag:{t}",
+                    usage=spec.quiz is None,
                 )
         for name, values in (
             ("type", f.types),
@@ -323,6 +331,7 @@ def reference_errors(
                         hint=_did_you_mean(v, allowed[name]),
                         rule="QB603",
                         key=f"{name}:{v}",
+                        usage=spec.quiz is None,
                     )
         broken = [i for i in f.ids if i in invalid and i not in ids]
         if broken:
@@ -341,4 +350,5 @@ def reference_errors(
                     hint=_did_you_mean(qid, sorted(ids)),
                     rule="QB604",
                     key=f"id:{qid}",
+                    usage=spec.quiz is None,
                 )

@@ -29,7 +29,13 @@ _ALL_QUESTIONS = Filters()
 
 
 class SelectionError(ValueError):
-    """A selection that cannot be satisfied (exit code 1): names what and where."""
+    """A selection that cannot be satisfied: names what and where.
+
+    ``usage`` is true when the command line (or a library caller's :class:`Selection`)
+    asked for what cannot be met — an unknown quiz, topic or id, more questions than match,
+    clashing options: the CLI exits 2. It is false when a file in the bank cannot be met (a
+    quiz's section, the manifest's blueprint weights, questions with errors): exit 1.
+    """
 
     def __init__(
         self,
@@ -39,8 +45,10 @@ class SelectionError(ValueError):
         *,
         rule: str | None = None,
         key: str = "",
+        usage: bool = False,
     ):
         super().__init__(message)
+        self.usage = usage
         self.message = message
         self.location = location
         self.hint = hint

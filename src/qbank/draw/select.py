@@ -80,6 +80,9 @@ def _section_error(spec: SectionSpec, pool_size: int) -> SelectionError:
             spec.count_location,
             hint="add questions to the topic, lower its weight under `blueprint:` "
             "in qbank.yaml, or draw fewer questions",
+            # --blueprint N asked for more than the bank holds (a usage error); a blueprint
+            # topic no question has is the manifest's problem, whatever N
+            usage=bool(pool_size),
         )
     where = "the selection" if spec.label == "the selection" else spec.label
     if spec.count is not None and pool_size:
@@ -87,11 +90,13 @@ def _section_error(spec: SectionSpec, pool_size: int) -> SelectionError:
             f"{where} ({desc}) asks for {spec.count} questions but only {pool_size} match",
             spec.count_location or spec.location,
             hint="lower the count, widen the filters, or add questions",
+            usage=spec.quiz is None,
         )
     return SelectionError(
         f"{where} ({desc}): no question matches",
         spec.location,
         hint="widen the filters; `qbank draw` with fewer options shows what matches",
+        usage=spec.quiz is None,
     )
 
 
@@ -156,7 +161,7 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
     seed = str(sel.seed if sel.seed is not None else (quiz.seed if quiz else "0"))
     n_forms = sel.forms or (quiz.forms if quiz else 1)
     if n_forms < 1:
-        raise SelectionError("forms must be at least 1")
+        raise SelectionError("forms must be at least 1", usage=sel.forms is not None)
     shuffle_q = sel.shuffle_questions
     if shuffle_q is None:
         shuffle_q = (
@@ -204,6 +209,7 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
                         "questions are already in earlier sections",
                         spec.location,
                         hint="make the sections' filters disjoint, or remove this section",
+                        usage=spec.quiz is None,
                     )
             else:
                 if vary:
@@ -225,6 +231,7 @@ def draw(bank: Bank, sel: Selection | None = None) -> Draw:
                         spec.count_location or spec.location,
                         hint="lower the count, make the sections' filters disjoint, "
                         "or add questions",
+                        usage=spec.quiz is None,
                     )
                 chosen = candidates[: spec.count]
                 if f and vary and any(uses.get(q.id, 0) for q in chosen):
