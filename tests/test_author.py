@@ -468,6 +468,11 @@ def test_validate_files_in_their_bank_context(new_bank: Path) -> None:
     # files of a bank, named from elsewhere
     outside = qbank("validate", "course/questions/bad.yaml", cwd=new_bank.parent, check=None)
     assert "course/questions/bad.yaml:4:11: QB003" in outside.stdout
+    # a file that is not YAML is a usage error, not "0 questions, all passed"
+    (new_bank / "README.md").write_text("# My bank\n", encoding="utf-8")
+    readme = qbank("validate", "README.md", cwd=new_bank, check=2)
+    assert "README.md: qbank validate checks a bank folder or its YAML files" in readme.stderr
+    assert readme.stdout == ""
 
 
 def test_usage_errors_exit_2_and_content_errors_exit_1(new_bank: Path, tmp_path: Path) -> None:
@@ -478,6 +483,8 @@ def test_usage_errors_exit_2_and_content_errors_exit_1(new_bank: Path, tmp_path:
             ["--topic", "7"],
             ["--ids", "no-such-question"],
             ["--tag", "nope"],
+            ["--ids", ",,,"],  # no id at all: not "the whole bank"
+            ["--tag", ","],
             ["--no-such-option"],
         ):
             done = qbank(*command, *args, cwd=new_bank, check=2)

@@ -170,10 +170,12 @@ def guarded(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+def _split(values: tuple[str, ...], flag: str) -> tuple[str, ...]:
     out: list[str] = []
     for v in values:
         out.extend(x.strip() for x in v.split(",") if x.strip())
+    if values and not out:  # `--ids ,,,` (an empty shell variable) must not mean "everything"
+        raise CommandError(f"{flag} {','.join(values)!r}: no value given")
     return tuple(out)
 
 
@@ -260,11 +262,11 @@ def build_selection(kwargs: dict[str, Any], *, title: str | None = None) -> Any:
 
     filters = Filters(
         topics=tuple(kwargs.pop("topic", ()) or ()),
-        tags=_split(kwargs.pop("tag", ()) or ()),
+        tags=_split(kwargs.pop("tag", ()) or (), "--tag"),
         types=tuple(kwargs.pop("types", ()) or ()),
         statuses=tuple(kwargs.pop("status", ()) or ()),
         difficulties=tuple(kwargs.pop("difficulty", ()) or ()),
-        ids=_split(kwargs.pop("ids", ()) or ()),
+        ids=_split(kwargs.pop("ids", ()) or (), "--ids"),
     )
     return Selection(
         filters=filters,

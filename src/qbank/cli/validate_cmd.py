@@ -215,6 +215,11 @@ def _bank_and_files(paths: tuple[Path, ...]) -> tuple[Path, list[Path] | None]:
                 "upward holding qbank.yaml, else ./bank; `qbank init` starts one)"
             )
         raise CommandError(f"no such file: {missing[0]}")
+    other = [p for p in paths if not p.name.endswith((".yaml", ".yml"))]
+    if other:  # else a README.md would be "0 questions, all passed"
+        raise CommandError(
+            f"{other[0]}: qbank validate checks a bank folder or its YAML files (.yaml, .yml)"
+        )
     roots = {find_bank(p.parent) for p in paths}
     if None in roots:
         outside = next(p for p in paths if find_bank(p.parent) is None)
