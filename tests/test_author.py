@@ -223,6 +223,31 @@ def test_new_appends_every_type_with_fresh_ids(new_bank: Path) -> None:
     )
 
 
+def test_new_keeps_crlf_and_names_flow_style(new_bank: Path) -> None:
+    """A Windows author's CRLF file stays CRLF (only the new question is added); a
+    `questions: [...]` file is refused for what it is, flow style."""
+    crlf = new_bank / "questions/windows.yaml"
+    before = (
+        b'topic: "1.2"\r\nquestions:\r\n  - id: win-one\r\n    type: truefalse\r\n'
+        b"    text: Windows files end lines with CR LF.\r\n    answer: true\r\n"
+    )
+    crlf.write_bytes(before)
+    done = qbank("new", "essay", "--file", str(crlf), cwd=new_bank)
+    after = crlf.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    assert after.count(b"\n") == after.count(b"\r\n")  # no bare LF anywhere
+    line = int(done.stdout.split(":")[1])
+    assert after.split(b"\r\n")[line - 1].strip().startswith(b"- id: essay-")
+    qbank("validate", "questions/windows.yaml", cwd=new_bank, check=None)
+    flow = new_bank / "questions/flow.yaml"
+    flow.write_text(
+        "questions: [{id: flow-one, type: truefalse, text: Flow., answer: true}]\n",
+        encoding="utf-8",
+    )
+    err = qbank("new", "single", "--file", str(flow), cwd=new_bank, check=2).stderr
+    assert "flow style" in err and "does not list" not in err
+
+
 # -- qbank fix ------------------------------------------------------------------------------
 
 MESSY = (

@@ -202,10 +202,21 @@ def new_question(root: Path, qtype: str, *, file: Path, topic: str | None = None
     body = template(qtype)
     topic_line = f"  topic: {json.dumps(topic, ensure_ascii=False)}\n" if topic else ""
     body = _fill(body, {"ID": qid, "TOPIC": topic_line})
+    newline = "\n"
     if file.exists():
-        old = file.read_text(encoding="utf-8")
+        # bytes, not read_text: universal newlines would turn a CRLF file into LF
+        old = file.read_bytes().decode("utf-8")
+        if "\r\n" in old:
+            newline = "\r\n"  # keep the author's line endings
+            old = old.replace("\r\n", "\n")
         indent = _item_indent(old)
         if indent is None:
+            if re.search(r"^questions\s*:\s*[\[{]", old, re.MULTILINE):
+                raise ScaffoldError(
+                    f"{file} writes its questions in flow style (`questions: [...]`); "
+                    "qbank new appends to a block list (`questions:` then `- ` items): "
+                    "rewrite it in block style or give another file with --file"
+                )
             raise ScaffoldError(
                 f"{file} does not list its questions under a top-level `questions:` key; "
                 "give another file with --file"
@@ -231,6 +242,6 @@ def new_question(root: Path, qtype: str, *, file: Path, topic: str | None = None
             f"{p.message}); fix the file first or give another one with --file"
         )
     file.parent.mkdir(parents=True, exist_ok=True)
-    rewrite_text(file, new_text)
+    rewrite_text(file, new_text.replace("\n", newline))
     line = new_text.count("\n", 0, new_text.index(f"id: {qid}")) + 1
     return NewQuestion(path=file, id=qid, line=line)
