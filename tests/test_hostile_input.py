@@ -12,6 +12,7 @@ import time
 import zlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qbank.cli import main
@@ -104,6 +105,42 @@ def test_image_over_the_configured_limit(tmp_path: Path) -> None:
     assert ("QB501", expected) in rules(root)
     (root / "qbank.yaml").write_text(MANIFEST)  # default limit: 10 MiB
     assert not [r for r in rules(root) if r[0] == "QB501"]
+
+
+def test_anki_packages_the_bytes_it_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An image that grows past the limit (or changes) after the bounded read, while the
+    export runs, is not read again unbounded into the package: the export fails clearly and
+    leaves no deck."""
+    from qbank.export import anki
+
+    root = bank(
+        tmp_path,
+        [tf("a", '"See ![x](media/x.png)"')],
+        MANIFEST + "media: {max_image_bytes: 5000}\n",
+    )
+    (root / "media").mkdir()
+    image = root / "media" / "x.png"
+    image.write_bytes(png(100))
+    out = tmp_path / "d.apkg"
+    ok = CliRunner().invoke(main, ["export", "anki", str(root), "--no-state", "-o", str(out)])
+    assert ok.exit_code == 0, ok.output
+    out.unlink()
+    real = anki.collection
+    for swap in (png(50_000), png(200)):  # past the limit; within it but other bytes
+
+        def collection(*args: object, swap: bytes = swap) -> bytes:
+            image.write_bytes(swap)  # between the render and the zip
+            return real(*args)  # type: ignore[arg-type]
+
+        image.write_bytes(png(100))
+        monkeypatch.setattr(anki, "collection", collection)
+        r = CliRunner().invoke(main, ["export", "anki", str(root), "--no-state", "-o", str(out)])
+        assert r.exit_code == 1, r.output
+        assert "export refused: " in r.output and "media/x.png" in r.output
+        assert "Traceback" not in r.output and "internal error" not in r.output
+        assert not out.exists()
 
 
 def test_quiz_instructions_get_the_media_checks(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from qbank.cli.common import CommandError
+from qbank.cli.common import CommandError, Refused
 from qbank.cli.export_cmd import export_command
 
 HELP = """Export BANK (or a selection) as an Anki package (.apkg).
@@ -66,6 +66,7 @@ def anki(
     **_: Any,
 ) -> list[Path]:
     from qbank.export.anki import (
+        AnkiMediaError,
         AnkiStateError,
         AnkiTemplateError,
         default_state_path,
@@ -89,6 +90,8 @@ def anki(
         )
     except (AnkiStateError, AnkiTemplateError) as exc:
         raise CommandError(str(exc)) from None
+    except AnkiMediaError as exc:  # an image changed or grew while the export ran
+        raise Refused(f"export refused: {exc}") from None
     for qid, reason in result.skipped:
         click.echo(f"qbank: warning: skipped {qid}: {reason}", err=True)
     click.echo(f"qbank: {summary(result)}", err=True)

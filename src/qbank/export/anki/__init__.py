@@ -49,11 +49,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qbank.export.anki.fields import (
+    AnkiMediaError,
     OptionOrder,
     Renderer,
     cloze_ords,
@@ -97,6 +99,7 @@ __all__ = [
     "STATE_RELPATH",
     "TYPE_MODEL",
     "AnkiExport",
+    "AnkiMediaError",
     "AnkiStateError",
     "AnkiTemplateError",
     "ModelSpec",
@@ -133,6 +136,8 @@ class _Rendered:
     notes: list[BuiltNote]
     skipped: list[tuple[str, str]]
     media: dict[str, Path]  # bundled name → file
+    #: the bytes of a bundled name, read with the size bound and checked against the render
+    read_media: Callable[[str], bytes]
 
 
 def export(
@@ -213,7 +218,7 @@ def _build(
         note_digest = digest([str(spec.model_id), *fields, " ".join(tags)])
         where = subdeck(base, q.topic, titles) if subdecks else base
         built.append(BuiltNote(spec, q, fields, tags, where, note_digest, cards))
-    return _Rendered(built, skipped, renderer.media)
+    return _Rendered(built, skipped, renderer.media, renderer.media_bytes)
 
 
 def _write(
@@ -243,11 +248,11 @@ def _write(
         decks.setdefault(b.deck, []).append((b, mtime))
     timestamp = max(times)
     used = {b.spec.key: models[b.spec.key] for b in built}
-    media = sorted(rendered.media.items())
+    media = sorted(rendered.media)
     written = state is not None and memory.changed
     with atomic_path(out) as tmp:
         database = collection(bank.id, [used[k] for k in sorted(used)], decks, timestamp)
-        write_apkg(tmp, database, media, compress=compress)
+        write_apkg(tmp, database, media, read=rendered.read_media, compress=compress)
         if state is not None and written:
             memory.merge(State.read(state))
             try:
@@ -263,7 +268,7 @@ def _write(
         notes=len(built),
         cards=sum(len(b.cards) for b in built),
         decks=list(decks),
-        media=[name for name, _ in media],
+        media=media,
         timestamp=timestamp,
         changed=changed,
         skipped=rendered.skipped,

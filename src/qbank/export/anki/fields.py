@@ -129,6 +129,10 @@ def _cloze_safe(fragment: str) -> str:
     return out + " " if out.endswith("}") else out
 
 
+class AnkiMediaError(ValueError):
+    """An image changed, grew past the limit or went away between rendering and packaging."""
+
+
 class Renderer:
     """Turns questions into note fields; collects the media the fields reference."""
 
@@ -144,6 +148,7 @@ class Renderer:
         self.option_order = option_order
         self.drawn = drawn
         self.media: dict[str, Path] = {}  # bundled name → file
+        self._digests: dict[str, str] = {}  # bundled name → sha256 of the bytes read
         #: per-image size limit (``media.max_image_bytes``): never read past it
         self.image_limit = MAX_IMAGE_BYTES
         self._names: dict[Path, str] = {}
@@ -178,7 +183,21 @@ class Renderer:
             name = f"qbank-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
             self._names[ref.path] = name
             self.media[name] = ref.path
+            self._digests[name] = hashlib.sha256(data).hexdigest()
         return name
+
+    def media_bytes(self, name: str) -> bytes:
+        """The bytes of bundled media ``name``, read again at packaging time with the same
+        size bound and bank check, and refused if they are not the bytes the fields were
+        rendered from (the file changed or grew during the export)."""
+        path = self.media[name]
+        try:
+            data = read_bounded(path, limit=self.image_limit, root=self.root)
+        except OSError as exc:
+            raise AnkiMediaError(f"{path}: cannot be packaged: {exc}") from None
+        if hashlib.sha256(data).hexdigest() != self._digests[name]:
+            raise AnkiMediaError(f"{path}: changed during the export; export again")
+        return data
 
     # -- orders ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,17 +100,23 @@ def _note_row(b: BuiltNote, guid: str, mtime: int, note_id: int) -> tuple[Any, .
 
 
 def write_apkg(
-    path: Path, database: bytes, media: Sequence[tuple[str, Path]], *, compress: bool
+    path: Path,
+    database: bytes,
+    media: Sequence[str],
+    *,
+    read: Callable[[str], bytes],
+    compress: bool,
 ) -> None:
     """genanki's package layout (``collection.anki2``, ``media``, ``0``, ``1`` …), made
-    reproducible: every zip entry gets a fixed date and mode."""
+    reproducible: every zip entry gets a fixed date and mode. ``read`` gives the bytes of
+    a media name (bounded: see :meth:`qbank.export.anki.fields.Renderer.media_bytes`)."""
     method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, "w") as archive:
         _add(archive, "collection.anki2", database, method)
-        names = {str(i): name for i, (name, _) in enumerate(media)}
+        names = {str(i): name for i, name in enumerate(media)}
         _add(archive, "media", json.dumps(names).encode("utf-8"), method)
-        for i, (_, file) in enumerate(media):
-            _add(archive, str(i), file.read_bytes(), zipfile.ZIP_STORED)
+        for i, name in enumerate(media):
+            _add(archive, str(i), read(name), zipfile.ZIP_STORED)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, method: int) -> None:
