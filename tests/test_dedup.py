@@ -10,6 +10,7 @@ import random
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -584,3 +585,42 @@ def test_buckets_of_common_words_are_split(monkeypatch: pytest.MonkeyPatch) -> N
     assert bounded < unbounded / 4
     exact = {tuple(p) for p in exhaustive_pairs(keys, 85).tolist()}
     assert {tuple(p) for p in lsh_pairs(keys, 85).tolist()} <= exact
+
+
+def test_no_key_is_scored_against_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: the full scans never compare a question with itself (the exhaustive triangle
+    had its diagonal computed; LSH candidates and PR queries skip it), and the pairs found
+    are those of the plain n×n matrix."""
+    from rapidfuzz import process
+
+    from qbank.validate.dedup import scan
+
+    questions, _ = load_text("questions:\n" + _variants(200, seed=5))
+    keys = list(dict.fromkeys(i.key for i in dedup.prepare(questions)))
+    assert len(keys) > 128  # several levels of the triangle split
+    full = process.cdist(keys, list(keys), scorer=fuzz.ratio, score_cutoff=85)
+    reference = {(i, j) for i, j in zip(*full.nonzero(), strict=True) if i < j}
+    scored: list[tuple[str, str]] = []
+    cdist, cpdist = process.cdist, process.cpdist
+
+    def spy_cdist(queries: list[str], choices: list[str], **kw: Any) -> Any:
+        assert queries is not choices  # one list: rapidfuzz scores the diagonal too
+        scored.extend((a, b) for a in queries for b in choices)
+        return cdist(queries, choices, **kw)
+
+    def spy_cpdist(queries: list[str], choices: list[str], **kw: Any) -> Any:
+        scored.extend(zip(queries, choices, strict=True))
+        return cpdist(queries, choices, **kw)
+
+    monkeypatch.setattr(scan.process, "cdist", spy_cdist)
+    monkeypatch.setattr(scan.process, "cpdist", spy_cpdist)
+    for method in ("exhaustive", "lsh"):
+        scored.clear()
+        pairs = {tuple(p) for p in similar_pairs(keys, 85, method=method).tolist()}
+        assert scored and all(a != b for a, b in scored), method  # keys are distinct
+        if method == "exhaustive":
+            assert pairs == reference
+            assert len(scored) == len(keys) * (len(keys) - 1) // 2  # each pair once
+    scored.clear()
+    similar_pairs(keys, 85, queries=[0, 5], method="exhaustive")
+    assert all(a != b for a, b in scored)

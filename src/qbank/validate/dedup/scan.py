@@ -39,8 +39,9 @@ def exhaustive_pairs(
 ) -> np.ndarray:
     """Every pair ``(i, j)``, ``i < j``, of ``keys`` with ``fuzz.ratio`` ≥ ``threshold``.
 
-    Row blocks of :data:`BLOCK_BYTES`: the diagonal block is one ``cdist(B, B)`` call with the
-    same list object (rapidfuzz then computes one triangle), the rest ``cdist(B, keys[end:])``.
+    Row blocks of :data:`BLOCK_BYTES`: the diagonal block is scored as a triangle without its
+    diagonal (:func:`_triangle`: no key is ever scored against itself), the rest as
+    ``cdist(B, keys[end:])``.
     """
     keys = list(keys)
     n = len(keys)
@@ -48,17 +49,7 @@ def exhaustive_pairs(
     blocks = list(_blocks(n, n))
     for start, end in track(blocks, len(blocks)) if track else blocks:
         block = keys[start:end]
-        scores = process.cdist(
-            block,
-            block,
-            scorer=fuzz.ratio,
-            score_cutoff=float(threshold),
-            dtype=np.uint8,
-            workers=workers,
-        )
-        i, j = np.nonzero(np.triu(scores, k=1))
-        found.append(np.stack([i + start, j + start], axis=1))
-        del scores
+        found.extend(_triangle(keys, start, end, float(threshold), workers))
         if end < n:
             scores = process.cdist(
                 block,
@@ -72,6 +63,53 @@ def exhaustive_pairs(
             found.append(np.stack([i + start, j + end], axis=1))
             del scores
     return sorted_pairs(found)
+
+
+#: a triangle this small is scored pair by pair (one ``cpdist`` call), not split further
+TRIANGLE_LEAF = 64
+
+
+def _triangle(
+    keys: Sequence[str], lo: int, hi: int, threshold: float, workers: int
+) -> Iterator[np.ndarray]:
+    """The pairs ``lo ≤ i < j < hi`` scoring ≥ ``threshold``, never ``i == j``.
+
+    ``cdist(B, B)`` on one list computes the diagonal too (each key against itself), so the
+    triangle is halved instead: the rectangle between the halves is one ``cdist`` (no
+    diagonal in it), each half recurses, and a small triangle is one ``cpdist`` over its
+    ``i < j`` pairs. Exactly ``m·(m-1)/2`` scores for ``m`` keys, as before without the ``m``.
+    """
+    m = hi - lo
+    if m < 2:
+        return
+    if m <= TRIANGLE_LEAF:
+        i, j = np.triu_indices(m, k=1)
+        block = keys[lo:hi]
+        scores = process.cpdist(
+            [block[a] for a in i.tolist()],
+            [block[b] for b in j.tolist()],
+            scorer=fuzz.ratio,
+            score_cutoff=threshold,
+            dtype=np.uint8,
+            workers=workers,
+        )
+        hit = scores > 0
+        yield np.stack([i[hit] + lo, j[hit] + lo], axis=1)
+        return
+    mid = lo + m // 2
+    scores = process.cdist(
+        keys[lo:mid],
+        keys[mid:hi],
+        scorer=fuzz.ratio,
+        score_cutoff=threshold,
+        dtype=np.uint8,
+        workers=workers,
+    )
+    i, j = np.nonzero(scores)
+    del scores
+    yield np.stack([i + lo, j + mid], axis=1)
+    yield from _triangle(keys, lo, mid, threshold, workers)
+    yield from _triangle(keys, mid, hi, threshold, workers)
 
 
 def query_pairs(
