@@ -118,3 +118,39 @@ def test_an_output_that_cannot_be_written_is_a_plain_error(make_bank, tmp_path: 
         assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
     code, out, err = run("init", str(blocker / "bank"))
     assert code == 2 and f"qbank: error: cannot create the bank in {blocker / 'bank'}" in err, err
+
+
+def test_commands_load_on_first_use_and_help_lists_them_all(sample_bank: Path, tmp_path) -> None:
+    """`export json` imports only its own command modules (start-up cost, issue 13); `--help`
+    of `qbank` and of `qbank export` still list every command."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from qbank.cli import main\n"
+        "try:\n"
+        f"    main(['export', 'json', {str(sample_bank)!r}, '-o', {str(tmp_path / 'q.json')!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('qbank.cli.'))))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    assert out == ["qbank.cli.common", "qbank.cli.export_cmd", "qbank.cli.export_web"]
+    assert json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))["forms"]
+
+    code, top, _ = run("--help")
+    assert code == 0
+    for name in ("validate", "rules", "schema", "draw", "stats", "export", "init", "new"):
+        assert f"\n  {name} " in top, name
+    for name in ("fix", "preview", "import"):
+        assert f"\n  {name} " in top, name
+    code, targets, _ = run("export", "--help")
+    assert code == 0
+    for name in ("anki", "docx", "json", "surveyjs", "html", "moodle", "gift", "qti", "csv"):
+        assert f"\n  {name} " in targets, name
+    assert "\n  xlsx " in targets

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import click
 
-from qbank.cli import main
+from qbank.cli import LazyGroup, main
 from qbank.cli.common import (
     CommandError,
     Refused,
@@ -31,7 +30,21 @@ from qbank.cli.common import (
 from qbank.fsutil import STDOUT, display
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy={
+        "anki": "qbank.cli.export_anki",
+        "docx": "qbank.cli.export_docx",
+        "json": "qbank.cli.export_web",
+        "surveyjs": "qbank.cli.export_web",
+        "html": "qbank.cli.export_web",
+        "moodle": "qbank.cli.export_lms",
+        "gift": "qbank.cli.export_lms",
+        "qti": "qbank.cli.export_lms",
+        "csv": "qbank.cli.export_sheet",
+        "xlsx": "qbank.cli.export_sheet",
+    },
+)
 def export() -> None:
     """Export BANK (or a selection of it) to Anki, Word, web quiz or LMS formats."""
 
@@ -272,11 +285,3 @@ def report_problems(bank: Any, problems: list[Any]) -> None:
 
     ctx = ReportContext(problems, bank, checked=len(bank.questions))
     click.echo(get("concise")(ctx), err=True, nl=False)
-
-
-for _name in ("export_anki", "export_docx", "export_web", "export_lms", "export_sheet"):
-    try:
-        importlib.import_module(f"qbank.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"qbank.cli.{_name}":
-            raise

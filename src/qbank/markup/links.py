@@ -38,7 +38,8 @@ def image_src_allowed(src: str) -> bool:
     return scheme == "data" and bool(_IMAGE_DATA_RE.match(src))
 
 
-_Resolved = dict[tuple[str, Path], "Path | MediaOutsideBank"]
+#: (source, root) → its resolution; (None, root) → the root resolved
+_Resolved = dict[tuple[str | None, Path], "Path | MediaOutsideBank"]
 _CACHE: ContextVar[_Resolved | None] = ContextVar("qbank_media_resolution", default=None)
 
 
@@ -73,8 +74,11 @@ def resolve_media(src: str, root: Path) -> Path:
         return _resolve(src, root)
     found = cache.get((src, root))
     if found is None:
+        base = cache.get((None, root))  # the root itself is resolved once too
+        if not isinstance(base, Path):
+            base = cache[(None, root)] = root.resolve()
         try:
-            found = _resolve(src, root)
+            found = _resolve(src, root, base)
         except MediaOutsideBank as exc:
             found = exc
         cache[(src, root)] = found
@@ -83,14 +87,15 @@ def resolve_media(src: str, root: Path) -> Path:
     return found
 
 
-def _resolve(src: str, root: Path) -> Path:
+def _resolve(src: str, root: Path, base: Path | None = None) -> Path:
     if not src:
         raise MediaOutsideBank("empty image source")
     if _scheme(src) is not None or src.startswith("//"):
         raise MediaOutsideBank(f"{src!r} is a URL, not a file in the bank")
     if src.startswith(("/", "\\")) or Path(src).is_absolute():
         raise MediaOutsideBank(f"{src!r} is an absolute path; write it relative to the bank")
-    base = root.resolve()
+    if base is None:
+        base = root.resolve()
     path = (base / src).resolve()
     if not path.is_relative_to(base):
         raise MediaOutsideBank(f"{src!r} resolves outside the bank ({path})")

@@ -55,8 +55,27 @@ def _strings(
             yield from _strings(v, (*path, i))
 
 
+def _texts(value: Any, out: list[str]) -> list[str]:
+    """Every string of ``value`` (keys included), without their paths."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                out.append(k)
+            _texts(v, out)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _texts(v, out)
+    return out
+
+
 def control_characters(owner: Any, data: Any, question_id: str | None) -> Iterator[Problem]:
     """QB012 for every string in ``data`` (a model dump) holding a forbidden character."""
+    # one search over all the texts (joined by a line feed, which is allowed) decides for
+    # nearly every question; the paths are walked only when there is something to report
+    if not CONTROL_RE.search("\n".join(_texts(data, []))):
+        return
     for path, text in _strings(data, ()):
         m = CONTROL_RE.search(text)
         if m is None:
