@@ -90,7 +90,9 @@ def test_singular_and_clean_summary(make_bank: MakeBank) -> None:
     assert out.splitlines()[-1] == "Found 0 errors and 1 warning. Checked 1 question."
 
 
-def test_summary_says_what_was_not_checked(make_bank: MakeBank) -> None:
+def test_summary_says_what_was_not_checked(
+    make_bank: MakeBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bank = make_bank(
         {
             "good.yaml": _questions(2, explained=2),
@@ -101,11 +103,12 @@ def test_summary_says_what_was_not_checked(make_bank: MakeBank) -> None:
             "syntax.yaml": "questions:\n  - id: x\n    text: [unclosed\n",
         }
     )
+    monkeypatch.chdir(bank.parent)  # paths are shown from the current folder
     code, out = run("validate", str(bank), "--format", "concise")
     assert code == 1
     assert out.splitlines()[-1] == (
         f"Found 2 errors and 0 warnings. Checked 3 of 4 questions (1 failed the schema); "
-        f"{bank.as_posix()}/syntax.yaml could not be parsed."
+        f"{bank.name}/syntax.yaml could not be parsed."
     )
     code, out = run("validate", str(bank), "--format", "json")
     doc = json.loads(out)
@@ -115,15 +118,18 @@ def test_summary_says_what_was_not_checked(make_bank: MakeBank) -> None:
     assert doc["summary"]["text"].startswith("Found 2 errors and 0 warnings. Checked 3 of 4")
 
 
-def test_nothing_checked_is_never_in_0_questions(make_bank: MakeBank) -> None:
+def test_nothing_checked_is_never_in_0_questions(
+    make_bank: MakeBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bank = make_bank({"only.yaml": "questions:\n  - id: x\n    text: [unclosed\n"})
+    monkeypatch.chdir(bank.parent)  # paths are shown from the current folder
     code, out = run("validate", str(bank), "--format", "concise")
     assert code == 1
     last = out.splitlines()[-1]
     assert "0 questions" not in last
     assert last == (
         f"Found 1 error and 0 warnings. No questions were checked; "
-        f"{bank.as_posix()}/only.yaml could not be parsed."
+        f"{bank.name}/only.yaml could not be parsed."
     )
 
 

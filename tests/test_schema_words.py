@@ -189,7 +189,9 @@ def test_no_pydantic_jargon_anywhere(make_bank: MakeBank) -> None:
     assert any(p["message"] == "`forms` must be at most 26, not `30`" for p in found)
 
 
-def test_questions_before_a_yaml_error_are_checked(make_bank: MakeBank) -> None:
+def test_questions_before_a_yaml_error_are_checked(
+    make_bank: MakeBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
     items = [
         f"  - id: q{i}\n    type: truefalse\n    text: Claim {c} holds.\n    answer: true\n"
         "    explanation: Yes.\n"
@@ -198,6 +200,7 @@ def test_questions_before_a_yaml_error_are_checked(make_bank: MakeBank) -> None:
     broken = "  - id: bad\n    type: truefalse\n    text: Case: the VM: a [list\n    answer: true\n"
     text = "questions:\n" + items[0] + items[1] + broken + items[2]
     bank = make_bank({"x.yaml": text})
+    monkeypatch.chdir(bank.parent)  # paths are shown from the current folder
     code, found, doc = problems(bank)
     assert code == 1
     assert [where(p) for p in found] == [("x.yaml", 14, 15, "QB001")]
@@ -205,7 +208,7 @@ def test_questions_before_a_yaml_error_are_checked(make_bank: MakeBank) -> None:
     assert doc["bank"]["partial_files"] == [{"path": "x.yaml", "line": 11}]
     assert doc["summary"]["text"] == (
         "Found 1 error and 0 warnings. Checked 2 questions; questions after line 11 of "
-        f"{bank.as_posix()}/x.yaml were not checked."
+        f"{bank.name}/x.yaml were not checked."
     )
 
 
