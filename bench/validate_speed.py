@@ -174,6 +174,10 @@ def main() -> int:
     repeat = 3 if args.quick else args.repeat
     one, five, _ = os.getloadavg()
     print(f"validate speed: {os.cpu_count()} cores, load {one:.1f}/{five:.1f}")
+    print(
+        "qbank runs in this process after a warm-up run: its modules are imported and compiled "
+        "once, before timing (PYTHONDONTWRITEBYTECODE does not count), like the baseline's yaml"
+    )
     result: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)

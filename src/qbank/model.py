@@ -189,9 +189,13 @@ class QuestionBase(_Strict):
     _path: tuple[int | str, ...] = PrivateAttr(default=())
 
     # -- locations -----------------------------------------------------------------------
+    # Private attributes are read from ``__pydantic_private__`` directly: ``self._source``
+    # goes through pydantic's ``__getattr__`` (about 10 µs), and rules ask every question
+    # for its file and locations thousands of times per run.
     @property
     def file(self) -> str:
-        return self._source.rel if self._source is not None else "<memory>"
+        source: SourceFile | None = self.__pydantic_private__["_source"]  # type: ignore[index]
+        return source.rel if source is not None else "<memory>"
 
     @property
     def location(self) -> Location:
@@ -203,13 +207,15 @@ class QuestionBase(_Strict):
 
         Falls back to the nearest enclosing node when the path does not exist.
         """
-        if self._source is None:
+        private = self.__pydantic_private__
+        source: SourceFile | None = private["_source"]  # type: ignore[index]
+        if source is None:
             return Location("<memory>")
-        return self._source.location((*self._path, *path), key=key)
+        return source.location((*private["_path"], *path), key=key)  # type: ignore[index]
 
     @property
     def source_file(self) -> SourceFile | None:
-        return self._source
+        return self.__pydantic_private__["_source"]  # type: ignore[index]
 
     @property
     def is_choice(self) -> bool:

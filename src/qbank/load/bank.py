@@ -67,6 +67,13 @@ class Bank:
         return [p for p in self.problems if p.severity == "error"]
 
 
+#: Banks with at most this many characters of YAML keep their node trees after loading:
+#: locating a finding then needs no second compose of the file, and dropping the trees costs
+#: time too. Larger banks drop them (memory; a later garbage collection scans every node) and
+#: compose a file again only when one of its fields is located.
+KEEP_NODES_BYTES = 4_000_000
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
@@ -106,8 +113,9 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
             )
             for rel in linked
         )
-        for src in files.values():
-            src.release()
+        if sum(len(src.text) for src in files.values()) > KEEP_NODES_BYTES:
+            for src in files.values():
+                src.release()
     finally:
         if gc_was_enabled:
             gc.enable()
