@@ -23,7 +23,6 @@ rule off never floods a bank with warnings.
 from __future__ import annotations
 
 import difflib
-import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -428,18 +427,7 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
 
     Raises :class:`ConfigError` when the manifest's ``lint`` section names unknown rules.
     """
-    # Rules create many short-lived objects and no cycles worth collecting; with the
-    # collector running, each of its passes would scan the bank's models and node trees.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _validate(bank, options or Options())
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _validate(bank: Bank, options: Options) -> Report:
+    options = options or Options()
     family_checks = checks()  # imports every family, so RULES is complete
     config = load_config(bank, options)
     found: list[Problem] = list(bank.problems)
