@@ -17,7 +17,7 @@ import zipfile
 from typing import Any
 
 from qbank.importers import IdAllocator, Imported, ImportResult, SourceFormatError
-from qbank.sheet import Row, RowError, canonical, row_to_question
+from qbank.sheet import AFTER_OPTIONS, BASE_COLUMNS, Row, RowError, canonical, row_to_question
 
 __all__ = ["import_csv", "import_rows", "import_xlsx"]
 
@@ -155,24 +155,5 @@ def _letter_col(h: str) -> bool:
     return (len(h) == 1 and h.isupper()) or (h.startswith("feedback ") and len(h) == 10)
 
 
-_KNOWN = {
-    "id",
-    "type",
-    "topic",
-    "tags",
-    "text",
-    "correct",
-    "tolerance",
-    "unit",
-    "explanation",
-    "points",
-    "difficulty",
-    "status",
-    "source",
-    "partial",
-    "case_sensitive",
-    "shuffle",
-    "max_words",
-    "lines",
-    "rubric",
-}
+#: the template's named columns (option letters and "feedback X" are recognised apart)
+_KNOWN = frozenset((*BASE_COLUMNS, *AFTER_OPTIONS))
