@@ -242,8 +242,7 @@ class _Reader:
             self.result.lose(self.file, label, "question", "it has no question text")
             return True
         if general.strip():
-            gfmt, graw = _format_of(general, fmt)
-            data["explanation"] = _convert(graw, gfmt)
+            data["explanation"] = _piece(general, fmt)
         qid, from_source = self.ids.take(meta_id or title or None, data["text"])
         out: dict[str, Any] = {"id": qid, **data}
         apply_tags(out, tags)
@@ -303,15 +302,13 @@ class _Reader:
         options: list[dict[str, Any]] = []
         weights: list[Decimal] = []
         for mark, weight, text, fb in parts:
-            afmt, raw = _format_of(text, fmt)
-            opt: dict[str, Any] = {"text": _convert(raw, afmt)}
+            opt: dict[str, Any] = {"text": _piece(text, fmt)}
             if not opt["text"].strip():
                 notes.append("an empty answer was left out")
                 continue
             w = Decimal(100) if mark == "=" and weight is None else (weight or Decimal(0))
             if fb.strip():
-                ffmt, fraw = _format_of(fb, fmt)
-                opt["feedback"] = _convert(fraw, ffmt)
+                opt["feedback"] = _piece(fb, fmt)
             options.append(opt)
             weights.append(w)
         if len(options) < 2:
@@ -419,8 +416,7 @@ class _Reader:
                 notes.append(f"`{_restore(text)}` is not a pair, left out")
                 continue
             left, right = text.split("->", 1)
-            lfmt, lraw = _format_of(left, fmt)
-            ltext = _convert(lraw, lfmt)
+            ltext = _piece(left, fmt)
             rtext = escape_markdown(_restore(right).strip())
             if not ltext.strip():
                 notes.append(f"extra answer (distractor) `{rtext}` not kept")
