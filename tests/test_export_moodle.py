@@ -326,8 +326,8 @@ def test_same_input_same_bytes_and_moodle_reference_order(tmp_path: Path) -> Non
 def test_plain_fast_path_renders_like_markdown(text: str) -> None:
     """Plain texts skip the markdown parser (qbank.markup.to_html / to_text, and so every
     export): same HTML and plain text as the parsed document."""
-    from qbank.export import Files, html, is_plain
-    from qbank.markup import Markup, to_html, to_text
+    from qbank.export import Files, html
+    from qbank.markup import Markup, is_plain, to_html, to_text
 
     files = Files(LMS_BANK, "")
     if is_plain(text):
@@ -345,8 +345,8 @@ def test_plain_fast_path_renders_like_markdown(text: str) -> None:
      "3) three", "- a", "+ a", "a\nb", " a", "a ", "a  ", "x\u00a0y", "mail@example.org"],
 )  # fmt: skip
 def test_plain_fast_path_examples(text: str) -> None:
-    from qbank.export import Files, html, is_plain
-    from qbank.markup import Markup, to_text
+    from qbank.export import Files, html
+    from qbank.markup import Markup, is_plain, to_text
 
     if is_plain(text):
         parsed = Markup(text)

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from qbank.diagnostics import Problem, Severity
 from qbank.markup import MediaRef, replace_blanks, to_html
-from qbank.markup import is_plain as is_plain  # re-exported: the LMS fast path moved there
 from qbank.markup.images import EXTENSION, IMAGE_TYPES, image_kind
 from qbank.markup.images import MIME as KIND_MIME
 from qbank.model import Numeric
@@ -322,7 +321,7 @@ def _safe_name(name: str) -> str:
 def html(text: str, files: Files, *, inline: bool = False) -> str:
     """Safe HTML of an author string, images pointing into the export's files.
 
-    Plain one-line texts (:func:`is_plain`) skip the markdown parser (in
+    Plain one-line texts (:func:`qbank.markup.is_plain`) skip the markdown parser (in
     :func:`qbank.markup.to_html`): the same escaped text at a fraction of the cost.
     """
     return to_html(text, media=files.url, root=files.root, inline=inline)
