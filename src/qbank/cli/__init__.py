@@ -7,7 +7,9 @@ not pay for importing every other command and what it needs.
 
 from __future__ import annotations
 
+import gc
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -20,11 +22,29 @@ class LazyGroup(click.Group):
 
     ``lazy`` maps each subcommand name to the module whose import registers it on this group
     (with ``@group.command``); ``--help`` lists them all (importing each for its help line).
+
+    ``batch`` names subcommands that run once over a loaded bank and end (``export``): the
+    cyclic garbage collector is paused from their import to the end of the command (see
+    :func:`pause_gc`).
     """
 
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lazy: dict[str, str] | None = None,
+        batch: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
+        self.batch = frozenset(batch)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in self.batch:
+            pause_gc(ctx)
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *(n for n in self.lazy if self._load(n))})
@@ -45,8 +65,24 @@ class LazyGroup(click.Group):
         return name in self.commands
 
 
+def pause_gc(ctx: click.Context) -> None:
+    """Pause the cyclic garbage collector until ``ctx`` closes (the command has ended).
+
+    An export imports the models, loads the bank and builds its output: hundreds of
+    thousands of long-lived, acyclic objects (models, texts, the document), so the collector
+    runs again and again over a growing heap and frees almost nothing (26 objects for the
+    2,000-question bench bank of ``bench/web_media.py``, where the collections cost about an
+    eighth of the run: ``docs/performance.md``). Reference counting still frees everything
+    else; the loader and the Anki export already pause it for their own loops.
+    """
+    if gc.isenabled():
+        gc.disable()
+        ctx.call_on_close(gc.enable)
+
+
 @click.group(
     cls=LazyGroup,
+    batch=("export",),
     lazy={
         "validate": "qbank.cli.validate_cmd",
         "rules": "qbank.cli.info_cmd",
