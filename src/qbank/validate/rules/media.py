@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
 from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
+from qbank.filetype import jpeg_header_opens
 from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
 from qbank.markup.images import IMAGE_TYPES, sniff
 from qbank.model import (
@@ -214,6 +215,11 @@ def _inspect(path: Path, limit: int) -> _FileState:
                 )
             head = os.read(fd, 2048)
             kind = sniff(head) if head else None
+            certain = False  # the cheap header walk vouches for the file (Pillow not asked)
+            if kind == "jpeg":
+                certain = jpeg_header_opens(head) is True
+                if not certain and st.st_size > len(head):  # a header longer than 2 KB
+                    certain = jpeg_header_opens(head + os.read(fd, st.st_size)) is True
             if kind == "svg":
                 rest = head + os.read(fd, limit)
                 active = _SVG_ACTIVE.search(rest)
@@ -230,19 +236,26 @@ def _inspect(path: Path, limit: int) -> _FileState:
         return _FileState(error=f"cannot be read ({exc.strerror or exc})")
     if not head:
         return _FileState(error="is an empty file")
-    broken = _undecodable(path) if kind in ("png", "jpeg", "gif", "webp", "bmp") else None
+    raster = kind in ("png", "jpeg", "gif", "webp", "bmp")
+    broken = _undecodable(path) if raster and not certain else None
     return _FileState(kind=kind, broken=broken)
 
 
 def _undecodable(path: Path) -> str | None:
     """Why no target could show this raster file (Pillow's structural check, no full
-    decode), or ``None``. Adobe/CMYK JPEGs and WebP pass: the exporters convert them."""
-    from PIL import Image, UnidentifiedImageError
+    decode), or ``None``. Adobe/CMYK JPEGs and WebP pass: the exporters convert them.
+
+    Pillow is imported only here: a JPEG whose header :func:`qbank.filetype.jpeg_header_opens`
+    vouches for (what cameras, editors and Pillow itself write) never gets this far. Any
+    exception of Pillow's is the file's fault (a decompression bomb's size, an APNG whose
+    frame table is empty raises ``IndexError``): it is the reason, never a traceback.
+    """
+    from PIL import Image
 
     try:
         with Image.open(path) as im:
             im.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except Exception as exc:  # whatever Pillow raises, the file is unreadable
         return str(exc) or type(exc).__name__
     return None
 
