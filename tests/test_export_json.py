@@ -20,6 +20,8 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbank.cli import main
 from qbank.draw import Selection, draw
@@ -532,3 +534,16 @@ def test_choice_order_match_essay(make_bank) -> None:
     assert grade(short, "invoke   endpoint").correct and not grade(short, "Invoke").correct
     essay = _load_one(make_bank, "id: e\ntype: essay\ntext: Discuss.\npoints: 4\n")
     assert not grade(essay, "anything").graded and grade(essay, "x").possible == 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400), other=st.text(max_size=40))
+def test_base64_payloads_are_written_as_the_escaper_would(data: bytes, other: str) -> None:
+    """``Base64Text`` skips the JSON escaper: for every payload it would return the text
+    between quotes, so the document's bytes are those of ``json.dumps``."""
+    from json.encoder import encode_basestring
+
+    text = quiz_json.Base64Text(base64.b64encode(data).decode("ascii"))
+    assert encode_basestring(text) == f'"{text}"'
+    doc = {"files": {"f1": {"src": other, "data": text}}, "list": [text, other], "t": text}
+    assert quiz_json.dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

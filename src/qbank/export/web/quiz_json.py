@@ -51,7 +51,7 @@ from qbank.markup import (
     to_html,
     to_text,
 )
-from qbank.markup.images import MIME, image_kind
+from qbank.markup.images import HEAD_BYTES, MIME, image_kind, sniff
 from qbank.model import (
     MAX_IMAGE_BYTES,
     AnyQuestion,
@@ -76,6 +76,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "SCHEMA_ID",
+    "Base64Text",
     "Media",
     "blank_id",
     "build",
@@ -122,6 +123,15 @@ def blank_id(qid: str, index: int) -> str:
 
 
 # -- media ---------------------------------------------------------------------------------
+
+
+class Base64Text(str):
+    """A base64 text (only ``A-Z a-z 0-9 + / =``): JSON escapes none of these characters,
+    so :func:`dumps` writes it between quotes as it is, skipping the escaper's scan and copy
+    of every embedded image (``encode_basestring(t) == '"' + t + '"'``: a property test
+    checks it). Anything else treats it as the ``str`` it is."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -181,17 +191,32 @@ class Media:
 
     def _file(self, path: Path) -> tuple[str, str, str] | str:
         """(path relative to the root, type, URL) of an image file, or why it cannot be
-        bundled. Once per file: a bank shows the same images many times."""
+        bundled. Once per file: a bank shows the same images many times.
+
+        Embedded, the file is read once: its type comes from the first bytes of what is
+        embedded (what :func:`image_kind` reads, ``HEAD_BYTES`` of the same file). When
+        it cannot be read, the steps below give the same reason as always.
+        """
+        if self.mode == "embed":
+            try:
+                data = read_bounded(path, limit=self.limit, root=self.root)
+            except OSError:
+                pass  # the steps below say why
+            else:
+                mime = MIME.get(sniff(data[:HEAD_BYTES]) or "")
+                if mime is None:
+                    return "has an unsupported type"
+                return self._embed(path, mime, data)
         kind = image_kind(path)  # the type the bytes say, whatever the name (QB503)
         mime = MIME.get(kind) if kind else None
         if mime is None:
             return "has an unsupported type"
         if not path.is_file():
             return "not found"
-        if self._root is None:
-            self._root = self.root.resolve()
-        rel = path.relative_to(self._root).as_posix()
         if self.mode == "copy":
+            if self._root is None:
+                self._root = self.root.resolve()
+            rel = path.relative_to(self._root).as_posix()
             url = urllib.parse.quote(f"{self.folder}/{rel}")
             self.files.setdefault(url, path)
             return rel, mime, url
@@ -199,11 +224,19 @@ class Media:
             data = read_bounded(path, limit=self.limit, root=self.root)
         except OSError as exc:
             return f"not read ({exc})"
-        payload = base64.b64encode(data).decode("ascii")
+        return self._embed(path, mime, data)
+
+    def _embed(self, path: Path, mime: str, data: bytes) -> tuple[str, str, str]:
+        if self._root is None:
+            self._root = self.root.resolve()
+        rel = path.relative_to(self._root).as_posix()
         if self.share:  # one copy per distinct content, however often it is used
             file_id = "f" + hashlib.sha256(data).hexdigest()[:16]
-            self.shared.setdefault(file_id, {"src": rel, "type": mime, "data": payload})
+            if file_id not in self.shared:
+                encoded = Base64Text(base64.b64encode(data).decode("ascii"))
+                self.shared[file_id] = {"src": rel, "type": mime, "data": encoded}
             return rel, mime, FILE_REF + file_id
+        payload = base64.b64encode(data).decode("ascii")
         return rel, mime, f"data:{mime};base64,{payload}"
 
     def _warn(self, message: str) -> None:
@@ -420,7 +453,11 @@ def _indented(doc: Any) -> str:
 
     def value(o: Any, indent: str) -> None:
         # strings (most values) are written inline by the loops below; the rest come here
-        if isinstance(o, str):
+        if type(o) is Base64Text:  # nothing to escape (see its docstring)
+            append('"')
+            append(o)
+            append('"')
+        elif isinstance(o, str):
             append(string(o))
         elif o is None or o is True or o is False:
             append(scalars[o])
