@@ -152,6 +152,7 @@ def main() -> int:
         if args.before:
             before = compiled(sources_of(args.before, work / "before"), work / "before-c" / "src")
             versions = {"before": str(before), **versions}
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())  # 1, 5, 15 minutes
         runs: dict[str, list[float]] = {}
         cpus: dict[str, list[float]] = {}
         sizes: dict[str, int] = {}
@@ -178,10 +179,12 @@ def main() -> int:
             "images": args.images,
             "image_bytes": media_bytes,
         }
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"{args.questions} questions, {args.images} images ({media_bytes / 1e6:.1f} MB), "
-            f"median of {args.repeat}"
+            f"median of {args.repeat}; load average at the start {load_before}, at the end {load}"
         )
+        result["load_average"] = {"start": load_before, "end": load}
         for name, times in runs.items():
             med, cpu = statistics.median(times), statistics.median(cpus[name])
             result[name] = {"seconds": round(med, 2), "cpu": round(cpu, 2), "bytes": sizes[name]}
