@@ -52,6 +52,7 @@ from qbank.markup import (
     to_text,
 )
 from qbank.markup.images import HEAD_BYTES, MIME, image_kind, sniff
+from qbank.markup.plain import is_plain, plain_html, plain_to_text
 from qbank.model import (
     MAX_IMAGE_BYTES,
     AnyQuestion,
@@ -260,7 +261,13 @@ def _mathml(html: str) -> str:
 
 
 def _rich(text: str, media: Media) -> dict[str, str]:
-    """A markup string as plain text and safe HTML (maths as MathML)."""
+    """A markup string as plain text and safe HTML (maths as MathML).
+
+    A plain text (:func:`is_plain`: one line of literal text, most options and
+    explanations) takes the branch :func:`to_text` and :func:`to_html` would take for it,
+    directly; its HTML is escaped text, so it holds no maths."""
+    if is_plain(text):
+        return {"text": plain_to_text(text), "html": plain_html(text)}
     return {
         "text": to_text(text),
         "html": _mathml(to_html(text, media=media.url, root=media.root)),
@@ -269,7 +276,10 @@ def _rich(text: str, media: Media) -> dict[str, str]:
 
 def _inline(text: str, media: Media) -> dict[str, str]:
     """A short field (option, item, pair side) as inline text: plain text and HTML without a
-    ``<p>``; block markers such as ``4.`` or ``- x`` stay the text typed."""
+    ``<p>``; block markers such as ``4.`` or ``- x`` stay the text typed. Plain texts as
+    in :func:`_rich`."""
+    if is_plain(text):
+        return {"text": plain_to_text(text), "html": plain_html(text, inline=True)}
     return {
         "text": to_text(text, inline=True),
         "html": _mathml(to_html(text, media=media.url, root=media.root, inline=True)),
@@ -450,6 +460,8 @@ def _indented(doc: Any) -> str:
     append = out.append
     string = encode_basestring  # the C escaper where available
     scalars = {None: "null", True: "true", False: "false"}
+    #: ``"key": `` of each key met: a document repeats a few dozen keys thousands of times
+    heads: dict[str, str] = {}
 
     def value(o: Any, indent: str) -> None:
         # strings (most values) are written inline by the loops below; the rest come here
@@ -466,33 +478,34 @@ def _indented(doc: Any) -> str:
                 append("{}")
                 return
             inner = indent + "  "
-            sep = "{\n" + inner
+            sep, after = "{\n" + inner, ",\n" + inner
             for k, v in o.items():
-                if type(k) is not str:
-                    raise _Unsupported
+                head = heads.get(k)
+                if head is None:
+                    if type(k) is not str:
+                        raise _Unsupported
+                    head = heads[k] = string(k) + ": "
                 append(sep)
-                append(string(k))
+                append(head)
                 if type(v) is str:
-                    append(": ")
                     append(string(v))
                 else:
-                    append(": ")
                     value(v, inner)
-                sep = ",\n" + inner
+                sep = after
             append("\n" + indent + "}")
         elif isinstance(o, list | tuple):
             if not o:
                 append("[]")
                 return
             inner = indent + "  "
-            sep = "[\n" + inner
+            sep, after = "[\n" + inner, ",\n" + inner
             for v in o:
                 append(sep)
                 if type(v) is str:
                     append(string(v))
                 else:
                     value(v, inner)
-                sep = ",\n" + inner
+                sep = after
             append("\n" + indent + "]")
         elif type(o) is int:
             append(int.__repr__(o))
