@@ -547,3 +547,29 @@ def test_base64_payloads_are_written_as_the_escaper_would(data: bytes, other: st
     assert encode_basestring(text) == f'"{text}"'
     doc = {"files": {"f1": {"src": other, "data": text}}, "list": [text, other], "t": text}
     assert quiz_json.dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_export_pauses_the_cyclic_gc_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``qbank export`` runs with the collector paused (qbank.cli.pause_gc) and turns it
+    back on when the command ends, whether it succeeded or failed."""
+    import gc
+
+    seen: list[bool] = []
+    build = quiz_json.build
+
+    def spy(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(quiz_json, "build", spy)
+    assert gc.isenabled()
+    out = tmp_path / "q.json"
+    result = CliRunner().invoke(main, ["export", "json", str(ROOT / "bank"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen == [False] and gc.isenabled()
+    result = CliRunner().invoke(main, ["export", "json", str(tmp_path / "missing")])
+    assert result.exit_code != 0 and gc.isenabled()
+    result = CliRunner().invoke(main, ["rules"])
+    assert result.exit_code == 0 and gc.isenabled()
