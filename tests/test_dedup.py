@@ -624,3 +624,130 @@ def test_no_key_is_scored_against_itself(monkeypatch: pytest.MonkeyPatch) -> Non
     scored.clear()
     similar_pairs(keys, 85, queries=[0, 5], method="exhaustive")
     assert all(a != b for a, b in scored)
+
+
+# -- fast paths equal the plain computation they replace (issue 12, speed) ----------------------
+
+
+def _spans_by_counting(before: Any, after: Any) -> list[tuple[list[str], list[str]]]:
+    """:func:`change_spans` as it was written before its fast path: every pair counts the
+    words removed and inserted to find the ones that only moved."""
+    from collections import Counter
+
+    from rapidfuzz.distance import Levenshtein
+
+    a, al = before
+    b, bl = after
+    if al == bl:
+        return []
+    blocks: list[tuple[range, range]] = []
+    joined = False
+    for op in Levenshtein.opcodes(al, bl):
+        if op.tag == "equal":
+            joined = False
+        elif joined:
+            src, dest = blocks[-1]
+            blocks[-1] = (range(src.start, op.src_end), range(dest.start, op.dest_end))
+        else:
+            blocks.append((range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)))
+            joined = True
+    moved = Counter(al[i] for r, _ in blocks for i in r) & Counter(
+        bl[j] for _, ins in blocks for j in ins
+    )
+    out_moved, in_moved = Counter(moved), Counter(moved)
+
+    def take(counter: Counter[str], word: str) -> bool:
+        if counter[word] > 0:
+            counter[word] -= 1
+            return True
+        return False
+
+    spans = []
+    for removed_at, added_at in blocks:
+        removed = [a[i] for i in removed_at if not take(out_moved, al[i])]
+        added = [b[j] for j in added_at if not take(in_moved, bl[j])]
+        if removed or added:
+            spans.append((removed, added))
+    return spans
+
+
+_STEM_WORDS = st.lists(st.sampled_from(["Port", "port", "24", "25", "NOT", "the", "S3", "a"]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_STEM_WORDS, _STEM_WORDS)
+def test_change_spans_fast_path_equals_counting(a: list[str], b: list[str]) -> None:
+    from qbank.validate.dedup.text import change_spans, split_words
+
+    before, after = split_words(" ".join(a)), split_words(" ".join(b))
+    assert change_spans(before, after) == _spans_by_counting(before, after)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MARKDOWNISH)
+def test_stem_key_is_sort_key_of_normalised_text(text: str) -> None:
+    from qbank.validate.dedup.text import stem_key
+
+    for plain in (text, text * 300):  # the second is cut at MAX_KEY_CHARS
+        assert stem_key(plain) == sort_key(normalise(plain))
+
+
+def _signatures_one_width(keys: list[str]) -> np.ndarray:
+    """MinHash signatures with every document padded to the longest word list (the layout
+    before documents were chunked by length)."""
+    from qbank.validate.dedup import lsh
+
+    num_perm = lsh.BANDS * lsh.ROWS
+    rng = np.random.Generator(np.random.PCG64(lsh.SEED))
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    hashes, ids, offsets = lsh._token_hashes(keys)
+    with np.errstate(over="ignore"):
+        table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
+    sig = np.full((len(keys), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for doc in range(len(keys)):
+        found = ids[offsets[doc] : offsets[doc + 1]]
+        if len(found):
+            sig[doc] = table[found].min(axis=0)
+    return sig
+
+
+def test_minhash_chunks_by_length_give_the_same_signatures() -> None:
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+    keys = [
+        " ".join(sorted(rng.choices(vocab, k=rng.choice([1, 3, 20, 70, 300])))) for _ in range(3000)
+    ]
+    keys += ["", "w1"]
+    assert np.array_equal(dedup.minhash_signatures(keys), _signatures_one_width(keys))
+
+
+def test_pull_request_pairs_equal_verified_histogram_pairs_with_long_keys() -> None:
+    """Per-query scoring (length test first, ``cdist``, word codes for two long keys) keeps
+    exactly the pairs that the character-count bound and :func:`verify_pairs` keep."""
+    from qbank.validate.dedup import scan
+
+    rng = random.Random(5)
+    vocab = [f"term{i}" for i in range(60)] + ["a", "the", "24", "25"]
+    base = [rng.choices(vocab, k=rng.choice([15, 30, 250, 260])) for _ in range(40)]
+    texts = []
+    for words in base:
+        for _ in range(4):
+            edited = list(words)
+            for _ in range(rng.randint(0, max(1, len(words) // 6))):
+                edited[rng.randrange(len(edited))] = rng.choice(vocab)
+            texts.append(" ".join(sorted(edited)))
+    keys = list(dict.fromkeys(texts))
+    assert sum(len(k) > scan.LONG_KEY for k in keys) > 20
+    queries = sorted(rng.sample(range(len(keys)), 30))
+    hist, lengths = char_histograms(keys), scan.key_lengths(keys)
+    candidates = []
+    for q in queries:
+        l1 = np.abs(hist - hist[q]).sum(axis=1)
+        for c in np.flatnonzero(l1 <= 0.15 * (lengths + lengths[q]) + 1e-9).tolist():
+            if c != q:
+                candidates.append((min(q, c), max(q, c)))
+    expected = scan.verify_pairs(keys, np.array(sorted(set(candidates)), dtype=np.int64), 85)
+    found = query_pairs(keys, queries, 85)
+    assert len(expected) > 50
+    assert np.array_equal(found, expected)

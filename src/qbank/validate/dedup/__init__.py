@@ -53,7 +53,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from rapidfuzz.utils import default_process
 
 from qbank.validate.dedup import lsh
 from qbank.validate.dedup.classify import OPTIONS_ALIKE as OPTIONS_ALIKE
@@ -88,6 +87,7 @@ from qbank.validate.dedup.text import (
     plain_text,
     qualifiers,
     sort_key,
+    stem_key,
     stem_text,
     word_changes,
 )
@@ -221,13 +221,13 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     """Normalise every question once, sorted by id (then file and position) so that results
     never depend on the order files were read in."""
     qs = sorted(questions, key=attrgetter("id"))
-    if len({q.id for q in qs}) < len(qs):  # duplicate ids (QB601): order them by place too
+    if len(set(map(attrgetter("id"), qs))) < len(qs):  # duplicate ids (QB601): by place too
         qs.sort(key=lambda q: (q.id, q.location.file, q.location.line, q.location.col))
     items = []
     with _gc_paused():
         for q in qs:
             plain = stem_text(q)
-            items.append(Item(q, plain, sort_key(" ".join(default_process(plain).split()))))
+            items.append(Item(q, plain, stem_key(plain)))
     return items
 
 
@@ -298,10 +298,11 @@ def _find(
     members = list(groups.values())
     changed = set(changed_ids) if changed_ids is not None else None
     queries = None
-    if changed is not None:
-        queries = [
-            u for u, m in enumerate(members) if any(items[i].question.id in changed for i in m)
-        ]
+    if changed is not None:  # the groups holding a changed question, in group order
+        group_of = {key: u for u, key in enumerate(keys)}
+        queries = sorted(
+            {group_of[item.key] for item in items if item.key and item.question.id in changed}
+        )
     query_set = set(queries or ())
     pairs: list[tuple[int, int]] = []
     # stage 0: identical keys (in PR mode only groups with a changed question)
@@ -332,7 +333,10 @@ def _find(
         score = pair_score(a.key, b.key)
         # in pull-request mode an untouched question is named by its id line (no compose)
         quick = changed is not None and older.question.id not in changed
-        finding = classify(older, newer, score, threshold, quick_other=quick)
+        # different_asks aligns words in one direction: asked again only when reversed
+        finding = classify(
+            older, newer, score, threshold, quick_other=quick, asks_checked=older is a
+        )
         if finding is not None:
             findings.append(finding)
     findings.sort(key=_finding_order)

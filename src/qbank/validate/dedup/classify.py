@@ -165,7 +165,13 @@ class Item:
 
 
 def classify(
-    a: Item, b: Item, score: float, threshold: float = 85, *, quick_other: bool = False
+    a: Item,
+    b: Item,
+    score: float,
+    threshold: float = 85,
+    *,
+    quick_other: bool = False,
+    asks_checked: bool = False,
 ) -> Finding | None:
     """The finding for a verified pair, reported on ``b`` (the newer question), or None when
     the two are different questions that only share their scenario: series items proposing
@@ -176,8 +182,11 @@ def classify(
     keys differ without contradicting each other are siblings (QB303); QB302 only when the
     stems ask the same thing and one's key is offered, unmarked, in the other; QB301 when the
     stems ask the same thing and the options and keys agree.
+
+    ``asks_checked`` says the caller has already found :func:`different_asks` false for
+    this pair (the engine asks before it reads any location), so it is not asked twice.
     """
-    if different_asks(a, b, threshold):
+    if not asks_checked and different_asks(a, b, threshold):
         return None
     spans = change_spans(a.words, b.words)
     changes = tuple(render_changes(spans))

@@ -81,23 +81,31 @@ def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.
     hashes, ids, offsets = _token_hashes(keys)
     with np.errstate(over="ignore"):
         table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
-    # one extra row of all-ones pads the word lists to one width (at most SKETCH words):
-    # a gather and a min over a fixed axis, much faster than a ragged reduceat
+    # one extra row of all-ones pads the word lists of a chunk to one width (at most SKETCH
+    # words): a gather and a min over a fixed axis, much faster than a ragged reduceat
     table = np.vstack([table, np.full((1, num_perm), np.iinfo(np.uint32).max, np.uint32)])
     pad = len(table) - 1
     n = len(keys)
     sig = np.full((n, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     lengths = np.diff(offsets)
-    width = int(lengths.max(initial=0))
-    if width == 0:
-        return sig
-    padded = np.full((n, width), pad, dtype=np.int64)
-    rows = np.repeat(np.arange(n), lengths)
-    cols = np.arange(len(ids)) - np.repeat(offsets[:-1], lengths)
-    padded[rows, cols] = ids
-    chunk = max(1, 40_000_000 // (4 * num_perm * width))  # ≈ 40 MB gathered per step
-    for doc in range(0, n, chunk):
-        sig[doc : doc + chunk] = table[padded[doc : doc + chunk]].min(axis=1)
+    # documents in order of length, in chunks each padded to its own longest list: the
+    # gather touches about the words there are, not n × the longest list (a bank of short
+    # stems with a few long ones pads far less). The minimum over a document's ids and
+    # pads is the minimum over its ids (a pad is all-ones): the same signatures.
+    order = np.argsort(lengths, kind="stable")
+    order = order[lengths[order] > 0]
+    rows = max(1, 40_000_000 // (4 * num_perm * SKETCH))  # ≤ 40 MB gathered per step
+    for at in range(0, len(order), rows):
+        docs = order[at : at + rows]
+        width = int(lengths[docs[-1]])  # the chunk's longest list (at most SKETCH)
+        counts = lengths[docs]
+        padded = np.full((len(docs), width), pad, dtype=np.int64)
+        where = np.repeat(np.arange(len(docs)), counts)
+        step = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        padded[where, step] = ids[np.repeat(offsets[docs], counts) + step]
+        sig[docs] = table[padded].min(axis=1)
     return sig
 
 

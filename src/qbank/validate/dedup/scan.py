@@ -123,8 +123,18 @@ def query_pairs(
     """Pairs between the ``queries`` (indices into ``keys``) and every key: exact PR mode.
 
     Each query is first checked against every key with the character-count bound
-    (:func:`char_histograms`, exact, ≈ 3 ms per query at 100,000 keys), which rules out
-    about nine pairs in ten; the rest are scored with ``fuzz.ratio``.
+    (:func:`char_histograms`, exact), which rules out about nine pairs in ten; the rest are
+    scored with ``fuzz.ratio``, one ``cdist`` call per query (the query's bit pattern is
+    built once, not once per pair as ``cpdist`` does: ≈ 1.5× faster).
+
+    The same pairs as checking every key's histogram and then :func:`verify_pairs`:
+
+    * the length test that runs first keeps every key the histogram test keeps (the L1 of
+      two histograms is at least the difference of their lengths, and both tests compare
+      with the same float expression), so it only saves work;
+    * ``fuzz.ratio`` is symmetric, and the word codes of two long keys give the same score
+      whichever other keys are coded with them (the score depends only on which words are
+      equal) — :func:`pair_score` codes the two keys alone too.
     """
     keys = list(keys)
     qs = sorted(set(queries))
@@ -135,13 +145,42 @@ def query_pairs(
     slack = (100.0 - threshold) / 100.0
     found: list[np.ndarray] = []
     for q in track(qs, len(qs)) if track else qs:
-        l1 = np.abs(hist - hist[q]).sum(axis=1, dtype=np.int32)
-        cols = np.flatnonzero(l1 <= slack * (lengths + lengths[q]) + 1e-9)
+        bound = slack * (lengths + lengths[q]) + 1e-9
+        cols = np.flatnonzero(np.abs(lengths - lengths[q]) <= bound)
+        l1 = np.abs(hist[cols] - hist[q]).sum(axis=1, dtype=np.int32)
+        cols = cols[l1 <= bound[cols]]
         cols = cols[cols != q]
+        if not len(cols):
+            continue
+        long_cols = (lengths[cols] > LONG_KEY) if lengths[q] > LONG_KEY else None
+        if long_cols is not None and long_cols.any():
+            coded = word_codes([keys[q], *(keys[c] for c in cols[long_cols].tolist())])
+            hits = [cols[long_cols][_query_hits(coded[0], coded[1:], threshold, workers)]]
+            cols = cols[~long_cols]
+        else:
+            hits = []
+        hits.append(
+            cols[_query_hits(keys[q], [keys[c] for c in cols.tolist()], threshold, workers)]
+        )
+        cols = np.concatenate(hits)
         left = np.full(len(cols), q, dtype=np.int64)
         found.append(np.stack([np.minimum(left, cols), np.maximum(left, cols)], axis=1))
-    pairs = sorted_pairs(found)
-    return verify_pairs(keys, pairs, threshold, workers=workers)
+    return sorted_pairs(found)
+
+
+def _query_hits(query: str, choices: list[str], threshold: float, workers: int) -> np.ndarray:
+    """Which ``choices`` score ≥ ``threshold`` against ``query`` (a boolean mask)."""
+    if not choices:
+        return np.zeros(0, dtype=bool)
+    scores = process.cdist(
+        [query],
+        choices,
+        scorer=fuzz.ratio,
+        score_cutoff=float(threshold),
+        dtype=np.uint8,
+        workers=workers,
+    )
+    return scores[0] > 0
 
 
 #: keys longer than this (characters; ≈ 160 words) are compared as word codes when both keys
@@ -235,7 +274,7 @@ _HIST_TABLE[ord("?")] = HIST_BUCKETS - 1  # what Latin-1 encoding makes of anyth
 
 def key_lengths(keys: Sequence[str]) -> np.ndarray:
     """The keys' lengths in characters (int64), the scale of both bounds."""
-    return np.fromiter((len(k) for k in keys), np.int64, len(keys))
+    return np.fromiter(map(len, keys), np.int64, len(keys))
 
 
 def char_histograms(keys: Sequence[str]) -> np.ndarray:

@@ -74,7 +74,7 @@ _EXHIBIT_RE = re.compile(
 def strip_exhibits(markdown: str) -> str:
     """The markdown without its images: an exhibit's alt text ("Question 119"), title and path
     name a picture, they are not words of the question (a re-posted exhibit is renamed)."""
-    if "![" not in markdown and "<img" not in markdown.lower():
+    if "![" not in markdown and ("<" not in markdown or "<img" not in markdown.lower()):
         return markdown
     return _EXHIBIT_RE.sub(" ", markdown)
 
@@ -162,6 +162,16 @@ def sort_key(normalised: str) -> str:
     return key
 
 
+def stem_key(plain: str) -> str:
+    """``sort_key(normalise(plain))`` with one split and one join instead of two each (the
+    words of the collapsed text are the words of the text); the key of every question in a
+    bank is built this way."""
+    words = default_process(plain).split()
+    words.sort()
+    key = " ".join(words)
+    return key if len(key) <= MAX_KEY_CHARS else sort_key(key)
+
+
 def numbers(text: str) -> tuple[str, ...]:
     """The numbers of a text as a sorted multiset (thousands separators dropped)."""
     return tuple(sorted(m.group().replace(",", "") for m in _NUMBER_RE.finditer(text)))
@@ -238,10 +248,15 @@ def change_spans(before: Words, after: Words) -> list[tuple[list[str], list[str]
         else:
             blocks.append((range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)))
             joined = True
-    # a word removed in one place and inserted in another only moved: not a change
-    out_words = Counter(al[i] for r, _ in blocks for i in r)
-    in_words = Counter(bl[j] for _, ins in blocks for j in ins)
-    moved = out_words & in_words
+    # a word removed in one place and inserted in another only moved: not a change. Most
+    # pairs (a number or a name swapped) have no word on both sides: the counting is skipped
+    # then, which gives the same spans (nothing is ever taken from an empty counter)
+    out_list = [al[i] for r, _ in blocks for i in r]
+    in_list = [bl[j] for _, ins in blocks for j in ins]
+    if not out_list or not in_list or set(out_list).isdisjoint(in_list):
+        # a block always removes or inserts a word: each is one span
+        return [(a[r.start : r.stop], b[i.start : i.stop]) for r, i in blocks]
+    moved = Counter(out_list) & Counter(in_list)
     out_moved, in_moved = Counter(moved), moved
     spans: list[tuple[list[str], list[str]]] = []
     for removed_at, added_at in blocks:
