@@ -325,7 +325,7 @@ def _find(
             continue
         if changed is not None and qa.id not in changed and qb.id not in changed:
             continue
-        if tuple(sorted((qa.id, qb.id))) in allowed:
+        if allowed and tuple(sorted((qa.id, qb.id))) in allowed:
             continue
         if different_asks(a, b, threshold):
             continue  # series items or case-study asks: siblings, before any location is read

@@ -86,6 +86,19 @@ class Item:
     _terms: frozenset[str] | None = None
     _ask: tuple[str, str] | None = None
     _ask_done: bool = False
+    _shown: Sequence[str] | None = None
+
+    @property
+    def shown_options(self) -> Sequence[str]:
+        """The options' plain text as a message quotes them (``true``/``false`` for a
+        true/false question); read only for keyed types."""
+        if self._shown is None:
+            q = self.question
+            if q.type == "truefalse":
+                self._shown = ("true", "false")
+            else:
+                self._shown = [plain_text(o.text) for o in q.options]  # type: ignore[union-attr]
+        return self._shown
 
     @property
     def terms(self) -> frozenset[str]:
@@ -347,12 +360,7 @@ def _keyed(item: Item) -> Iterator[tuple[str, bool, str]]:
     opts = item.options
     if opts is None or opts.correct is None:
         return
-    q = item.question
-    if q.type == "truefalse":
-        raw: Sequence[str] = ("true", "false")
-    else:
-        raw = [plain_text(o.text) for o in q.options]  # type: ignore[union-attr]
-    yield from zip(opts.texts, opts.correct, raw, strict=True)
+    yield from zip(opts.texts, opts.correct, item.shown_options, strict=True)
 
 
 def _comparable(options: AnswerOptions | None) -> bool:
