@@ -751,3 +751,48 @@ def test_pull_request_pairs_equal_verified_histogram_pairs_with_long_keys() -> N
     found = query_pairs(keys, queries, 85)
     assert len(expected) > 50
     assert np.array_equal(found, expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["case", "study", "vnet", "subnet", "policy", "the", "a"]), min_size=1
+    ),
+    st.lists(
+        st.sampled_from(["case", "study", "vnet", "gateway", "policy", "the", "b"]), min_size=1
+    ),
+    st.integers(50, 100),
+)
+def test_word_bound_never_drops_a_match(a: list[str], b: list[str], t: int) -> None:
+    from qbank.validate.dedup import scan
+
+    codes = scan.word_codes([" ".join(sorted(a)), " ".join(sorted(b))])
+    keep = scan.word_bound(codes, np.array([[0, 1]], dtype=np.int64), t)
+    if fuzz.ratio(codes[0], codes[1]) >= t:
+        assert keep[0]
+
+
+def test_long_pairs_scored_after_the_word_bound_as_before() -> None:
+    """verify_pairs with the word-count bound keeps the pairs that scoring every candidate
+    pair of long keys on word codes keeps (the bound only saves scoring)."""
+    from qbank.validate.dedup import scan
+
+    rng = random.Random(9)
+    vocab = [f"word{i}" for i in range(300)]
+    base = [rng.choices(vocab, k=220) for _ in range(12)]
+    keys = []
+    for words in base:
+        for _ in range(6):
+            edited = list(words)
+            for _ in range(rng.choice([1, 10, 40])):
+                edited[rng.randrange(len(edited))] = rng.choice(vocab)
+            keys.append(" ".join(sorted(edited)))
+    keys = list(dict.fromkeys(keys))
+    assert all(len(k) > scan.LONG_KEY for k in keys)
+    pairs = np.array([(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))])
+    codes = scan.word_codes(keys)
+    scores = [fuzz.ratio(codes[i], codes[j]) for i, j in pairs.tolist()]
+    expected = pairs[np.array(scores) >= 85]
+    assert 0 < len(expected) < len(pairs)
+    assert np.array_equal(scan.verify_pairs(keys, pairs, 85), expected)
+    assert scan.word_bound(codes, pairs, 85).sum() < len(pairs)  # it does rule pairs out
