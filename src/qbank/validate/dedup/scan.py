@@ -1,6 +1,7 @@
 """Exact scoring of sort keys with ``fuzz.ratio``: the exhaustive scan (full scans of small
 banks), the per-query scan (pull-request mode), the verification of candidate pairs, and the
-exact length and character-count bounds that rule pairs out before any scoring.
+exact length, character-count and (for long keys scored on word codes) word-count bounds
+that rule pairs out before any scoring.
 
 Everything here is exact: a pair is dropped only when it provably scores below the
 threshold, so these functions are the reference the MinHash-LSH candidates are measured by.
