@@ -19,8 +19,8 @@ Why it is built this way (measurements in ``notes/dedup.md`` and ``bench/dedup.p
   bank, exactly: per query, a length test picks one slice of the length-sorted keys, the
   exact character-count bound (:func:`char_histograms`) rules out most of it with numpy,
   and one single-threaded ``cdist`` scores the rest; queries run on ``workers`` threads
-  (rapidfuzz and numpy release the GIL). ≈ 1.7 s of CPU for 100 questions against 100,000,
-  half of it building the 100,000 keys.
+  (rapidfuzz and numpy release the GIL). ≈ 3.2 s of CPU for 100 questions against 100,000:
+  ≈ 1.1 s building the 100,000 keys, ≈ 1.8 s bounds and scoring.
 * **Full scans** are exhaustive (``cdist`` in row blocks, uint8 scores with ``score_cutoff``,
   the diagonal block passed as the *same* list object so rapidfuzz computes one triangle) up
   while the distinct stems hold at most :data:`EXHAUSTIVE_CHARS` characters (the cost grows
