@@ -8,6 +8,7 @@ in Word.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import os
 import re
@@ -117,6 +118,12 @@ class Builder:
         #: paragraphs go before the body's final ``w:sectPr``
         self.end = self.doc.element.body.get_or_add_sectPr()
         self._bookmarks = 0
+        #: pictures embedded so far (see :meth:`_image`) and the drawing id counter
+        self._images_by_path: dict[Path, tuple[str, Any]] = {}
+        self._images_by_sha1: dict[str, tuple[str, Any]] = {}
+        self._next_rid = 1
+        self._last_shape_id: int | None = None
+        self._outside_tree = False
 
     # ---- styles ----------------------------------------------------------------------
 
@@ -330,7 +337,6 @@ class Builder:
         """An inline picture with alt text; its alt text in brackets when the file is not a
         readable image inside the bank (never a file from outside it)."""
         from docx.image.exceptions import UnrecognizedImageError
-        from docx.image.image import Image
 
         path = ref.path
         fallback = "[" + self.tr.gettext("Image: {alt}").format(alt=ref.alt or ref.src) + "]"
@@ -340,21 +346,88 @@ class Builder:
             p.run(fallback, italic=self.layout.italic)
             return
         try:
-            # Adobe/CMYK JPEG, WebP and SVG are re-encoded (SVG drawn at print resolution)
-            data = for_word(path).data
-            image = Image.from_blob(data)
+            rid, image = self._image(path)
             width = min(int(image.width), max_width)
-            inline = self.doc.part.new_pic_inline(io.BytesIO(data), Emu(width), None)
+            cx, cy = image.scaled_dimensions(Emu(width), None)
         except (ImageError, UnrecognizedImageError, OSError, ValueError) as exc:
             why = str(exc) or type(exc).__name__
             self.warnings.append(f"image {ref.src!r} {why}; printed its alt text")
             p.run(fallback, italic=self.layout.italic)
             return
+        inline = X.new_pic_inline(self._shape_id(p), rid, image.filename, cx, cy)
         inline.docPr.set("descr", ref.alt or ref.src)
         inline.docPr.set("title", ref.alt or ref.src)
         p.drawing(inline)
         if q is not None:
             q.extra_height += int(inline.extent.cy)
+
+    def _image(self, path: Path) -> tuple[str, Any]:
+        """``(rId, python-docx Image)`` of the picture file ``path``, its bytes converted
+        (:func:`for_word`: Adobe/CMYK JPEG, WebP and SVG are re-encoded, SVG drawn at print
+        resolution), embedded and related once per distinct file and per distinct content.
+
+        Equal to python-docx's ``part.get_or_add_image(BytesIO(data))`` per use, which
+        re-reads the bytes, hashes every image part of the package to find a match and
+        scans every relationship: one image part per distinct SHA-1 of the bytes, named
+        ``/word/media/image<n>.<ext>`` with ``n`` the lowest free number (here always the
+        next one: parts are only added, all through this method, starting from none), the
+        ``Image`` parsed from an anonymous stream (file name ``image.<ext>``), and one
+        relationship per part with the lowest free ``rId<n>`` (relationships are only
+        added, so the search can resume where it stopped). When the package already holds
+        image parts this method did not add, it takes python-docx's own way.
+        """
+        hit = self._images_by_path.get(path)
+        if hit is not None:
+            return hit
+        data = for_word(path).data
+        sha1 = hashlib.sha1(data).hexdigest()
+        hit = self._images_by_sha1.get(sha1)
+        if hit is None:
+            hit = self._add_image(data)
+            self._images_by_sha1[sha1] = hit
+        self._images_by_path[path] = hit
+        return hit
+
+    def _add_image(self, data: bytes) -> tuple[str, Any]:
+        from docx.image.image import Image
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.parts.image import ImagePart
+
+        part = self.doc.part
+        parts = part.package.image_parts
+        if len(parts) != len(self._images_by_sha1):  # pragma: no cover - not our parts alone
+            rid, image = part.get_or_add_image(io.BytesIO(data))
+            return rid, image
+        image = Image.from_file(io.BytesIO(data))
+        partname = PackURI(f"/word/media/image{len(parts) + 1}.{image.ext}")
+        image_part = ImagePart.from_image(image, partname)
+        parts.append(image_part)
+        rels = part.rels
+        while f"rId{self._next_rid}" in rels:
+            self._next_rid += 1
+        rid = f"rId{self._next_rid}"
+        rels.add_relationship(RT.IMAGE, image_part, rid)
+        return rid, image
+
+    def _shape_id(self, p: X.Para) -> int:
+        """The drawing id python-docx's ``part.next_id`` gives: one more than the largest
+        numeric un-namespaced ``id`` attribute in the document's XML tree.
+
+        ``next_id`` searches the whole tree per picture. Here it is searched once; after
+        that only pictures add such attributes (their ``wp:docPr``; their ``pic:cNvPr`` is
+        0), each placed in ``p`` right away, so while ``p`` is in the tree the next id is
+        the previous one plus one. A picture in a paragraph outside the tree (its ids are
+        not counted) returns to searching the tree from then on.
+        """
+        in_tree = p.p.getroottree().getroot() is self.doc.element
+        if in_tree and self._last_shape_id is not None:
+            self._last_shape_id += 1
+            return self._last_shape_id
+        shape_id = int(self.doc.part.next_id)
+        self._outside_tree = self._outside_tree or not in_tree
+        self._last_shape_id = None if self._outside_tree else shape_id
+        return shape_id
 
     def blocks(
         self, blocks: Sequence[mk.Block], q: BuiltQuestion, *, first: X.Para | None = None

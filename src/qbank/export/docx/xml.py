@@ -604,3 +604,10 @@ def add_row(
             shd.set(_w("fill"), fill)
         cells.append(tc)
     return cells
+
+
+def new_pic_inline(shape_id: int, rid: str, filename: str, cx: int, cy: int) -> Any:
+    """A ``wp:inline`` picture element (python-docx's ``CT_Inline.new_pic_inline``)."""
+    from docx.oxml.shape import CT_Inline
+
+    return CT_Inline.new_pic_inline(shape_id, rid, filename, cx, cy)
