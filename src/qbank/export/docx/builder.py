@@ -500,7 +500,18 @@ def inline_runs(text: str, root: Path | None = None) -> tuple[mk.Run, ...]:
     """A short markup text (option, item, answer) as one list of runs: paragraphs joined
     by line breaks, code blocks as code runs, figures as their picture run (``root``
     resolves pictures in the bank). Parsed as inline text: a block marker such as ``4.`` or
-    ``- x`` prints as typed."""
+    ``- x`` prints as typed.
+
+    A plain text (:func:`qbank.markup.is_plain`: one line of literal text, most options)
+    is one run of itself, as the parser gives (checked on every option text of the bench
+    banks and by a property test), without running the parser."""
+    if mk.is_plain(text):
+        return (mk.Run(text),)
+    return parsed_inline_runs(text, root)
+
+
+def parsed_inline_runs(text: str, root: Path | None = None) -> tuple[mk.Run, ...]:
+    """:func:`inline_runs` through the parser, for every text."""
     out: list[mk.Run] = []
     for block in mk.parse(text, inline=True).blocks(root):
         if out:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def _plain_len(text: str) -> int:
-    return len(mk.parse(text, inline=True).to_text())
+    return len(mk.to_text(text, inline=True))  # plain texts skip the parser
 
 
 def _points(tr: Translator, n: int) -> str:

@@ -9,6 +9,8 @@ successors.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import zipfile
 from datetime import datetime
@@ -607,7 +609,20 @@ def add_row(
 
 
 def new_pic_inline(shape_id: int, rid: str, filename: str, cx: int, cy: int) -> Any:
-    """A ``wp:inline`` picture element (python-docx's ``CT_Inline.new_pic_inline``)."""
-    from docx.oxml.shape import CT_Inline
+    """A ``wp:inline`` picture element, as python-docx's ``CT_Inline.new_pic_inline``
+    builds it (from an XML text each time), here copied from one built per picture and
+    size with only what depends on the drawing id set (``wp:docPr``'s ``id`` and ``name``,
+    as ``CT_Inline.new`` sets them): the same element."""
+    inline = copy.deepcopy(_pic_inline(rid, filename, cx, cy))
+    doc_pr = inline.docPr
+    doc_pr.set("id", str(shape_id))
+    doc_pr.set("name", f"Picture {shape_id}")
+    return inline
 
-    return CT_Inline.new_pic_inline(shape_id, rid, filename, cx, cy)
+
+@functools.lru_cache(maxsize=1024)
+def _pic_inline(rid: str, filename: str, cx: int, cy: int) -> Any:
+    from docx.oxml.shape import CT_Inline
+    from docx.shared import Emu
+
+    return CT_Inline.new_pic_inline(0, rid, filename, Emu(cx), Emu(cy))
