@@ -44,8 +44,9 @@ def _python_docx_way(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def new_pic_inline(shape_id: int, rid: str, filename: str, cx: int, cy: int) -> object:
         from docx.oxml.shape import CT_Inline
+        from docx.shared import Emu
 
-        return CT_Inline.new_pic_inline(shape_id, rid, filename, cx, cy)
+        return CT_Inline.new_pic_inline(shape_id, rid, filename, Emu(cx), Emu(cy))
 
     monkeypatch.setattr(builder_mod.Builder, "_image", image)
     monkeypatch.setattr(builder_mod.Builder, "_shape_id", shape_id)
