@@ -150,6 +150,42 @@ def test_web_maths_in_chromium(tmp_path: Path, browser: Any, artifacts: Path) ->
     assert outside == []
 
 
+def _bar_coverage(png: bytes) -> float:
+    """How much of a picture's width its top-most row of ink covers (0 to 1)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        gray = im.convert("L")
+        width, height = gray.size
+        pixels = gray.load()
+        for y in range(height):
+            ink = [x for x in range(width) if pixels[x, y] < 128]
+            if ink:
+                return (max(ink) - min(ink) + 1) / width
+    return 0.0
+
+
+def test_overline_spans_its_argument_in_chromium(browser: Any, artifacts: Path) -> None:
+    """``\\overline``: Chromium stretches the bar only with a glyph the maths font can
+    stretch horizontally (U+0332 in DejaVu Math TeX Gyre); the macron stayed a short dash."""
+    css = (ROOT / "exporters/web/player.css").read_text("utf-8")
+    formulas = [r"\overline{AB}", r"\overline{x}", r"\overline{PQ} = \overline{RS}"]
+    html = "".join(f"<p>{to_mathml(tex)}</p>" for tex in formulas)
+    page, outside = _guarded_page(browser)
+    page.set_content(
+        f"<!doctype html><html><head><meta charset=utf-8><style>{css}</style></head>"
+        f'<body><main class="qb-quiz" style="font-size:40px">{html}</main></body></html>'
+    )
+    bars = page.locator("mover")
+    assert bars.count() == 4
+    coverage = [_bar_coverage(bars.nth(i).screenshot()) for i in range(4)]
+    page.screenshot(path=str(artifacts / "maths-web-overline.png"), full_page=True)
+    assert all(c >= 0.85 for c in coverage), coverage
+    assert outside == []
+
+
 def test_html_player_shows_mathml(tmp_path: Path, browser: Any, artifacts: Path) -> None:
     bank = maths_bank(tmp_path / "bank")
     out = tmp_path / "quiz.html"
@@ -213,6 +249,26 @@ def test_word_equations_in_libreoffice(tmp_path: Path, artifacts: Path) -> None:
     for piece in ["Δv", "√", "∑", "ℝ", "ℕ⊂ℤ⊂ℚ", "lcm", "det|ab;cd|=ad-bc", "a=b+c;=d",
                   "P(A∣B)", "sin", "log", "∂f", "α+β=γ", "≤", "90"]:  # fmt: skip
         assert piece in flat, piece
+    assert "f(x)={" in flat  # cases: the left brace (m:d, begChr "{", no closing one)
     subprocess.run(
         ["pdftoppm", "-r", "70", "-png", str(pdf), str(artifacts / "maths-docx")], check=True
     )
+    # the thin stretched brace of `cases` (formula 22, page 2) is only legible at print
+    # resolution: at 70 dpi it looks like a bare line
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-f", "2", "-l", "2", "-png", str(pdf),
+         str(artifacts / "maths-docx-300dpi")],
+        check=True,
+    )  # fmt: skip
+
+
+def test_cases_is_a_left_brace_delimiter_in_word() -> None:
+    from lxml import etree
+
+    tex = next(t for t, _ in FORMULAS if "cases" in t)
+    omml = to_omml(tex, True)
+    assert omml is not None
+    m = f"{{{etree.QName(omml).namespace}}}"
+    (d,) = [d for d in omml.iter(m + "d") if d.find(f".//{m}m") is not None]
+    assert d.find(f"{m}dPr/{m}begChr").get(m + "val") == "{"
+    assert d.find(f"{m}dPr/{m}endChr").get(m + "val") == ""

@@ -223,10 +223,14 @@ def _fix_fences(root: etree._Element) -> None:
 
 
 def _fix_bars(root: etree._Element) -> None:
-    """``\\overline``: latex2mathml uses a horizontal bar character that does not stretch."""
+    """``\\overline``: latex2mathml uses a horizontal bar character that does not stretch.
+
+    U+0332 is the one bar Chromium stretched with DejaVu Math TeX Gyre (the macron, U+203E
+    and U+2015 stay a short dash): exact over one or two letters, size variants beyond (see
+    docs/maths.md). The Word converter turns it into ``m:bar`` like the others."""
     for mo in root.iter(_M + "mo"):
         if mo.text == "\u2015":
-            mo.text = "\u00af"
+            mo.text = "\u0332"
             mo.set("stretchy", "true")
         elif mo.text in ("\u23de", "\u23df"):  # \overbrace, \underbrace
             mo.set("stretchy", "true")
@@ -387,7 +391,7 @@ def _omml_fix(root: etree._Element) -> None:
             continue
         mark = chr_el.get(_O + "val")
         pr = group.find(_O + "groupChrPr")
-        if mark in ("¯", "‾", "―"):
+        if mark in ("¯", "‾", "―", "\u0332"):
             group.tag = _O + "bar"
             pr.tag = _O + "barPr"
             pr.remove(chr_el)
