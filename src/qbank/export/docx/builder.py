@@ -503,8 +503,9 @@ def inline_runs(text: str, root: Path | None = None) -> tuple[mk.Run, ...]:
     ``- x`` prints as typed.
 
     A plain text (:func:`qbank.markup.is_plain`: one line of literal text, most options)
-    is one run of itself, as the parser gives (checked on every option text of the bench
-    banks and by a property test), without running the parser."""
+    is one run of itself, as the parser gives (checked on the option texts of ``bank/`` and
+    a fixture bank and by a property test: tests/test_docx_pictures_fast.py), without
+    running the parser."""
     if mk.is_plain(text):
         return (mk.Run(text),)
     return parsed_inline_runs(text, root)
