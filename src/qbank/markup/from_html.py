@@ -200,10 +200,10 @@ def _inline_paragraphs(source: str) -> Converted | None:
     blocks: list[str] = []
     inline: list[str] = []
     openers: set[int] = set()
-    for m in _FAST_TOKEN.finditer(source):
-        kind = m.lastgroup
-        if kind == "text":
-            raw = m.group("text")
+    # findall: one tuple of groups a token (text, close, tag, <p attrs>, code); exactly one
+    # of text, tag and <p attrs> is non-empty, or none for code (which may be empty)
+    for raw, close, tag, popen, inner in _FAST_TOKEN.findall(source):
+        if raw:
             value = _WS.sub(" ", html.unescape(raw) if "&" in raw else raw)
             if not inline or inline[-1].endswith((" ", "\n")):
                 value = value.lstrip(" ")
@@ -213,16 +213,9 @@ def _inline_paragraphs(source: str) -> Converted | None:
                     inline.insert(len(inline) - 1, " ")
                 openers = {i + 1 if i >= len(inline) - 2 else i for i in openers}
             inline.append(escape_markdown(value))
-        elif kind == "code":
-            inner = m.group("code")
-            if "&" in inner:
-                inner = html.unescape(inner)
-            inner = _WS.sub(" ", inner)
-            if inner.strip():
-                inline.append(code_text(inner))
-        elif kind == "tag" and m.group("tag") != "p":  # bold / italic
-            mark = _MARK[m.group("tag")]
-            if not m.group("close"):
+        elif tag and tag != "p":  # bold / italic
+            mark = _MARK[tag]
+            if not close:
                 inline.append(mark)
                 openers.add(len(inline) - 1)
                 continue
@@ -236,6 +229,12 @@ def _inline_paragraphs(source: str) -> Converted | None:
                 inline[-1] = inline[-1].rstrip(" ")
                 trailing = " "
             inline.append(mark + trailing)
+        elif not (tag or popen):  # <code>…</code>
+            if "&" in inner:
+                inner = html.unescape(inner)
+            inner = _WS.sub(" ", inner)
+            if inner.strip():
+                inline.append(code_text(inner))
         elif inline:  # <p>, </p>: the end of a block
             _flush_line(inline, blocks)
             inline = []

@@ -354,13 +354,16 @@ class _Reader:
         if _text(self.first.get("hidden"), "").strip() == "1":
             out["status"] = "draft"
             notes.append("hidden in Moodle: imported as status draft")
+        first = self.first
         for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-            el = self.first.get(key)
+            el = first.get(key)
+            if el is None:
+                continue
             raw = _text(el).strip()
             if raw and re.sub(r"<[^>]+>", "", raw).strip().lower() not in _DEFAULT_COMBINED:
                 text = self.convert(el, notes, key)
                 notes.append(f"{key}: {text}")
-        for hint in self.all("hint"):
+        for hint in self.all("hint") if "hint" in first else ():
             text = self.convert(hint, notes, "hint")
             if text:
                 notes.append(f"hint: {text}")
