@@ -16,7 +16,6 @@ written; each file is written atomically.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,69 +132,6 @@ def _str(dumper: Any, value: str) -> Any:
 
 _Dumper.add_representer(str, _str)
 
-_TAG = "tag:yaml.org,2002:"
-
-
-class _NotPlain(Exception):
-    """The value holds something :func:`_node` leaves to PyYAML's representer."""
-
-
-def _node(value: Any, seen: set[int]) -> Any:
-    """The node PyYAML's representer (with :func:`_str`) builds for ``value``, for plain
-    data: exact ``str``, ``bool``, ``int``, ``None``, ``dict`` and ``list``. Anything else,
-    or a dict or list met twice (PyYAML would write an anchor and an alias), raises
-    :class:`_NotPlain` and the caller uses the representer itself."""
-    kind = type(value)
-    if kind is str:
-        style: str | None = None
-        if "\n" in value:
-            style = "|"
-        elif len(value) > FOLD_AT and " " in value:
-            style = ">"
-        return yaml.ScalarNode(_TAG + "str", value, style=style)
-    if kind is dict or kind is list:
-        if id(value) in seen:
-            raise _NotPlain
-        seen.add(id(value))
-        if kind is dict:
-            pairs = [(_node(k, seen), _node(v, seen)) for k, v in value.items()]
-            return yaml.MappingNode(_TAG + "map", pairs, flow_style=False)
-        return yaml.SequenceNode(_TAG + "seq", [_node(v, seen) for v in value], flow_style=False)
-    if kind is bool:
-        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
-    if kind is int:
-        return yaml.ScalarNode(_TAG + "int", str(value))
-    if value is None:
-        return yaml.ScalarNode(_TAG + "null", "null")
-    raise _NotPlain
-
-
-def _dump(value: Any) -> str:
-    """``yaml.dump(value, Dumper=_Dumper, …)`` as this module calls it, the same text.
-
-    PyYAML's representer (pure Python, even with libyaml's emitter) took most of a large
-    import's writing: plain data goes to the emitter as nodes built by :func:`_node`
-    (what the representer would build); anything else through ``yaml.dump`` itself."""
-    try:
-        node = _node(value, set())
-    except _NotPlain:
-        dumped: str = yaml.dump(
-            value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=WIDTH
-        )
-        return dumped
-    stream = io.StringIO()
-    # the arguments yaml.dump passes (default_flow_style=False is its default)
-    dumper = _Dumper(
-        stream, default_flow_style=False, allow_unicode=True, sort_keys=False, width=WIDTH
-    )
-    try:
-        dumper.open()
-        dumper.serialize(node)
-        dumper.close()
-    finally:
-        dumper.dispose()
-    return stream.getvalue()
-
 
 def ordered(question: dict[str, Any]) -> dict[str, Any]:
     """The question's keys in qbank's order; options as ``{text, correct, feedback}``."""
@@ -221,7 +157,9 @@ def _option(option: Any) -> Any:
 
 def dump_value(value: Any) -> str:
     """One YAML document holding ``value`` (used for manifests and tests)."""
-    return _indent_lists(_dump(value))
+    text: str = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=WIDTH)
+    text = _indent_lists(text)
+    return text
 
 
 def _comment(lines: list[str], indent: str) -> str:
@@ -251,7 +189,15 @@ def question_items(questions: list[Imported], indent: str = "  ") -> str:
     """The ``- id: …`` items of a ``questions:`` list, each under its notes."""
     if not questions:
         return ""
-    dumped = _indent_lists(_dump([ordered(q.data) for q in questions]))
+    dumped = _indent_lists(
+        yaml.dump(
+            [ordered(q.data) for q in questions],
+            Dumper=_Dumper,
+            allow_unicode=True,
+            sort_keys=False,
+            width=WIDTH,
+        )
+    )
     items: list[list[str]] = []
     for line in dumped.splitlines(keepends=True):
         if line.startswith("- "):
