@@ -204,7 +204,11 @@ def _inline_paragraphs(source: str) -> Converted | None:
     # of text, tag and <p attrs> is non-empty, or none for code (which may be empty)
     for raw, close, tag, popen, inner in _FAST_TOKEN.findall(source):
         if raw:
-            value = _WS.sub(" ", html.unescape(raw) if "&" in raw else raw)
+            value = html.unescape(raw) if "&" in raw else raw
+            if "  " in value or not value.isprintable():
+                # else _WS has nothing to change: no tab, newline, no-break space (none
+                # of them printable) and no run of spaces
+                value = _WS.sub(" ", value)
             if not inline or inline[-1].endswith((" ", "\n")):
                 value = value.lstrip(" ")
             elif (len(inline) - 1) in openers and value.startswith(" "):
@@ -232,7 +236,8 @@ def _inline_paragraphs(source: str) -> Converted | None:
         elif not (tag or popen):  # <code>…</code>
             if "&" in inner:
                 inner = html.unescape(inner)
-            inner = _WS.sub(" ", inner)
+            if "  " in inner or not inner.isprintable():
+                inner = _WS.sub(" ", inner)
             if inner.strip():
                 inline.append(code_text(inner))
         elif inline:  # <p>, </p>: the end of a block
@@ -517,7 +522,7 @@ def _url(url: str) -> str:
 
 def code_text(text: str) -> str:
     """A markdown code span holding ``text`` exactly."""
-    ticks = max((len(m) for m in re.findall(r"`+", text)), default=0) + 1
+    ticks = (max(len(m) for m in re.findall(r"`+", text)) + 1) if "`" in text else 1
     fence = "`" * ticks
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
