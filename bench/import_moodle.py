@@ -9,7 +9,11 @@ essay, cloze; a category every 200 questions; tags and idnumbers).
   no entities, no network) — parsing alone;
 * import: :func:`qbank.importers.moodle.import_moodle` — the same parse plus mapping every
   question to qbank data (HTML → markdown, media, ids, losses);
-* write (for information): planning and writing the bank's YAML files and media;
+* write (for information): planning and writing the bank's YAML files and media (not
+  part of "import" above);
+* check (for information): the CLI's post-import check on that bank, in process (loading
+  it back, the answer-rule family, the raw-HTML count; above 2,000 questions no
+  near-duplicate scan);
 * whole CLI (for information): ``python -m qbank import moodle FILE --into NEW`` in a
   subprocess, start to exit: interpreter start, import, writing, and the post-import check
   (loading the bank back and the answer-rule / raw-HTML counts). ``--no-cli`` skips it.
@@ -37,6 +41,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from qbank.cli.import_cmd import _check
 from qbank.importers.bank import plan, write
 from qbank.importers.moodle import import_moodle, parser
 from qbank.markup.from_html import _cached
@@ -152,6 +157,7 @@ def main() -> int:
     data = moodle_xml(n)
     print(f"{n} questions, {len(data) / 1e6:.1f} MB of Moodle XML")
     floors, imports, ratios, cpu_ratios = [], [], [], []
+    cpu_floors, cpu_imports = [], []
     result = None
     for _ in range(repeat):
         gc.collect()
@@ -165,6 +171,8 @@ def main() -> int:
         result = import_moodle(data, "bench.xml")
         ours, cpu_ours = time.perf_counter() - t0, time.process_time() - c0
         cpu_ratios.append(cpu_ours / cpu_floor)
+        cpu_floors.append(cpu_floor)
+        cpu_imports.append(cpu_ours)
         floors.append(floor)
         imports.append(ours)
         ratios.append(ours / floor)
@@ -174,22 +182,35 @@ def main() -> int:
         t0 = time.perf_counter()
         write(plan(result, Path(tmp) / "bank", source_name="bench.xml", fmt="moodle"))
         written = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _check(Path(tmp) / "bank", {q.data["id"] for q in result.questions})
+        checked = time.perf_counter() - t0
     cli = None if args.no_cli else _cli(data)
     ratio = statistics.median(ratios)
-    print(f"lxml parse alone   : {statistics.median(floors):.3f} s (median of {repeat})")
-    print(f"qbank import (map) : {statistics.median(imports):.3f} s")
+    print(
+        f"lxml parse alone   : {statistics.median(floors):.3f} s (median of {repeat}; "
+        f"CPU {statistics.median(cpu_floors):.3f} s)"
+    )
+    print(
+        f"qbank import (map) : {statistics.median(imports):.3f} s "
+        f"(CPU {statistics.median(cpu_imports):.3f} s)"
+    )
     print(f"ratio import/parse : {ratio:.2f}  (target <= 3.0)")
     print(f"ratio in CPU time  : {statistics.median(cpu_ratios):.2f}  (steadier on a busy machine)")
     print(f"write YAML + media : {written:.3f} s (for information)")
+    print(f"post-import check  : {checked:.3f} s (for information)")
     if cli is not None:
         print(f"whole CLI          : {cli:.3f} s (qbank import moodle, start to exit)")
     summary = {
         "questions": n,
         "parse_s": round(statistics.median(floors), 4),
         "import_s": round(statistics.median(imports), 4),
+        "parse_cpu_s": round(statistics.median(cpu_floors), 4),
+        "import_cpu_s": round(statistics.median(cpu_imports), 4),
         "ratio": round(ratio, 2),
         "cpu_ratio": round(statistics.median(cpu_ratios), 2),
         "write_s": round(written, 3),
+        "check_s": round(checked, 3),
         "cli_s": round(cli, 3) if cli is not None else None,
         "target": 3.0,
     }

@@ -136,9 +136,9 @@ def _text(el: etree._Element | None, path: str = "text") -> str:
         return ""
     if path == "text":
         first = el[0] if len(el) else None
-        found = first if first is not None and first.tag == "text" else el.find("text")
+        found = first if first is not None and first.tag == "text" else _child(el, "text")
     else:
-        found = el.find(path) if path else el
+        found = _child(el, path) if path else el
     if found is None or found.text is None:
         return ""
     return str(found.text)
@@ -147,11 +147,27 @@ def _text(el: etree._Element | None, path: str = "text") -> str:
 def _num(raw: str | None) -> Decimal | None:
     if raw is None:
         return None
-    try:
-        value = Decimal(raw.strip())
-    except (InvalidOperation, AttributeError):
-        return None
+    value = _NUMBERS.get(raw)
+    if value is None:
+        try:
+            value = Decimal(raw.strip())
+        except (InvalidOperation, AttributeError):
+            return None
+        if len(_NUMBERS) < 4096:
+            _NUMBERS[raw] = value  # a Decimal is immutable: one per distinct spelling
     return value if value.is_finite() else None
+
+
+#: fractions, grades and tolerances repeat (``100``, ``0``, ``1.0000000``): parsed once each
+_NUMBERS: dict[str, Decimal] = {}
+
+
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el.find(tag)`` for a plain tag name, without ElementPath (a few children each)."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _dec_text(value: Decimal) -> str:
@@ -167,41 +183,52 @@ class _Reader:
         self.result = ImportResult()
         self.category: tuple[str, ...] = ()
         self.category_key: str | None = None
-        self.children: dict[str, list[etree._Element]] = {}
+        #: the current question's first child element of each tag
+        self.first: dict[str, etree._Element] = {}
+        self.q: etree._Element | None = None
+        #: (text, format) → its conversion (HTML fields without images): banks repeat
+        #: feedback and answer texts; the conversion is a pure function of the two
+        self.conversions: dict[tuple[str, bool], Converted] = {}
 
     # -- helpers ------------------------------------------------------------------------------
-    def k(self, tag: str) -> etree._Element | None:
-        """The current question's first child element named ``tag``."""
-        found = self.children.get(tag)
-        return found[0] if found else None
-
     def all(self, tag: str, sub: str | None = None) -> list[etree._Element]:
-        found = self.children.get(tag, [])
+        """The current question's child elements named ``tag`` (or their ``sub`` children)."""
+        assert self.q is not None
         if sub is None:
-            return found
-        return [x for el in found for x in el.iterfind(sub)]
+            return list(self.q.iterchildren(tag))
+        return [x for el in self.q.iterchildren(tag) for x in el.iterchildren(sub)]
 
     def convert(self, el: etree._Element | None, notes: list[str], what: str) -> str:
         """A Moodle text field (``<x format=…><text/><file/></x>``) → markdown."""
         if el is None:
             return ""
         raw = _text(el)
-        if not raw.strip():
-            return ""
         fmt = el.get("format", "html")
-        if fmt == "markdown":
-            return raw.strip()
-        if fmt in ("plain_text", "wiki_like"):
-            if fmt == "wiki_like":
-                notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
-            return escape_markdown(raw.strip())
-        breaks = fmt == "moodle_auto_format"
-        if "<" not in raw or "<img" not in raw.lower():
+        conv = self.conversions.get((raw, fmt))
+        if conv is None:
+            if not raw.strip():
+                return ""
+            if fmt == "markdown":
+                return raw.strip()
+            if fmt in ("plain_text", "wiki_like"):
+                if fmt == "wiki_like":
+                    notes.append(
+                        f"{what}: written in Moodle's old wiki-like format, imported as text"
+                    )
+                return escape_markdown(raw.strip())
+            breaks = fmt == "moodle_auto_format"
+            if "<" in raw and "<img" in raw.lower():
+                return self.convert_with_images(el, raw, breaks, notes, what)
             # most fields: no images, so no closure over this field's files
-            conv = html_to_markdown(raw, breaks=breaks)
-            if conv.dropped or conv.raw_html:
-                self._conversion_notes(conv, notes, what)
-            return conv.text
+            conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
+        if conv.dropped or conv.raw_html:
+            self._conversion_notes(conv, notes, what)
+        return conv.text
+
+    def convert_with_images(
+        self, el: etree._Element, raw: str, breaks: bool, notes: list[str], what: str
+    ) -> str:
+        """:meth:`convert` for a field with images: they come from its ``<file>`` elements."""
         files = None
 
         def image(src: str) -> str | None:
@@ -279,11 +306,10 @@ class _Reader:
                 self.category_key = source_topic_key(_text(q.find("idnumber"), ""))
                 continue
             self.result.total += 1
-            children: dict[str, list[etree._Element]] = {}
-            self.children = children
-            for child in q:
-                children.setdefault(child.tag, []).append(child)
-            name = _text(self.k("name")).strip()
+            self.q = q
+            # reversed: the first child of a tag is the one that stays
+            first = self.first = {child.tag: child for child in reversed(q)}
+            name = _text(first.get("name")).strip()
             method = methods.get(kind)
             if method is None:
                 why = _UNSUPPORTED.get(kind, f"qbank has no `{kind}` question type")
@@ -297,36 +323,47 @@ class _Reader:
         return self.result
 
     def finish(self, q: etree._Element, name: str, data: dict[str, Any], notes: list[str]) -> None:
-        idnumber = _text(self.k("idnumber"), "").strip()
+        idnumber = _text(self.first.get("idnumber"), "").strip()
         qid, from_source = self.ids.take(idnumber or name, data["text"])
         out: dict[str, Any] = {"id": qid}
         out.update(data)
-        explanation = self.convert(self.k("generalfeedback"), notes, "general feedback")
+        explanation = self.convert(self.first.get("generalfeedback"), notes, "general feedback")
         if explanation:
             out["explanation"] = explanation
-        tag_el = self.k("tags")
+        tag_el = self.first.get("tags")
         tags = (
-            [t.strip() for t in (x.text or "" for x in tag_el.iterfind("tag/text")) if t.strip()]
+            [
+                t.strip()
+                for t in (
+                    x.text or ""
+                    for tag in tag_el.iterchildren("tag")
+                    for x in tag.iterchildren("text")
+                )
+                if t.strip()
+            ]
             if tag_el is not None
             else []
         )
         apply_tags(out, tags)
-        grade = _num(_text(self.k("defaultgrade"), "") or None)
+        grade = _num(_text(self.first.get("defaultgrade"), "") or None)
         if grade is not None and grade != 1:
             if grade == grade.to_integral_value() and grade > 0:
                 out["points"] = int(grade)
             else:
                 notes.append(f"default grade {_dec_text(grade)} is not a whole number of points")
-        if _text(self.k("hidden"), "").strip() == "1":
+        if _text(self.first.get("hidden"), "").strip() == "1":
             out["status"] = "draft"
             notes.append("hidden in Moodle: imported as status draft")
+        first = self.first
         for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-            el = self.k(key)
+            el = first.get(key)
+            if el is None:
+                continue
             raw = _text(el).strip()
             if raw and re.sub(r"<[^>]+>", "", raw).strip().lower() not in _DEFAULT_COMBINED:
                 text = self.convert(el, notes, key)
                 notes.append(f"{key}: {text}")
-        for hint in self.all("hint"):
+        for hint in self.all("hint") if "hint" in first else ():
             text = self.convert(hint, notes, "hint")
             if text:
                 notes.append(f"hint: {text}")
@@ -345,7 +382,7 @@ class _Reader:
         )
 
     def stem(self, q: etree._Element, name: str, notes: list[str]) -> str | None:
-        text = self.convert(self.k("questiontext"), notes, "question text")
+        text = self.convert(self.first.get("questiontext"), notes, "question text")
         if not text.strip():
             self.lose(q, name, f"{q.get('type')} question", "it has no question text")
             return None
@@ -362,7 +399,7 @@ class _Reader:
         return self.convert(a, notes, what)
 
     def feedback(self, a: etree._Element, notes: list[str], what: str) -> str:
-        return self.convert(a.find("feedback"), notes, what)
+        return self.convert(_child(a, "feedback"), notes, what)
 
     # -- question types -----------------------------------------------------------------------
     def q_multichoice(
@@ -371,7 +408,7 @@ class _Reader:
         text = self.stem(q, name, notes)
         if text is None:
             return None
-        single = _text(self.k("single"), "").strip().lower() in ("true", "1")
+        single = _text(self.first.get("single"), "").strip().lower() in ("true", "1")
         options: list[dict[str, Any]] = []
         fracs: list[Decimal] = []
         for i, (frac, a) in enumerate(self.answers(q)):
@@ -440,7 +477,7 @@ class _Reader:
                     + ", ".join(f"{_dec_text(f)}%" for f in fracs)
                     + " (qbank gives each correct option equal weight)"
                 )
-        if _text(self.k("shuffleanswers"), "").strip().lower() in ("false", "0"):
+        if _text(self.first.get("shuffleanswers"), "").strip().lower() in ("false", "0"):
             data["shuffle"] = False
         data["options"] = options
         return data
@@ -498,7 +535,7 @@ class _Reader:
         if not accepted:
             self.lose(q, name, "shortanswer question", "no answer has full marks")
             return None
-        sensitive = _text(self.k("usecase"), "").strip() == "1"
+        sensitive = _text(self.first.get("usecase"), "").strip() == "1"
         accepted = unique_answers(accepted, case_sensitive=sensitive)
         data: dict[str, Any] = {"type": "short", "text": text, "answers": accepted}
         if sensitive:
@@ -571,7 +608,7 @@ class _Reader:
         pairs: list[list[str]] = []
         for i, sub in enumerate(self.all("subquestion")):
             left = self.convert(sub, notes, f"subquestion {i + 1}")
-            right = escape_markdown(_text(sub.find("answer")).strip())
+            right = escape_markdown(_text(_child(sub, "answer")).strip())
             if not left.strip():
                 if right:
                     notes.append(f"extra answer (distractor) `{right}` not kept")
@@ -598,16 +635,16 @@ class _Reader:
         if text is None:
             return None
         data: dict[str, Any] = {"type": "essay", "text": text}
-        lines = _text(self.k("responsefieldlines"), "").strip()
+        lines = _text(self.first.get("responsefieldlines"), "").strip()
         if lines.isdigit() and int(lines) > 0:
             data["lines"] = int(lines)
-        rubric = self.convert(self.k("graderinfo"), notes, "grader information")
+        rubric = self.convert(self.first.get("graderinfo"), notes, "grader information")
         if rubric:
             data["rubric"] = rubric
-        template = self.convert(self.k("responsetemplate"), notes, "response template")
+        template = self.convert(self.first.get("responsetemplate"), notes, "response template")
         if template:
             notes.append(f"response template: {template}")
-        attach = _text(self.k("attachments"), "").strip()
+        attach = _text(self.first.get("attachments"), "").strip()
         if attach not in ("", "0"):
             notes.append(f"Moodle allowed {attach} attachment(s) (qbank essays are text)")
         return data
@@ -625,7 +662,7 @@ class _Reader:
             self.lose(q, name, "ordering question", "it has no items")
             return None
         items.sort()
-        select = _text(self.k("selecttype"), "").strip().upper()
+        select = _text(self.first.get("selecttype"), "").strip().upper()
         if select not in ("", "ALL", "0"):
             notes.append(
                 f"Moodle showed a subset of the items (selecttype {select}); qbank shows all"
@@ -633,7 +670,7 @@ class _Reader:
         return {"type": "order", "text": text, "items": [t for _, _, t in items]}
 
     def q_cloze(self, q: etree._Element, name: str, notes: list[str]) -> dict[str, Any] | None:
-        el = self.k("questiontext")
+        el = self.first.get("questiontext")
         raw = _text(el)
         subs: list[list[str]] = []
         sensitive: set[bool] = set()
