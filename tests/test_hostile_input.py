@@ -7,6 +7,7 @@ exact outcome qbank gives now.
 from __future__ import annotations
 
 import os
+import re
 import struct
 import time
 import zlib
@@ -80,7 +81,42 @@ def test_findings_per_question_are_capped_with_a_note(tmp_path: Path) -> None:
             per[str(qid)] = per.get(str(qid), 0) + 1
     assert max(per.values()) == MAX_FINDINGS_PER_QUESTION
     notes = [p.hint for p in problems if p.hint and "not listed" in p.hint]
-    assert notes and "(at most 20 per question)" in notes[0]
+    assert notes and "(at most 20 findings per question)" in notes[0]
+    for note in notes:  # each question is similar to the 29 others: listed + not listed ≤ 29
+        m = re.search(r"`(q\d+)` is similar to (\d+) more questions?, not listed", note)
+        assert m, note
+        assert per[m[1]] == MAX_FINDINGS_PER_QUESTION
+        assert per[m[1]] + int(m[2]) <= 29
+
+
+def test_a_template_copied_many_times_is_classified_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """300 copies of one template are 44,850 similar pairs; only the pairs that can still be
+    listed (at most 20 per question) are classified, so the time stays linear in the bank."""
+    from qbank.validate import dedup
+
+    stems = [
+        f"Is the data lake bucket number {i} encrypted at rest by default?" for i in range(300)
+    ]
+    root = bank(tmp_path, [tf(f"q{i:03d}", s) for i, s in enumerate(stems)])
+    calls = 0
+    real = dedup.classify
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dedup, "classify", counting)
+    problems = [p for p in validate(load_bank(root)).problems if p.rule.startswith("QB3")]
+    assert calls <= 300 * MAX_FINDINGS_PER_QUESTION // 2 + 300
+    assert len(problems) == calls  # every classified pair is listed: none wasted
+    per: dict[str, int] = {}
+    for p in problems:
+        for qid in (p.question_id, p.data["other_id"]):
+            per[str(qid)] = per.get(str(qid), 0) + 1
+    assert max(per.values()) == MAX_FINDINGS_PER_QUESTION and len(per) == 300
 
 
 def test_fifo_image_does_not_hang(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ exported are importable from here. The parts live in focused modules:
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -279,6 +280,7 @@ def find_duplicates(
     *,
     allow: Iterable[Sequence[str]] = (),
     progress: bool = False,
+    cap: int | None = None,
 ) -> list[Finding]:
     """Near-duplicate findings among ``questions`` (QB301, QB302, QB303), each pair once.
 
@@ -286,11 +288,17 @@ def find_duplicates(
     found exactly. ``allow`` lists id pairs that are intended near-twins (``dedup.allow``).
     ``method`` forces the full-scan strategy (``exhaustive`` or ``lsh``); results never
     depend on ``workers``.
+
+    ``cap`` bounds the findings per question (:func:`_capped`): pairs are taken in order of
+    their ids, and a pair one of whose questions already has ``cap`` findings is not
+    classified at all, only counted in a note on that question's last finding. A template
+    copied 2,000 times gives two million similar pairs; classifying them all took 45 s and
+    listed 20 per question anyway.
     """
     if not 1 <= threshold <= 100:
         raise ValueError(f"similarity threshold must be between 1 and 100, got {threshold}")
     with _gc_paused():
-        return _find(list(questions), threshold, changed_ids, workers, method, allow, progress)
+        return _find(list(questions), threshold, changed_ids, workers, method, allow, progress, cap)
 
 
 def _find(
@@ -301,6 +309,7 @@ def _find(
     method: Method,
     allow: Iterable[Sequence[str]],
     progress: bool,
+    cap: int | None = None,
 ) -> list[Finding]:
     items = prepare(questions)
     groups: dict[str, list[int]] = {}
@@ -331,7 +340,8 @@ def _find(
             pairs.extend((i, j) for i in members[u] for j in members[v])
     allowed = {tuple(sorted(p)) for p in allow if len(p) == 2}
     findings: list[Finding] = []
-    for i, j in pairs:
+    counts = _Counts(cap) if cap is not None else None
+    for i, j in _in_id_order(pairs) if counts is not None else pairs:
         a, b = items[i], items[j]
         qa, qb = a.question, b.question
         if qa.id == qb.id:  # QB601 reports duplicate ids
@@ -340,6 +350,8 @@ def _find(
             continue
         if allowed and tuple(sorted((qa.id, qb.id))) in allowed:
             continue
+        if counts is not None and counts.full(qa.id, qb.id):
+            continue  # not classified: counted in a note on the full question's last finding
         if different_asks(a, b, threshold):
             continue  # series items or case-study asks: siblings, before any location is read
         older, newer = _newer(a, b, changed)
@@ -351,9 +363,58 @@ def _find(
             older, newer, score, threshold, quick_other=quick, asks_checked=older is a
         )
         if finding is not None:
+            if counts is not None:
+                counts.shown(qa.id, qb.id, len(findings))
             findings.append(finding)
+    if counts is not None:
+        findings = counts.noted(findings)
     findings.sort(key=_finding_order)
     return findings
+
+
+def _in_id_order(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The pairs as ``(i, j)``, ``i < j``, sorted: items are in id order, so this is the order
+    of the questions' ids, independent of how the candidates were found."""
+    if not pairs:
+        return iter(())
+    arr = np.sort(np.asarray(pairs, dtype=np.int64), axis=1)
+    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    return iter(arr.tolist())
+
+
+class _Counts:
+    """Findings per question under a cap, and the pairs not classified because one of their
+    questions was already full (:func:`find_duplicates`' ``cap``)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.count: dict[str, int] = {}
+        self.hidden: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+
+    def full(self, a: str, b: str) -> bool:
+        full = [qid for qid in (a, b) if self.count.get(qid, 0) >= self.cap]
+        for qid in full:
+            self.hidden[qid] = self.hidden.get(qid, 0) + 1
+        return bool(full)
+
+    def shown(self, a: str, b: str, at: int) -> None:
+        for qid in (a, b):
+            self.count[qid] = self.count.get(qid, 0) + 1
+            self.last[qid] = at
+
+    def noted(self, findings: list[Finding]) -> list[Finding]:
+        notes: dict[int, list[str]] = {}
+        for qid, n in sorted(self.hidden.items()):
+            notes.setdefault(self.last[qid], []).append(
+                f"`{qid}` is similar to {n} more question{'s' if n != 1 else ''}, not listed "
+                f"(at most {self.cap} findings per question): rewrite the copies or raise "
+                "dedup.threshold"
+            )
+        return [
+            dataclasses.replace(f, notes=tuple(notes[k])) if k in notes else f
+            for k, f in enumerate(findings)
+        ]
 
 
 def _finding_order(f: Finding) -> tuple[str, int, int, str, str, str]:

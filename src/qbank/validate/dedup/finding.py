@@ -37,6 +37,8 @@ class Finding:
     option_similarity: float | None = None
     location: Location | None = field(default=None, compare=False)
     other_location: Location | None = field(default=None, compare=False)
+    #: lines added to the hint (the per-question cap: how many similar pairs were not listed)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -58,6 +60,10 @@ class Finding:
 
     @property
     def hint(self) -> str:
+        return "\n".join((self._hint, *self.notes))
+
+    @property
+    def _hint(self) -> str:
         allow = f"list [{self.other.id}, {self.question.id}] under `dedup.allow` in qbank.yaml"
         if self.rule == "QB301":
             return f"merge the two or delete one; if both are intended, {allow}"

@@ -10,8 +10,7 @@ checked — exactly, against the whole bank.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
@@ -144,6 +143,11 @@ register(
 )
 
 
+#: findings listed per question; a question that matches hundreds of others (a template
+#: copied many times) says so once instead of flooding the report
+MAX_FINDINGS_PER_QUESTION = 20
+
+
 def threshold(ctx: Context) -> int:
     """``--similarity-threshold``, else the manifest's ``dedup.threshold``, else 85."""
     from qbank.validate.dedup import DEFAULT_THRESHOLD  # numpy and rapidfuzz: only when used
@@ -168,8 +172,9 @@ def check(ctx: Context) -> Iterator[Problem]:
         workers=ctx.options.workers,
         allow=manifest.dedup.allow if manifest is not None else (),
         progress=ctx.options.progress,
+        cap=MAX_FINDINGS_PER_QUESTION,
     )
-    yield from capped(to_problem(finding) for finding in findings)
+    yield from map(to_problem, findings)
 
 
 def to_problem(finding: Finding) -> Problem:
@@ -198,43 +203,3 @@ def to_problem(finding: Finding) -> Problem:
         fingerprint=finding.fingerprint,
         data=data,
     )
-
-
-#: findings listed per question; a question that matches hundreds of others (a template
-#: copied many times) says so once instead of flooding the report
-MAX_FINDINGS_PER_QUESTION = 20
-
-
-def capped(problems: Iterable[Problem], cap: int = MAX_FINDINGS_PER_QUESTION) -> list[Problem]:
-    """At most ``cap`` findings per question; the last one listed for a question whose
-    findings were cut says how many more there were (in its hint)."""
-    shown: dict[str, int] = {}
-    hidden: dict[str, int] = {}
-    last: dict[str, int] = {}
-    out: list[Problem] = []
-
-    def pair(p: Problem) -> tuple[tuple[str, str], str]:
-        a, b = p.question_id or "", str(p.data.get("other_id", ""))
-        return (min(a, b), max(a, b)), p.rule
-
-    # by question ids, not by file order: which findings are listed must not depend on it
-    for p in sorted(problems, key=pair):
-        ids = [p.question_id or "", str(p.data.get("other_id", ""))]
-        full = [qid for qid in ids if shown.get(qid, 0) >= cap]
-        if full:
-            for qid in full:
-                hidden[qid] = hidden.get(qid, 0) + 1
-            continue
-        for qid in ids:
-            shown[qid] = shown.get(qid, 0) + 1
-            last[qid] = len(out)
-        out.append(p)
-    for qid, n in sorted(hidden.items()):
-        at = last[qid]
-        note = (
-            f"{n} more near-duplicate finding{'s' if n != 1 else ''} of `{qid}` not listed "
-            f"(at most {cap} per question): rewrite the copies or raise dedup.threshold"
-        )
-        p = out[at]
-        out[at] = dataclasses.replace(p, hint=f"{p.hint}\n{note}" if p.hint else note)
-    return out
