@@ -4,11 +4,11 @@ Browsers show PNG, JPEG (any colour model or first segment), GIF, WebP, SVG and 
 library (python-docx) reads only PNG, GIF, BMP, TIFF and JPEGs whose first segment is JFIF
 or Exif — so an ordinary Adobe JPEG (``FF D8 FF EE``, APP14 first), a CMYK JPEG, WebP and
 SVG must be re-encoded for it. Its header parser also fails on some real JFIF/Exif JPEGs
-that browsers and Pillow read (an EXIF block cut short, a resolution stored as text, a JFIF
-density in centimetres…), so a file is passed through only when that parser reads it too.
-:func:`for_word` returns the bytes to embed: the original when Word reads it, else a Pillow
-re-encode (photos stay JPEG, the rest PNG; SVG is rasterised with resvg at print
-resolution). Conversions are cached per file content.
+that browsers and Pillow read (a segment it reads past the end of, an EXIF resolution
+stored as text: Pillow's ``exif_gps.jpg``, ``broken_exif_dpi.jpg``…), so a file is passed
+through only when that parser reads it too. :func:`for_word` returns the bytes to embed:
+the original when Word reads it, else a Pillow re-encode (photos stay JPEG, the rest PNG;
+SVG is rasterised with resvg at print resolution). Conversions are cached per file content.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _docx_header_reads(data: bytes) -> bool:
 
     The parser walks untrusted bytes in memory and reports a broken header in many ways:
     its own ``UnrecognizedImageError``/``UnexpectedEndOfFileError``/
-    ``InvalidImageStreamError``; ``KeyError`` (no SOF marker, an unknown marker name);
+    ``InvalidImageStreamError``; ``KeyError`` (no start-of-frame marker);
     ``struct.error``/``IndexError`` (a field cut short); ``TypeError`` (an EXIF resolution
     that is not a number, as in Pillow's ``broken_exif_dpi.jpg``); ``ZeroDivisionError``
     (a zero EXIF denominator, or a 0 dpi the size is divided by); ``ValueError``/
