@@ -3,9 +3,12 @@
 Browsers show PNG, JPEG (any colour model or first segment), GIF, WebP, SVG and BMP. Word's
 library (python-docx) reads only PNG, GIF, BMP, TIFF and JPEGs whose first segment is JFIF
 or Exif — so an ordinary Adobe JPEG (``FF D8 FF EE``, APP14 first), a CMYK JPEG, WebP and
-SVG must be re-encoded for it. :func:`for_word` returns the bytes to embed: the original
-when Word reads it, else a Pillow re-encode (photos stay JPEG, the rest PNG; SVG is
-rasterised with resvg at print resolution). Conversions are cached per file content.
+SVG must be re-encoded for it. Its header parser also fails on some real JFIF/Exif JPEGs
+that browsers and Pillow read (a segment it reads past the end of, an EXIF resolution
+stored as text: Pillow's ``exif_gps.jpg``, ``broken_exif_dpi.jpg``…), so a file is passed
+through only when that parser reads it too. :func:`for_word` returns the bytes to embed:
+the original when Word reads it, else a Pillow re-encode (photos stay JPEG, the rest PNG;
+SVG is rasterised with resvg at print resolution). Conversions are cached per file content.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +86,50 @@ def _word_reads(data: bytes, kind: str) -> bool:
     if kind == "jpeg":
         return data[6:10] in (b"JFIF", b"Exif") and not _is_cmyk(data)
     return False
+
+
+def _docx_header_reads(data: bytes) -> bool:
+    """Whether python-docx's own header parser (``docx.image.image.Image.from_blob``, which
+    the Word export's picture embedding calls) reads ``data`` and gets a drawable size.
+
+    The parser walks untrusted bytes in memory and reports a broken header in many ways:
+    its own ``UnrecognizedImageError``/``UnexpectedEndOfFileError``/
+    ``InvalidImageStreamError``; ``KeyError`` (no start-of-frame marker);
+    ``struct.error``/``IndexError`` (a field cut short); ``TypeError`` (an EXIF resolution
+    that is not a number, as in Pillow's ``broken_exif_dpi.jpg``); ``ZeroDivisionError``
+    (a zero EXIF denominator, or a 0 dpi the size is divided by); ``ValueError``/
+    ``OverflowError`` (a nonsense number); and a bare ``Exception("unexpected end of
+    file")`` from its JPEG marker scan. Exactly those mean "cannot read"; anything else
+    (a bug of ours, ``MemoryError``, ``RecursionError``) propagates.
+    """
+    from docx.image.exceptions import (
+        InvalidImageStreamError,
+        UnexpectedEndOfFileError,
+        UnrecognizedImageError,
+    )
+    from docx.image.image import Image
+
+    try:
+        picture = Image.from_blob(data)
+        width, height = picture.width, picture.height  # px / dpi
+    except (
+        UnrecognizedImageError,
+        UnexpectedEndOfFileError,
+        InvalidImageStreamError,
+        KeyError,
+        IndexError,
+        struct.error,
+        TypeError,
+        ZeroDivisionError,
+        ValueError,
+        OverflowError,
+    ):
+        return False
+    except Exception as exc:
+        if type(exc) is not Exception:  # only the marker scan's bare Exception
+            raise
+        return False
+    return width > 0 and height > 0
 
 
 def _is_cmyk(data: bytes) -> bool:
@@ -160,7 +208,9 @@ def _for_word_cached(digest: str, data: bytes) -> ConvertedImage:
         raise ImageError("is not an image (PNG, JPEG, GIF, WebP, SVG or BMP)")
     if _word_reads(data, kind):
         _verify(data, kind)
-        return ConvertedImage(data, kind)
+        if _docx_header_reads(data):
+            return ConvertedImage(data, kind)
+        return _reencode(data, kind)  # a header Word's parser trips on: Pillow's copy
     if kind == "svg":
         return ConvertedImage(_rasterise_svg(data), "png", "svg")
     return _reencode(data, kind)
