@@ -9,6 +9,14 @@ stored as text: Pillow's ``exif_gps.jpg``, ``broken_exif_dpi.jpg``…), so a fil
 through only when that parser reads it too. :func:`for_word` returns the bytes to embed:
 the original when Word reads it, else a Pillow re-encode (photos stay JPEG, the rest PNG;
 SVG is rasterised with resvg at print resolution). Conversions are cached per file content.
+
+Browsers draw a JPEG or PNG (``eXIf`` chunk) the way its EXIF ``Orientation`` tag says (a
+phone's portrait photo is stored landscape with Orientation 6); Word's library and
+LibreOffice ignore the tag. So such a file whose Orientation is 2–8 is turned upright with
+``PIL.ImageOps.exif_transpose`` and re-encoded (a JPEG stays JPEG at quality 95 with its ICC
+profile and resolution, a PNG stays PNG), and Word sizes it from the upright size.
+Orientation 1 or no tag: nothing changes (the same bytes as before). Chromium does not turn
+WebP by its EXIF, so neither does this (a WebP is re-encoded as it is stored).
 """
 
 from __future__ import annotations
@@ -190,6 +198,78 @@ def _reencode(data: bytes, kind: str) -> ConvertedImage:
         raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
 
 
+#: EXIF tag 0x0112: 1 = upright; 2–8 = mirrored and/or turned (5–8 swap width and height)
+_ORIENTATION = 0x0112
+
+
+def _orientation(data: bytes, kind: str) -> int:
+    """The EXIF Orientation (1–8) of a JPEG or PNG, which browsers turn upright; 1 when
+    there is none, for other kinds (Chromium ignores a WebP's EXIF; TIFF is no browser
+    image), for a tag out of range and for a header Pillow cannot read (the file then goes
+    on as before).
+
+    Read from the header (JPEG's APP1, PNG's ``eXIf`` chunk); a PNG is only opened when
+    those chunk-type bytes occur in it, and decoded only when the chunk follows the image
+    data (where Pillow finds it only then). ImageMagick's "Raw profile type exif" text
+    chunk and an XMP ``tiff:Orientation``, which Pillow also reads but browsers do not, do
+    not count.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if kind not in ("jpeg", "png") or (kind == "png" and b"eXIf" not in data):
+        return 1
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if kind == "png" and "exif" not in im.info:
+                im.load()  # an eXIf chunk after the image data
+            raw = im.info.get("exif")
+            if not isinstance(raw, bytes):
+                return 1
+            exif = Image.Exif()
+            exif.load(raw)  # the EXIF block only: not ``getexif()``, which falls back to XMP
+            value = exif.get(_ORIENTATION, 1)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+        return 1
+    return value if isinstance(value, int) and 2 <= value <= 8 else 1
+
+
+def _upright(data: bytes, kind: str) -> ConvertedImage:
+    """The image turned as its EXIF Orientation says (what a browser shows), re-encoded
+    without the tag: a JPEG as a JPEG (quality 95, its ICC profile and resolution kept, the
+    resolution's axes swapped with the pixels'), anything else as a PNG."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            if getattr(im, "n_frames", 1) > 1:
+                im.seek(0)
+            swap = im.getexif().get(_ORIENTATION) in (5, 6, 7, 8)
+            icc = im.info.get("icc_profile")
+            dpi = im.info.get("dpi")
+            upright = ImageOps.exif_transpose(im)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
+    options: dict[str, object] = {}
+    if dpi:
+        options["dpi"] = (dpi[1], dpi[0]) if swap else (dpi[0], dpi[1])
+    buf = io.BytesIO()
+    if kind == "jpeg":
+        if upright.mode in ("RGB", "L"):
+            if icc:
+                options["icc_profile"] = icc
+        else:  # CMYK/YCCK: an ICC profile for another colour model would be wrong
+            upright = upright.convert("RGB")
+        upright.save(buf, "JPEG", quality=95, optimize=True, **options)
+        return ConvertedImage(buf.getvalue(), "jpeg", kind)
+    if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        upright = upright.convert("RGBA")
+    elif icc:
+        options["icc_profile"] = icc
+    upright.save(buf, "PNG", optimize=False, **options)
+    return ConvertedImage(buf.getvalue(), "png", kind)
+
+
 def _verify(data: bytes, kind: str) -> None:
     """A cheap structural check (no full decode) of a file passed through unchanged."""
     from PIL import Image, UnidentifiedImageError
@@ -206,6 +286,8 @@ def _for_word_cached(digest: str, data: bytes) -> ConvertedImage:
     kind = sniff(data)
     if kind is None:
         raise ImageError("is not an image (PNG, JPEG, GIF, WebP, SVG or BMP)")
+    if _orientation(data, kind) != 1:  # stored turned: Word would show it sideways
+        return _upright(data, kind)
     if _word_reads(data, kind):
         _verify(data, kind)
         if _docx_header_reads(data):

@@ -364,7 +364,8 @@ class Builder:
     def _image(self, path: Path) -> tuple[str, Any]:
         """``(rId, python-docx Image)`` of the picture file ``path``, its bytes converted
         (:func:`for_word`: Adobe/CMYK JPEG, WebP and SVG are re-encoded, SVG drawn at print
-        resolution), embedded and related once per distinct file and per distinct content.
+        resolution, a JPEG/PNG with an EXIF Orientation turned upright — so its size here is
+        the upright one), embedded and related once per distinct file and per distinct content.
 
         Equal to python-docx's ``part.get_or_add_image(BytesIO(data))`` per use, which
         re-reads the bytes, hashes every image part of the package to find a match and

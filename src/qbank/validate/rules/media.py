@@ -57,7 +57,8 @@ register(
         "picture in Anki and the web quiz and leaves a hole in a printed worksheet. Paths are "
         "relative to the bank root (`media/x.png`), not to the question file. Every file a "
         "browser shows passes (Adobe and CMYK JPEGs, WebP, SVG included): the Word export "
-        "converts what Word cannot read.",
+        "converts what Word cannot read, and turns a photo stored turned with an EXIF "
+        "Orientation tag (a phone's portrait photo) upright, as browsers show it.",
         failing=_Q.format(img="![NAT gateway](media/nat-gateway.png)"),
         passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
         example_files=_SVG_FILES,
