@@ -31,7 +31,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from conftest import ROOT, require_tool, write_bank
 from qbank.cli import main
-from qbank.render.images import _orientation, for_word
+from qbank.render.images import _docx_header_reads, _orientation, for_word
 from test_images import browser  # noqa: F401  (the Chromium fixture)
 
 MARKERS = ROOT / "tests/fixtures/images/orientation"
@@ -122,6 +122,16 @@ def test_resolution_and_colour_profile_follow(tmp_path: Path) -> None:
         assert out.size == size[::-1]
         assert out.info["icc_profile"] == icc
         assert out.info["dpi"] == (150, 300)
+
+
+def test_a_zero_resolution_is_dropped(tmp_path: Path) -> None:
+    """A PNG whose pHYs gives 0 dpi (python-docx would divide by it): no resolution kept."""
+    with Image.open(MARKERS / "marker_6.png") as im:
+        im.save(tmp_path / "zero.png", dpi=(0.03, 0.03), exif=im.getexif().tobytes())
+    converted = for_word(tmp_path / "zero.png")
+    assert converted.converted_from == "png" and _docx_header_reads(converted.data)
+    with Image.open(io.BytesIO(converted.data)) as out:
+        assert "dpi" not in out.info and is_upright_marker(out)
 
 
 def test_the_cache_is_per_content(tmp_path: Path) -> None:

@@ -198,6 +198,8 @@ def _reencode(data: bytes, kind: str) -> ConvertedImage:
         raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
 
 
+#: what an EXIF block holding the tag starts with (JPEG APP1) / is stored in (PNG chunk)
+_EXIF_SIGNATURE = {"jpeg": b"Exif\x00\x00", "png": b"eXIf"}
 #: EXIF tag 0x0112: 1 = upright; 2–8 = mirrored and/or turned (5–8 swap width and height)
 _ORIENTATION = 0x0112
 
@@ -208,15 +210,16 @@ def _orientation(data: bytes, kind: str) -> int:
     image), for a tag out of range and for a header Pillow cannot read (the file then goes
     on as before).
 
-    Read from the header (JPEG's APP1, PNG's ``eXIf`` chunk); a PNG is only opened when
-    those chunk-type bytes occur in it, and decoded only when the chunk follows the image
-    data (where Pillow finds it only then). ImageMagick's "Raw profile type exif" text
+    Read from the header (JPEG's APP1, PNG's ``eXIf`` chunk); a file is only opened when
+    the EXIF block's signature (``Exif\0\0`` / the chunk type) occurs in it, and a PNG
+    decoded only when the chunk follows the image data (where Pillow finds it only then). ImageMagick's "Raw profile type exif" text
     chunk and an XMP ``tiff:Orientation``, which Pillow also reads but browsers do not, do
     not count.
     """
     from PIL import Image, UnidentifiedImageError
 
-    if kind not in ("jpeg", "png") or (kind == "png" and b"eXIf" not in data):
+    signature = _EXIF_SIGNATURE.get(kind)
+    if signature is None or signature not in data:
         return 1
     try:
         with Image.open(io.BytesIO(data)) as im:
@@ -228,7 +231,14 @@ def _orientation(data: bytes, kind: str) -> int:
             exif = Image.Exif()
             exif.load(raw)  # the EXIF block only: not ``getexif()``, which falls back to XMP
             value = exif.get(_ORIENTATION, 1)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        struct.error,
+    ):
         return 1
     return value if isinstance(value, int) and 2 <= value <= 8 else 1
 
@@ -251,7 +261,7 @@ def _upright(data: bytes, kind: str) -> ConvertedImage:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"is a {kind.upper()} file that cannot be decoded ({exc})") from exc
     options: dict[str, object] = {}
-    if dpi:
+    if dpi and min(dpi) >= 1:  # python-docx divides by it: a 0 dpi would fail
         options["dpi"] = (dpi[1], dpi[0]) if swap else (dpi[0], dpi[1])
     buf = io.BytesIO()
     if kind == "jpeg":
