@@ -91,23 +91,18 @@ def decode_and_compose(src: SourceFile, data: bytes) -> list[Problem]:
     src.text = text
     if "qbank:" in text:
         src.suppressions = find_suppressions(text)
-    problems: list[Problem] = []
-    if ("&" in text or "*" in text) and _ANCHOR_HINT.search(text):
-        problems.extend(_anchor_problems(src))
-        if problems:
-            return problems
-    try:
-        loader = StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        return [_yaml_error(src, exc)]
-    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error carries a mark
-        return [problem("QB001", f"YAML error: {exc}", Location(rel))]
-    except RecursionError:
-        return [problem("QB001", "YAML nesting is too deep", Location(rel))]
+    node, failure = _compose(src)
+    # Anchors and aliases are refused (QB004) before the file is read any further. The event
+    # scan that finds them is slow, so it runs only where one can be: a text that composed
+    # holds an anchor or alias only if it holds `&` (an alias needs its anchor, or composing
+    # fails), and then the same hint decides as for a text that did not compose.
+    if failure is not None or "&" in text:
+        if ("&" in text or "*" in text) and _ANCHOR_HINT.search(text):
+            anchors = _anchor_problems(src)
+            if anchors:
+                return anchors
+        if failure is not None:
+            return [failure]
     if node is None or (
         isinstance(node, yaml.ScalarNode) and not node.style and node.value in NULLS
     ):
@@ -120,7 +115,23 @@ def decode_and_compose(src: SourceFile, data: bytes) -> list[Problem]:
             )
         ]
     src.node = node
-    return problems
+    return []
+
+
+def _compose(src: SourceFile) -> tuple[yaml.Node | None, Problem | None]:
+    """The file's node tree, or the problem that stopped composing it."""
+    try:
+        loader = StrictLoader(src.text)
+        try:
+            return loader.get_single_node(), None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        return None, _yaml_error(src, exc)
+    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error carries a mark
+        return None, problem("QB001", f"YAML error: {exc}", Location(src.rel))
+    except RecursionError:
+        return None, problem("QB001", "YAML nesting is too deep", Location(src.rel))
 
 
 def _anchor_problems(src: SourceFile) -> list[Problem]:
