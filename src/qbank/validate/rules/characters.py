@@ -39,6 +39,32 @@ CONTROL_RE = re.compile(
 
 FAMILY = "QB0"
 
+#: printable ASCII, tab and line feed: an ASCII text of only these holds no QB012 character
+_ASCII_ALLOWED = bytes(range(0x20, 0x7F)) + b"\t\n"
+#: the escapes of a double-quoted YAML scalar that can make a QB012 character (``\t``,
+#: ``\n``, ``\\``, ``\"``, ``\_``, ``\L``, ``\P`` and the others cannot)
+_CONTROL_ESCAPE = re.compile(r"\\[0abvfreNxuU]")
+
+
+def clean_source(text: str) -> bool:
+    """True when no value read from the YAML ``text`` can hold a QB012 character, so the
+    questions of the file need no check of their values.
+
+    Every character of a value composed from YAML text is one of the text's own characters,
+    a line feed or space made from its line breaks, or the result of an escape in a
+    double-quoted scalar. A text holding a control character of its own (CR and NEL are
+    ones) is not clean. The escapes that can make one are ``\\0 \\a \\b \\v \\f \\r \\e
+    \\N \\x \\u \\U``, each a backslash followed by that letter, so a text without such a
+    pair gives none (an escaped backslash before such a letter errs on the safe side). The
+    models add no text of their own (field names, type names and defaults are plain ASCII
+    words). ``tests/test_characters.py`` checks this against the full check.
+    """
+    if "\\" in text and _CONTROL_ESCAPE.search(text):
+        return False
+    if text.isascii():  # the common case, about 15x faster than the regular expression
+        return not text.encode("ascii").translate(None, _ASCII_ALLOWED)
+    return CONTROL_RE.search(text) is None
+
 
 def _strings(
     value: Any, path: tuple[int | str, ...]
@@ -96,8 +122,18 @@ def control_characters(owner: Any, data: Any, question_id: str | None) -> Iterat
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    """QB012 over every question, quiz and the manifest (the loader reports the others)."""
-    for q in ctx.bank.questions:
+    """QB012 over the questions whose findings are reported (``ctx.questions``), every quiz
+    and the manifest (the loader reports the others). Questions of a file whose text cannot
+    give a control character (:func:`clean_source`) are not dumped and searched."""
+    clean: dict[str, bool] = {}
+    for q in ctx.questions:
+        src = q.source_file
+        if src is not None and src.text:
+            known = clean.get(src.rel)
+            if known is None:
+                known = clean[src.rel] = clean_source(src.text)
+            if known:
+                continue
         yield from control_characters(q, q.model_dump(mode="python", exclude_none=True), q.id)
     for quiz in ctx.bank.quizzes.values():
         yield from control_characters(quiz, quiz.model_dump(mode="python", exclude_none=True), None)
