@@ -95,8 +95,10 @@ def load_question_file(
             if qid:
                 invalid.append(qid)
             continue
-        q._source = src
-        q._path = path
+        # what ``q._source = src`` does, without pydantic's __setattr__ (as model.py reads it)
+        private = q.__pydantic_private__
+        private["_source"] = src
+        private["_path"] = path
         questions.append(q)
     return questions, problems, invalid
 
