@@ -7,6 +7,7 @@ Below both the engine and the rule families, so a rule never imports the engine 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,11 +43,12 @@ class Context:
     bank: Bank
     options: Options
 
-    @property
+    @cached_property
     def questions(self) -> list[AnyQuestion]:
         """The questions whose own findings are reported: in pull-request mode the changed
         ones (unless ``all_findings``), else every question. Per-question checks iterate
-        these; checks that compare a question with the bank still read ``bank.questions``."""
+        these; checks that compare a question with the bank still read ``bank.questions``.
+        Worked out once per run (the engine gives every family the same context)."""
         if not scoped(self.options):
             return self.bank.questions
         changed = self.options.changed_ids or set()

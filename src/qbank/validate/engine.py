@@ -431,12 +431,13 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
     family_checks = checks()  # imports every family, so RULES is complete
     config = load_config(bank, options)
     found: list[Problem] = list(bank.problems)
+    ctx = Context(bank, options)
     for family, check in family_checks:
         if family in options.skip or not any(
             config.level(r) is not None for r in RULES if r.startswith(family)
         ):
             continue
-        found.extend(check(Context(bank, options)))
+        found.extend(check(ctx))
     if scoped(options):
         found = [p for p in found if in_scope(p, options)]
     suppressor = _Suppressor(bank)
