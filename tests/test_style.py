@@ -242,3 +242,27 @@ def test_sample_bank_warnings_are_few_and_genuine(sample_bank: Path) -> None:
     report = validate(load_bank(sample_bank))
     style_warnings = [(p.rule, p.question_id) for p in report.problems if p.rule.startswith("QB4")]
     assert style_warnings == []
+
+
+def test_case_insensitive_pretest_is_exact() -> None:
+    """``style._holds`` may skip ``_ABOVE``/``_NEGATIVE`` only because every character that
+    ``re.IGNORECASE`` matches with a letter of their words lowers to that letter: checked
+    over all of Unicode, and on texts the patterns match."""
+    import re
+    import sys
+
+    from qbank.validate.rules import style
+
+    letters = sorted(set("aboveblownotexcept"))
+    any_letter = re.compile(f"[{''.join(letters)}]", re.IGNORECASE)
+    candidates = [chr(c) for c in range(sys.maxunicode + 1) if any_letter.fullmatch(chr(c))]
+    for letter in letters:
+        pattern = re.compile(letter, re.IGNORECASE)
+        odd = [hex(ord(c)) for c in candidates if pattern.fullmatch(c) and c.lower() != letter]
+        assert odd == [], letter
+    for text in ["NOT", "Which is nOt right?", "all of the ABOVE", "None Of The Below", "EXCEPT"]:
+        if style._NEGATIVE.search(text):
+            assert style._holds(text, "not", "except")
+        if style._ABOVE.search(text):
+            assert style._holds(text, "above", "below")
+    assert not style._holds("Which one is right?", "not", "except")

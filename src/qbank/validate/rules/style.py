@@ -44,6 +44,21 @@ _ABOVE = re.compile(
     r"\b(?:all|none|both|neither)\s+(?:of\s+)?(?:the\s+)?(?:above|below)\b", re.IGNORECASE
 )
 _NEGATIVE = re.compile(r"\b(not|except)\b", re.IGNORECASE)
+
+
+def _holds(text: str, *words: str) -> bool:
+    """Whether ``text`` holds one of the lower-case ``words`` in any case: a cheap test that
+    ``_ABOVE`` (``above``, ``below``) or ``_NEGATIVE`` (``not``, ``except``) can match,
+    before running it (a case-insensitive pattern scans the whole text slowly).
+
+    Exact as a pre-test: every character Python's ``re.IGNORECASE`` matches with one of the
+    letters of these words lowers (``str.lower``) to that letter (``tests/test_style.py``
+    checks all of Unicode), so a text a pattern matches holds the word after ``lower()``.
+    """
+    low = text.lower()
+    return any(w in low for w in words)
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 _KINESIS = """\
@@ -250,7 +265,7 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
     if isinstance(q, Single | Multi):
         if q.shuffle:
             for i, o in enumerate(q.options):
-                m = _ABOVE.search(o.text)
+                m = _ABOVE.search(o.text) if _holds(o.text, "above", "below") else None
                 if m:
                     yield problem(
                         "QB402",
@@ -268,9 +283,12 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
 
 
 def _longest_correct(q: Single) -> Iterator[Problem]:
-    if len(q.options) < 3 or len(q.correct_indices) != 1:
+    if len(q.options) < 3:
         return
-    key = q.correct_indices[0]
+    correct = q.correct_indices
+    if len(correct) != 1:
+        return
+    key = correct[0]
     lengths = [len(" ".join(o.text.split())) for o in q.options]
     longest_wrong = max(n for i, n in enumerate(lengths) if i != key)
     if lengths[key] >= LONGEST_RATIO * longest_wrong and (
@@ -297,7 +315,7 @@ def _question_sentence(text: str) -> tuple[int, str]:
 
 
 def _negative_stem(q: Single | Multi) -> Iterator[Problem]:
-    if not _NEGATIVE.search(q.text):
+    if not _holds(q.text, "not", "except") or not _NEGATIVE.search(q.text):
         return
     offset, sentence = _question_sentence(q.text)
     for m in _NEGATIVE.finditer(sentence):
@@ -317,7 +335,8 @@ def _negative_stem(q: Single | Multi) -> Iterator[Problem]:
 
 
 def _long_stem(q: AnyQuestion) -> Iterator[Problem]:
-    if len(q.text.split()) <= STEM_MAX_WORDS:
+    # more than N words take at least 2N + 1 characters: shorter texts need no split
+    if len(q.text) <= 2 * STEM_MAX_WORDS or len(q.text.split()) <= STEM_MAX_WORDS:
         return
     words = len(to_text(q.text).split())
     if words > STEM_MAX_WORDS:
