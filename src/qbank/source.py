@@ -90,6 +90,7 @@ class SourceFile:
     composed_prefix: int | None = None
     _node: yaml.Node | None = None
     _line_starts: list[int] | None = None
+    _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def node(self) -> yaml.Node | None:
@@ -124,7 +125,15 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """``text.splitlines()``, split once per text (shared: do not modify the list).
+
+        Reporters ask for a file's lines once per finding: splitting a 9 MB bank's file
+        again for each of 37,000 findings took 20 s of ``--format full``.
+        """
+        cached = self._lines
+        if cached is None or cached[0] is not self.text:
+            cached = self._lines = (self.text, self.text.splitlines())
+        return cached[1]
 
     # -- spans ----------------------------------------------------------------------------
     def node_at(self, path: Iterable[int | str]) -> tuple[yaml.Node | None, yaml.Node | None]:
