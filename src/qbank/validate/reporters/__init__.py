@@ -112,6 +112,7 @@ class ReportContext:
     coverage: Coverage | None = None
     _tally: list[TallyRow] | None = field(default=None, repr=False)
     _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _per_file: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.coverage is None:
@@ -125,6 +126,15 @@ class ReportContext:
         shown = self._paths.get(rel)
         if shown is None:  # a report of 100,000 findings names a few hundred files
             shown = self._paths[rel] = self._path(rel)
+        return shown
+
+    def per_file(self, kind: str, rel: str, compute: Callable[[str], str]) -> str:
+        """``compute(rel)``, worked out once per file and report: a reporter's path of a file
+        (findings name a few hundred files between them, 100,000 times)."""
+        key = (kind, rel)
+        shown = self._per_file.get(key)
+        if shown is None:
+            shown = self._per_file[key] = compute(rel)
         return shown
 
     def _path(self, rel: str) -> str:

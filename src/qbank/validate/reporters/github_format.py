@@ -45,7 +45,12 @@ def _one_line(text: str) -> str:
 
 def workspace_path(ctx: ReportContext, rel: str) -> str:
     """A bank file's path as GitHub resolves annotation paths: relative to the workspace
-    (``$GITHUB_WORKSPACE``, else the repository root, else the current folder)."""
+    (``$GITHUB_WORKSPACE``, else the repository root, else the current folder); worked out
+    once per file of a report."""
+    return ctx.per_file("github", rel, lambda rel: _workspace_path(ctx, rel))
+
+
+def _workspace_path(ctx: ReportContext, rel: str) -> str:
     full = (ctx.bank.root / rel).resolve()
     for base in (os.environ.get("GITHUB_WORKSPACE"), repo_root(ctx.bank.root)):
         if base and full.is_relative_to(Path(base).resolve()):

@@ -46,7 +46,19 @@ def fingerprint(p: Problem) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """Rule ``data`` as JSON: tuples and sets become (sorted) lists, anything else text."""
+    """Rule ``data`` as JSON: tuples and sets become (sorted) lists, anything else text.
+
+    Exact types first (the text, numbers, lists and dicts of a duplicate finding's data, a
+    few hundred thousand values in a large report), then the general cases below, which
+    give the same result for them.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) is str else jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
