@@ -228,6 +228,8 @@ class _Suppressor:
         self.spans: dict[str, list[tuple[int, int, AnyQuestion]]] = {}
         #: (file, line) of every comment that belongs to a valid question
         self.attached: set[tuple[str, int]] = set()
+        #: whether any file of the bank has a ``# qbank: disable`` comment at all
+        self.has_comments = any(src.suppressions for src in bank.files.values())
         lines: dict[str, list[str]] = {}
         for q in bank.questions:
             src = q.source_file
@@ -393,13 +395,23 @@ def _token_location(src: SourceFile, s: Suppression, token: str) -> Location:
 def apply_config(
     problems: Iterable[Problem], config: Config, suppressor: _Suppressor
 ) -> list[Problem]:
-    """Drop rules turned off, apply severity overrides and ``# qbank: disable=`` comments."""
+    """Drop rules turned off, apply severity overrides and ``# qbank: disable=`` comments.
+
+    A rule's level and lock are worked out once per rule id (a report has tens of thousands
+    of findings of a few dozen rules), and a bank without a ``disable`` comment asks the
+    suppressor nothing.
+    """
     out: list[Problem] = []
+    rules: dict[str, tuple[Severity | None, bool]] = {}
+    comments = suppressor.has_comments
     for p in problems:
-        severity = config.level(p.rule)
+        known = rules.get(p.rule)
+        if known is None:
+            known = rules[p.rule] = (config.level(p.rule), locked(p.rule))
+        severity, is_locked = known
         if severity is None:
             continue
-        if not locked(p.rule) and suppressor.suppressed(p):
+        if comments and not is_locked and suppressor.suppressed(p):
             continue
         out.append(p if severity is p.severity else p.with_severity(severity))
     return out
