@@ -263,9 +263,10 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
             question_id=q.id,
         )
     if isinstance(q, Single | Multi):
-        if q.shuffle:
+        # one pre-test for all the options: any option a pattern matches holds its word
+        if q.shuffle and _holds("\n".join(o.text for o in q.options), "above", "below"):
             for i, o in enumerate(q.options):
-                m = _ABOVE.search(o.text) if _holds(o.text, "above", "below") else None
+                m = _ABOVE.search(o.text)
                 if m:
                     yield problem(
                         "QB402",
