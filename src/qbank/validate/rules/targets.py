@@ -227,7 +227,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     targets = chosen(ctx)
     if not targets:
         return
-    for q in ctx.bank.questions:
+    for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from _question(q, targets)
 
 
