@@ -10,8 +10,10 @@
   20,000. ``--only real,synthetic,pr`` runs a part.
 
 Each qbank run is the CLI (``qbank validate BANK -f json -o FILE``) called in-process, so
-imports are warm as they are for the baseline; per-stage times of one extra run are printed
-(load, each rule family, report). ``python bench/validate_speed.py [--quick] [--repeat N]``;
+imports are warm as they are for the baseline. Medians of wall time and of CPU time (this
+process's user + system time: steadier on a shared machine) are printed, then per-stage
+times of one extra run (load, each rule family, the JSON and full reports).
+``python bench/validate_speed.py [--quick] [--repeat N]``;
 the last line is ``RESULT {json}``.
 """
 
@@ -21,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,21 +46,30 @@ import realtext_synth  # noqa: E402
 from qbank.load import iter_yaml_files  # noqa: E402
 
 
-def baseline(files: list[Path]) -> float:
-    start = time.perf_counter()
+def cpu() -> float:
+    """CPU seconds of this process (user + system): steadier than wall time on a shared
+    machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline(files: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a bare CSafeLoader load of ``files``."""
+    start, start_cpu = time.perf_counter(), cpu()
     for path in files:
         yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - start_cpu
 
 
-def qbank_validate(args: list[str]) -> float:
-    """One ``qbank validate`` run in this process (exit code ignored: banks have findings)."""
+def qbank_validate(args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``qbank validate`` run in this process (exit code
+    ignored: banks have findings)."""
     from qbank.cli import main
 
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu()
     with contextlib.suppress(SystemExit):
         main.main(args=["validate", *args], standalone_mode=False)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - start_cpu
 
 
 def stages(root: Path, changed_since: str | None) -> dict[str, float]:
@@ -125,19 +137,23 @@ def compare(
     name: str, root: Path, args: list[str], repeat: int, target: float
 ) -> dict[str, object]:
     files = list(iter_yaml_files(root))
-    run: Callable[[], float] = lambda: qbank_validate([str(root), *args])  # noqa: E731
+    run: Callable[[], tuple[float, float]] = lambda: qbank_validate([str(root), *args])  # noqa: E731
     baseline(files)
     run()  # warm caches and imports
-    base_times, ours = [], []
+    base_runs, our_runs = [], []
     for _ in range(repeat):
-        base_times.append(baseline(files))
-        ours.append(run())
+        base_runs.append(baseline(files))
+        our_runs.append(run())
+    base_times, ours = [b[0] for b in base_runs], [o[0] for o in our_runs]
     ratios = [o / b for b, o in zip(base_times, ours, strict=True)]
     ratio = statistics.median(ours) / statistics.median(base_times)
+    base_cpu = statistics.median(b[1] for b in base_runs)
+    our_cpu = statistics.median(o[1] for o in our_runs)
     print(
         f"{name}: CSafeLoader median {statistics.median(base_times):.3f} s, qbank validate "
         f"median {statistics.median(ours):.3f} s → ratio {ratio:.2f} (per-run median "
-        f"{statistics.median(ratios):.2f}; target ≤ {target:g})"
+        f"{statistics.median(ratios):.2f}; target ≤ {target:g}); CPU {base_cpu:.3f} s vs "
+        f"{our_cpu:.3f} s → ratio {our_cpu / base_cpu:.2f}"
     )
     since = args[args.index("--changed-since") + 1] if "--changed-since" in args else None
     for stage, seconds in stages(root, since).items():
@@ -146,6 +162,9 @@ def compare(
         "baseline_s": round(statistics.median(base_times), 4),
         "validate_s": round(statistics.median(ours), 4),
         "ratio": round(ratio, 3),
+        "baseline_cpu_s": round(base_cpu, 4),
+        "validate_cpu_s": round(our_cpu, 4),
+        "cpu_ratio": round(our_cpu / base_cpu, 3),
         "target": target,
     }
 
