@@ -154,3 +154,41 @@ def test_commands_load_on_first_use_and_help_lists_them_all(sample_bank: Path, t
     for name in ("anki", "docx", "json", "surveyjs", "html", "moodle", "gift", "qti", "csv"):
         assert f"\n  {name} " in targets, name
     assert "\n  xlsx " in targets
+
+
+def test_cli_load_freezes_the_bank_without_collecting_in_between() -> None:
+    """The collector stays off from load_bank's loop until the bank is frozen: turned on in
+    between, the first allocation started a full collection over the whole new heap."""
+    import gc
+
+    from qbank.cli.common import load
+
+    started: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(record)
+    try:
+        bank = load(Path(__file__).resolve().parent.parent / "bank")
+    finally:
+        gc.callbacks.remove(record)
+        gc.unfreeze()
+    assert bank.questions
+    assert started == []  # no collection at all while loading
+    assert gc.isenabled()
+
+
+def test_cli_load_freezes_what_it_loaded() -> None:
+    import gc
+
+    from qbank.cli.common import load
+
+    gc.unfreeze()
+    try:
+        load(Path(__file__).resolve().parent.parent / "bank")
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
