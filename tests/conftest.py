@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,18 @@ def require_tool(name: str, path: str | None = None) -> str:
     if os.environ.get("QBANK_REQUIRE_TOOLS") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def docx_to_pdf(docx: Path, outdir: Path) -> Path:
+    """LibreOffice's PDF of a Word file, written to ``outdir`` (a LibreOffice profile of its
+    own there, so tests can run side by side)."""
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(outdir / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(outdir), str(docx)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return outdir / f"{docx.stem}.pdf"
 
 
 def write_bank(

@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from conftest import ROOT, require_tool, write_bank
+from conftest import ROOT, docx_to_pdf, require_tool, write_bank
 from qbank.cli import main
 from qbank.render.images import ImageError, _docx_header_reads, for_word
 from test_images import DECODED, browser  # noqa: F401  (the Chromium fixture)
@@ -141,12 +141,7 @@ def test_word_and_libreoffice_show_them(bank: Path, tmp_path: Path, artifacts: P
     assert described == sorted(
         [f"the {name} picture" for name in FILES] + [f"again {name}" for name in FILES]
     )
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    docx_to_pdf(out, tmp_path)
     pdf = tmp_path / "jpegs.pdf"
     listing = subprocess.run(
         [require_tool("pdfimages"), "-list", str(pdf)], check=True, capture_output=True, text=True

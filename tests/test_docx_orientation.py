@@ -29,7 +29,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from conftest import ROOT, require_tool, write_bank
+from conftest import ROOT, docx_to_pdf, require_tool, write_bank
 from qbank.cli import main
 from qbank.render.images import _docx_header_reads, _orientation, for_word
 from test_images import browser  # noqa: F401  (the Chromium fixture)
@@ -188,12 +188,7 @@ def test_libreoffice_prints_them_upright(bank: Path, tmp_path: Path, artifacts: 
     ]
     assert len(extents) == len(MARKER_FILES)
     assert all(cx * 2 == cy * 3 for cx, cy in extents), extents  # 90×60 on paper, each one
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    docx_to_pdf(out, tmp_path)
     subprocess.run(
         [require_tool("pdftoppm"), "-r", "100", "-png", str(tmp_path / "o.pdf"),
          str(tmp_path / "page")],

@@ -24,7 +24,7 @@ import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from conftest import ROOT, require_tool
+from conftest import ROOT, docx_to_pdf, require_tool
 from qbank.cli import main
 from qbank.grade import grade, parse_numeric_response
 from qbank.i18n import LOCALES, SHIPPED, direction, js_catalog, translator, uses_decimal_comma
@@ -154,12 +154,7 @@ def test_german_docx_in_libreoffice(tmp_path: Path, artifacts: Path) -> None:
     text = "\n".join(parts)
     assert "Wähle alle zutreffenden Antworten." in text and "LEHRKRAFT-EXEMPLAR" in text
     assert_no_english(text, "docx")
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    docx_to_pdf(out, tmp_path)
     pdf_text = subprocess.run(
         ["pdftotext", "-layout", str(tmp_path / "physik.pdf"), "-"],
         check=True, capture_output=True, text=True,

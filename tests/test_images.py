@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from conftest import ROOT, require_tool, write_bank
+from conftest import ROOT, docx_to_pdf, require_tool, write_bank
 from qbank.cli import main
 from qbank.render.images import ImageError, for_word, sniff
 
@@ -168,12 +168,7 @@ def test_word_and_libreoffice_show_every_image(
     document = Document(str(out))
     described = [s._inline.docPr.get("descr") for s in document.inline_shapes]
     assert sorted(described) == sorted(f"the {name} picture" for name in kinds)
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    docx_to_pdf(out, tmp_path)
     pdf = tmp_path / "images.pdf"
     listing = subprocess.run(
         [require_tool("pdfimages"), "-list", str(pdf)], check=True, capture_output=True, text=True
