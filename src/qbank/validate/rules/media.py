@@ -251,13 +251,20 @@ def _undecodable(path: Path) -> str | None:
     exception of Pillow's is the file's fault (a decompression bomb's size, an APNG whose
     frame table is empty raises ``IndexError``): it is the reason, never a traceback.
     """
+    import warnings
+
     from PIL import Image
 
-    try:
-        with Image.open(path) as im:
-            im.verify()
-    except Exception as exc:  # whatever Pillow raises, the file is unreadable
-        return str(exc) or type(exc).__name__
+    # Pillow warns on stderr before some failures ("Invalid APNG, …"): the warning is part
+    # of the reason, never a stray line in the report
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        try:
+            with Image.open(path) as im:
+                im.verify()
+        except Exception as exc:  # whatever Pillow raises, the file is unreadable
+            reasons = dict.fromkeys([*(str(w.message) for w in said), str(exc)])
+            return "; ".join(r for r in reasons if r) or type(exc).__name__
     return None
 
 
