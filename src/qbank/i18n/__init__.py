@@ -38,7 +38,7 @@ __all__ = [
 
 DOMAIN = "qbank"
 LOCALES = Path(__file__).resolve().parent / "locales"
-SHIPPED = ("en", "de", "fr", "es", "it", "nl", "pt", "pl")
+SHIPPED = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ar", "he")
 _RTL_FALLBACK = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "ku", "sd", "ug"})
 
 
