@@ -56,7 +56,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[Any]:
 
 
 def test_shipped_languages() -> None:
-    assert set(SHIPPED) >= {"en", "de", "fr", "es", "it", "nl", "pt", "pl"}
+    assert set(SHIPPED) >= {"en", "de", "fr", "es", "it", "nl", "pt", "pl", "ar", "he"}
     for lang in SHIPPED:
         assert (LOCALES / lang / "LC_MESSAGES/qbank.mo").is_file(), lang
 
@@ -78,7 +78,9 @@ def test_every_catalog_is_complete_current_and_compiled(lang: str, extracted: se
             assert len(forms) == cat.num_plurals and all(forms), (lang, m.id)
             wanted = set(PLACEHOLDER.findall(m.id[1]))
             assert all(set(PLACEHOLDER.findall(f)) == wanted for f in forms), (lang, m.id)
-            assert mo.ngettext(m.id[0], m.id[1], 1) == forms[cat.plural_expr and 0]
+            index = gettext.c2py(cat.plural_expr)  # ar: 0 → zero, 1 → one, 2 → two …
+            for n in (0, 1, 2, 3, 11, 100, 1_000_000):
+                assert mo.ngettext(m.id[0], m.id[1], n) == forms[index(n)], (lang, m.id, n)
         else:
             assert m.string, (lang, m.id)
             assert set(PLACEHOLDER.findall(m.string)) == set(PLACEHOLDER.findall(m.id)), (
@@ -100,6 +102,27 @@ def test_plural_forms_follow_the_language() -> None:
         "one": "zostało {n} słowo",
         "few": "zostały {n} słowa",
         "many": "zostało {n} słów",
+    }
+    ar = translator("ar")
+    got = [ar.ngettext("{n} point", "{n} points", n).format(n=n) for n in (2, 3, 11, 100)]
+    assert got == ["2 درجتان", "3 درجات", "11 درجة", "100 درجة"]
+    he = translator("he")
+    got = [he.ngettext("{n} question", "{n} questions", n).format(n=n) for n in (1, 2, 0)]
+    assert got == ["1 שאלה", "2 שאלות", "0 שאלות"]
+    # the player picks a CLDR category with Intl.PluralRules: every category has its form
+    words = ("{n} word left", "{n} words left")
+    assert js_catalog("ar", [words])["{n} word left"] == {
+        "zero": "المتبقي: {n} كلمة",
+        "one": "المتبقي: {n} كلمة",
+        "two": "المتبقي: {n} كلمتان",
+        "few": "المتبقي: {n} كلمات",
+        "many": "المتبقي: {n} كلمة",
+        "other": "المتبقي: {n} كلمة",
+    }
+    assert js_catalog("he", [words])["{n} word left"] == {
+        "one": "נותרה {n} מילה",
+        "two": "נותרו {n} מילים",
+        "other": "נותרו {n} מילים",
     }
 
 
@@ -290,3 +313,49 @@ def test_right_to_left_html_and_docx(tmp_path: Path, browser: Any, artifacts: Pa
     assert document.sections[0]._sectPr.find(qn("w:bidi")) is not None
     with zipfile.ZipFile(docx) as z:
         assert b"<w:bidi/>" in z.read("word/styles.xml")
+
+
+def test_arabic_docx_and_html_are_in_arabic_and_right_to_left(
+    tmp_path: Path, browser: Any, artifacts: Path
+) -> None:
+    """An Arabic class gets Arabic text around the questions, laid out right to left."""
+    from docx.api import Document
+    from docx.oxml.ns import qn
+
+    docx = tmp_path / "q.docx"
+    export("docx", docx, "--language", "ar", "--key", "none", "--no-shuffle")
+    document = Document(str(docx))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    text = "\n".join(parts)
+    assert "الاسم:" in text  # Name:
+    assert "اختر كل الإجابات الصحيحة." in text  # Choose all that apply.
+    assert "Name:" not in text and "Choose all that apply." not in text
+    assert document.sections[0]._sectPr.find(qn("w:bidi")) is not None
+    question = document.styles.element.xpath("//w:style[@w:styleId='Question']")[0]
+    assert question.find(qn("w:pPr")).find(qn("w:bidi")) is not None
+
+    out = tmp_path / "q.html"
+    export("html", out, "--language", "ar", "--no-shuffle")
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "ar",
+        "rtl",
+    ]
+    seen = []
+    cards = page.locator(".qb-card")
+    for _ in range(20):
+        seen.append(page.evaluate(SCREEN_TEXT))
+        if "اختر كل الإجابات الصحيحة." in seen[-1]:
+            break
+        page.get_by_role("button", name="تحقّق").click()  # Check
+        page.get_by_role("button", name="التالي").click()  # Next
+    assert "اختر كل الإجابات الصحيحة." in seen[-1], "no multi-select card shown in Arabic"
+    assert "Choose all that apply" not in "\n".join(seen)
+    assert cards.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.screenshot(path=str(artifacts / "i18n-ar-player.png"))
+    assert errors == []
