@@ -68,7 +68,7 @@ i18n: runtime
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project qbank \
 	  --version 1 --copyright-holder "qbank developers" -w 100 -o src/qbank/i18n/locales/qbank.pot .
 	$(VENV)/bin/pybabel update -i src/qbank/i18n/locales/qbank.pot -d src/qbank/i18n/locales \
-	  -D qbank --no-location -w 100 --ignore-obsolete
+	  -D qbank -w 100 --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d src/qbank/i18n/locales -D qbank --statistics
 
 docs: runtime
