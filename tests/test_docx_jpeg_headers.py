@@ -31,7 +31,7 @@ from PIL import Image
 from conftest import ROOT, docx_to_pdf, require_tool, write_bank
 from qbank.cli import main
 from qbank.render.images import ImageError, _docx_header_reads, for_word
-from test_images import DECODED, browser  # noqa: F401  (the Chromium fixture)
+from test_images import DECODED, browser, each_card, open_player  # noqa: F401  (browser: the Chromium fixture)
 
 PILLOW = ROOT / "tests/fixtures/images/pillow"
 DOCX_CANNOT_PARSE = ["broken_exif_dpi.jpg", "exif_gps.jpg", "jfif_unit_cm.jpg", "multiple_exif.jpg"]
@@ -169,18 +169,8 @@ def test_anki_carries_the_bytes_unchanged(bank: Path, tmp_path: Path) -> None:
 
 
 def test_html_player_shows_them(bank: Path, tmp_path: Path, browser: Any) -> None:  # noqa: F811
-    out = tmp_path / "j.html"
-    res = CliRunner().invoke(
-        main, ["export", "html", str(bank), "-o", str(out), "--no-shuffle", "--feedback", "end"]
-    )
-    assert res.exit_code == 0, res.output
-    page = browser.new_page(viewport={"width": 900, "height": 900})
-    page.goto(out.as_uri())
-    page.wait_for_selector("body[data-ready='1']")
+    page = open_player(browser, bank, tmp_path / "j.html")
     seen: dict[str, bool] = {}
-    for i in range(len(FILES)):
-        page.wait_for_function("[...document.images].every(i => i.complete)")
+    for _ in each_card(page, len(FILES)):
         seen.update(dict(page.eval_on_selector_all(".qb-stem img", DECODED)))
-        if i < len(FILES) - 1:
-            page.get_by_role("button", name="Next").click()
     assert seen == {f"the {name} picture": True for name in FILES}

@@ -32,7 +32,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 from conftest import ROOT, docx_to_pdf, require_tool, write_bank
 from qbank.cli import main
 from qbank.render.images import _docx_header_reads, _orientation, for_word
-from test_images import browser  # noqa: F401  (the Chromium fixture)
+from test_images import browser, each_card, open_player  # noqa: F401  (browser: the Chromium fixture)
 
 MARKERS = ROOT / "tests/fixtures/images/orientation"
 PILLOW = ROOT / "tests/fixtures/images/pillow"
@@ -205,22 +205,12 @@ def test_libreoffice_prints_them_upright(bank: Path, tmp_path: Path, artifacts: 
 
 def test_html_player_agrees(bank: Path, tmp_path: Path, browser: Any) -> None:  # noqa: F811
     """No change there: Chromium applies the tag to the original bytes the player embeds."""
-    out = tmp_path / "o.html"
-    res = CliRunner().invoke(
-        main, ["export", "html", str(bank), "-o", str(out), "--no-shuffle", "--feedback", "end"]
-    )
-    assert res.exit_code == 0, res.output
-    page = browser.new_page(viewport={"width": 900, "height": 900})
-    page.goto(out.as_uri())
-    page.wait_for_selector("body[data-ready='1']")
+    page = open_player(browser, bank, tmp_path / "o.html")
     seen: dict[str, bool] = {}
-    for i in range(len(MARKER_FILES)):
-        page.wait_for_function("[...document.images].every(i => i.complete)")
+    for _ in each_card(page, len(MARKER_FILES)):
         img = page.locator(".qb-stem img").first
         shot = Image.open(io.BytesIO(img.screenshot()))
         seen[str(img.get_attribute("alt"))] = is_upright_marker(shot)
-        if i < len(MARKER_FILES) - 1:
-            page.get_by_role("button", name="Next").click()
     assert seen == {f"the {name} picture": True for name in MARKER_FILES}
     # and a WebP's tag is not applied by Chromium (so Word's copy does not turn it either)
     webp = tmp_path / "w.html"

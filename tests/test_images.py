@@ -197,6 +197,30 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def open_player(browser: Any, bank: Path, out: Path, errors: list[str] | None = None) -> Any:
+    """Export ``bank`` as the HTML player (questions in order, feedback at the end) to
+    ``out`` and open it in Chromium; console errors go to ``errors`` when given."""
+    res = CliRunner().invoke(
+        main, ["export", "html", str(bank), "-o", str(out), "--no-shuffle", "--feedback", "end"]
+    )
+    assert res.exit_code == 0, res.output
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    if errors is not None:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-ready='1']")
+    return page
+
+
+def each_card(page: Any, count: int) -> Iterator[int]:
+    """Step through ``count`` question cards, each once its images have loaded."""
+    for i in range(count):
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        yield i
+        if i < count - 1:
+            page.get_by_role("button", name="Next").click()
+
+
 DECODED = "els => els.map(e => [e.getAttribute('alt'), e.complete && e.naturalWidth > 0])"
 
 
@@ -205,25 +229,15 @@ def test_html_player_shows_every_image(
 ) -> None:
     root, kinds = image_bank
     out = tmp_path / "images.html"
-    res = CliRunner().invoke(
-        main, ["export", "html", str(root), "-o", str(out), "--no-shuffle", "--feedback", "end"]
-    )
-    assert res.exit_code == 0, res.output
+    errors: list[str] = []
+    page = open_player(browser, root, out, errors)
     page_text = out.read_text("utf-8")
     assert page_text.count((root / "media/photo.jpg").read_bytes()[:600].hex()) == 0  # base64
-    page = browser.new_page(viewport={"width": 900, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(out.as_uri())
-    page.wait_for_selector("body[data-ready='1']")
     seen: dict[str, bool] = {}
-    for i in range(len(kinds)):
-        page.wait_for_function("[...document.images].every(i => i.complete)")
+    for i in each_card(page, len(kinds)):
         seen.update(dict(page.eval_on_selector_all(".qb-stem img", DECODED)))
         if i == 1:
             page.screenshot(path=str(artifacts / "images-player.png"))
-        if i < len(kinds) - 1:
-            page.get_by_role("button", name="Next").click()
     assert seen == {f"the {name} picture": True for name in kinds}
     assert errors == []
 
