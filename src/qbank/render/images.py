@@ -211,10 +211,10 @@ def _orientation(data: bytes, kind: str) -> int:
     on as before).
 
     Read from the header (JPEG's APP1, PNG's ``eXIf`` chunk); a file is only opened when
-    the EXIF block's signature (``Exif\0\0`` / the chunk type) occurs in it, and a PNG
-    decoded only when the chunk follows the image data (where Pillow finds it only then). ImageMagick's "Raw profile type exif" text
-    chunk and an XMP ``tiff:Orientation``, which Pillow also reads but browsers do not, do
-    not count.
+    the EXIF block's signature (``Exif\0\0`` / the chunk type) occurs in it, and a PNG is
+    decoded only when its ``eXIf`` chunk comes after the image data (Pillow reads such a
+    chunk only while decoding). ImageMagick's "Raw profile type exif" text chunk and an XMP
+    ``tiff:Orientation``, which Pillow also reads but browsers do not, do not count.
     """
     from PIL import Image, UnidentifiedImageError
 

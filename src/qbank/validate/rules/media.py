@@ -145,8 +145,8 @@ register(
         "image-unsupported",
         E,
         "An image is not a PNG, JPEG, GIF, SVG, WebP or BMP file (by its content, whatever its name).",
-        rationale="These types display in Anki, browsers and Word. Other formats (TIFF, BMP, "
-        "HEIC, PDF) show as broken images in some targets, and a file that is no image at all "
+        rationale="These types display in Anki, browsers and Word. Other formats (TIFF, HEIC, "
+        "PDF) show as broken images in some targets, and a file that is no image at all "
         "(an HTML error page saved by a browser) shows nowhere.",
         failing=_Q.format(img="![NAT gateway](media/nat.tiff)"),
         passing=_Q.format(img="![NAT gateway](media/nat.svg)"),
