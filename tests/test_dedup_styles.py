@@ -13,6 +13,7 @@ import pytest
 
 from qbank.load import load_bank
 from qbank.validate import Options, validate
+from test_dedup import single as question
 
 MakeBank = Callable[..., Path]
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,17 +40,6 @@ CASE = (
     "Requirements. App1 must remain available if an Azure region fails, administrative "
     "effort must be minimized and all resources must be tagged with a cost center."
 )
-
-
-def question(qid: str, text: str, options: list[tuple[str, bool]]) -> str:
-    lines = [f"  - id: {qid}", "    type: single", "    text: |-"]
-    lines += [f"      {line}" if line else "" for line in text.split("\n")]
-    lines.append("    options:")
-    for option, correct in options:
-        lines.append(f'      - text: "{option}"')
-        if correct:
-            lines.append("        correct: true")
-    return "\n".join(lines) + "\n"
 
 
 def series(qid: str, solution: str, meets: bool) -> str:
