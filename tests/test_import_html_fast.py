@@ -10,18 +10,34 @@ real Moodle XML files in tests/fixtures.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import random
+import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from qbank.markup.from_html import _Converter, _inline_paragraphs, html_to_markdown
+from qbank.markup.from_html import (
+    _OTHER_SPACE,
+    Converted,
+    _clean_blocks,
+    _converted_text,
+    _Converter,
+    _general,
+    _inline_paragraphs,
+    html_to_markdown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = sorted((ROOT / "tests" / "fixtures" / "real" / "amc2moodle").glob("*.xml"))
+GIFT = sorted((ROOT / "tests" / "fixtures" / "real").glob("*/*.gift"))
 
 TEXT = [
     " ", "  ", "a", "word", "Option 3", "*", "**", "_", "a_b", "_x", "\\", "\\(", "\\)",
@@ -129,9 +145,139 @@ def test_every_text_of_real_and_bench_files(name: str) -> None:
 def test_shape_check_is_linear() -> None:
     """A long text before a tag the shortcut does not take is rejected at once (no
     backtracking over the ways to split the text)."""
-    import time
-
     source = "<p>" + "word " * 40_000 + "<u>x</u></p>"
     start = time.process_time()
     assert _inline_paragraphs(source) is None
     assert time.process_time() - start < 0.5
+
+
+# -- the clean-shape path (`_clean_blocks`) ----------------------------------------------------
+#
+# ``html_to_markdown`` tries ``_clean_blocks`` before everything else it did before
+# (``_general``: the one-paragraph shortcut, ``_inline_paragraphs``, the converter), so it
+# is compared with ``_general`` itself, shortcuts included: the import's output is what
+# ``_general`` gave for every text.
+
+#: pieces of the clean shape (each alone or together is taken by the path)
+CLEAN = [
+    "a", "word", "Option 3", "Ωmega é", " ", "x.", "3", "(y)", "'q'", '"q"', "?", ":", ",",
+    "%", "/", "x-y", "a+b", "a=b", "#1", "x#", "12", "1,5", "\\( x^2 + y \\)", "\\[a_b\\]",
+    "\\( $$ * \\)", "\\( a \\\\) b", "\\( \\( \\)", "\\( [ \\] \\)", "&nbsp;", "\u200b", "中文",
+]  # fmt: skip
+CLEAN_TAGS = [
+    "<p>", "</p>", "<b>", "</b>", "<strong>", "</strong>", "<i>", "</i>", "<em>", "</em>",
+    '<p dir="ltr" style="text-align: left;">', "<p class='a b'>", "<p\tid=x>",
+    "<code>f(1)</code>", "<code>a * b_c</code>", "<code> x </code>", "<code>\\</code>",
+    "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", "\n", "  ", "\t",
+]  # fmt: skip
+#: near misses: each must be left to ``_general`` or give exactly what it gives
+CLEAN_NEAR = [
+    *TEXT, *TAGS, *NEAR, "&nbsp", "&nbsp;&nbsp;", "&amp;nbsp;", "\x1c", "\x85", "\u2028",
+    "\\(", "\\( x", "$", "$$", "1.", "1)", "- ", "+ ", "> ", "#", "=", "==", "-",
+    "<li >", "<lis>", "<ulx>", "<OL>", "<p title='x>", '<p title="<">', "<code>a`b</code>",
+]  # fmt: skip
+
+
+def _clean_check(source: str, breaks: bool) -> bool:
+    """``_clean_blocks`` is None or gives what ``_general`` gives; True if it was taken."""
+    fast = _clean_blocks(source, breaks)
+    if fast is None:
+        return False
+    expected = _general(source, None, breaks)
+    assert (fast, (), False) == (expected.text, expected.dropped, expected.raw_html), (
+        source,
+        breaks,
+    )
+    assert html_to_markdown(source, breaks=breaks) == expected
+    return True
+
+
+def _clean_fragment(rng: random.Random, near: bool) -> str:
+    pools = [CLEAN, CLEAN, CLEAN_TAGS] + ([CLEAN_NEAR] if near else [])
+    return "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 24)))
+
+
+@pytest.mark.parametrize("near", [False, True])
+def test_clean_path_on_random_fragments(near: bool) -> None:
+    rng = random.Random(150 + near)
+    n = int(os.environ.get("QBANK_PROPERTY_EXAMPLES", "4000")) * 5
+    taken = sum(_clean_check(_clean_fragment(rng, near), rng.random() < 0.3) for _ in range(n))
+    assert taken > n // (10 if near else 4)  # the path is really taken
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(CLEAN + CLEAN_TAGS + CLEAN_NEAR), max_size=30),
+    breaks=st.booleans(),
+)
+def test_clean_path_property(pieces: list[str], breaks: bool) -> None:
+    _clean_check("".join(pieces), breaks)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    text=st.text(st.sampled_from("ab *_`[]#+-.!<>&\\|$(){}~=1 \n\t\u00a0é/;\"'"), max_size=12),
+    tags=st.lists(st.sampled_from(CLEAN_TAGS), max_size=6),
+    breaks=st.booleans(),
+)
+def test_clean_path_with_any_characters(text: str, tags: list[str], breaks: bool) -> None:
+    """Every markdown special and HTML character in text between the shape's tags."""
+    source = "".join(tag + text[i::3] for i, tag in enumerate(tags)) + text
+    _clean_check(source, breaks)
+
+
+def _gift_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the GIFT importer hands to ``html_to_markdown`` for the real GIFT files."""
+    import qbank.importers.gift as gift
+
+    seen: list[str] = []
+
+    def record(source: str, **kw: object) -> object:
+        seen.append(source)
+        return html_to_markdown(source, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gift, "html_to_markdown", record)
+    for path in GIFT:
+        gift.import_gift(path.read_bytes(), path.name)
+    return seen
+
+
+def test_clean_path_on_real_and_bench_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts(_bench_file())
+    for path in REAL:
+        texts += _texts(path.read_bytes())
+    gift_texts = _gift_texts(monkeypatch)
+    assert len(GIFT) == 33 and sum("<" in t for t in gift_texts) >= 5
+    texts += [(t, False) for t in gift_texts]
+    taken = 0
+    for source, auto in texts:
+        for breaks in {auto, False}:
+            taken += _clean_check(source, breaks)
+    assert taken > len(texts) // 2  # most of the bench's texts
+
+
+def test_other_spaces_are_every_space_but_the_space() -> None:
+    listed = set(re.findall(f"[{_OTHER_SPACE}]", "".join(map(chr, range(0x110000)))))
+    assert listed == {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" "}
+
+
+def test_converted_text_is_converted() -> None:
+    fast, slow = _converted_text("a *b*"), Converted("a *b*")
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert (fast.text, fast.dropped, fast.raw_html) == ("a *b*", (), False)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    assert dataclasses.replace(fast, raw_html=True) == Converted("a *b*", (), True)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.text = "x"  # type: ignore[misc]
+
+
+def test_clean_shape_check_is_linear() -> None:
+    for source in (
+        "<p>" + "word " * 40_000 + "<u>x</u></p>",
+        "<p>" + "\\( x " * 20_000 + "</p>",
+        "<p>" + "<code> x" * 20_000 + "</p>",
+    ):
+        start = time.process_time()
+        assert _clean_blocks(source, False) is None
+        assert time.process_time() - start < 0.5

@@ -88,6 +88,20 @@ class Converted:
     raw_html: bool = False
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _converted_text(text: str) -> Converted:
+    """``Converted(text)`` in a third of the time: the frozen dataclass's ``__init__`` sets
+    all three fields with ``object.__setattr__``; here only ``text`` is set, and
+    ``dropped`` and ``raw_html`` are read from their defaults on the class (the same
+    values, equal and hashed the same; ``tests/test_import_html_fast.py`` checks)."""
+    converted: Converted = _new(Converted)
+    _set(converted, "text", text)
+    return converted
+
+
 def escape_markdown(text: str) -> str:
     """Plain text → markdown that renders as exactly this text (maths is left alone)."""
     if not text:
@@ -155,6 +169,17 @@ def html_to_markdown(
         # no markup at all (a short answer, a name, most feedback): no tokenizer, no regex
         # match; the same result as the one-paragraph path below
         return Converted(escape_markdown(_WS.sub(" ", source).strip()))
+    fast = _clean_blocks(source, breaks)
+    if fast is not None:
+        return _converted_text(fast)
+    return _general(source, image, breaks)
+
+
+def _general(source: str, image: Callable[[str], str | None] | None, breaks: bool) -> Converted:
+    """:func:`html_to_markdown` for a source with markup that :func:`_clean_blocks` does
+    not take: the one-paragraph shortcut, :func:`_inline_paragraphs`, then the converter.
+    (This is ``html_to_markdown`` as it was before ``_clean_blocks``; the tests compare
+    ``_clean_blocks`` with it.)"""
     simple = _SIMPLE.fullmatch(source)
     if simple is not None and not (breaks and "\n" in simple.group(1)):
         # the common case: one paragraph of text (an answer, a feedback)
@@ -166,6 +191,116 @@ def html_to_markdown(
     if image is None or "<img" not in source.lower():
         return _cached(source, breaks)
     return _Converter(source, image, breaks).run()
+
+
+#: the ``isspace()`` characters but the space (``tests/test_import_html_fast.py`` checks the
+#: list): a text with any of them left after ``_WS`` is left to the converter
+#: (``str.strip`` would remove those of them ``_WS`` keeps at a block's ends)
+_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: after a tag, a text must not start with what ``_LINE_START`` might escape (a superset
+#: of its markers, after at most one space)
+_NO_LINE_START = r"(?! ?(?:[-#>=+]|\d+[.)]))"
+_CLEAN_INLINE = (
+    # text: no character ``_escape_plain`` escapes, no ``<``, ``>``, ``&``, ``$``
+    rf"[^{_OTHER_SPACE}<>&\\$*`_{{~\]!|]++"
+    # maths: ``\( … \)`` / ``\[ … \]`` ending at the first closer, as ``_MATH`` finds it
+    rf"|\\\((?:[^{_OTHER_SPACE}<>&\\]++|\\(?!\)))*+\\\)"
+    rf"|\\\[(?:[^{_OTHER_SPACE}<>&\\]++|\\(?!\]))*+\\\]"
+    # emphasis: an opening tag followed by text (not a space, not a closing tag), a
+    # closing tag not after a space, so that no marker has whitespace to move or vanishes
+    rf"|<(?:b|strong|i|em)>(?! |</){_NO_LINE_START}"
+    rf"|(?<! )</(?:b|strong|i|em)>{_NO_LINE_START}"
+    # code with something in it and no backtick: its span is `inner`
+    rf"|<code>(?: ?[^{_OTHER_SPACE} <>&`]++)++ ?</code>{_NO_LINE_START}"
+)
+_CLEAN_P = r"<p(?:\s(?:[^<>\"']|\"[^\"<>]*\"|'[^'<>]*')*+)?>"
+#: one paragraph (the most common shape), its content in group 1
+_CLEAN_PARAGRAPH = re.compile(rf" ?{_CLEAN_P}{_NO_LINE_START}((?:{_CLEAN_INLINE})*+)</p> ?")
+#: paragraphs and lists (or inline content alone)
+_CLEAN_BLOCKS = re.compile(
+    rf"{_NO_LINE_START}(?:{_CLEAN_INLINE}|(?:{_CLEAN_P}|</p>|</?(?:ul|ol|li)>){_NO_LINE_START})*+"
+)
+_CLEAN_SPLIT = re.compile(r"(<p(?:\s[^>]*)?>|</p>|</?(?:ul|ol|li)>)")
+
+
+def _clean_blocks(source: str, breaks: bool) -> str | None:
+    """The text of a source made only of paragraphs and lists of plain text with bold,
+    italic, code and maths, when nothing in it needs escaping or moving; None for anything
+    else (then :func:`_general` converts it).
+
+    The shape (``_CLEAN_PARAGRAPH``, ``_CLEAN_BLOCKS``; checked after collapsing
+    whitespace with ``_WS``, as the converter does in every text and code token; newlines
+    under Moodle's auto-format are left out) keeps out everything the converter would
+    change in a text: no character ``_escape_plain`` escapes (``\\`` only to open maths
+    that closes in the same text), no entity but ``&nbsp;`` (a space once collapsed), no
+    ``<`` or ``>`` in text, no
+    whitespace but the space, no text token starting with a line-start marker, no space
+    just inside an emphasis tag, no empty emphasis pair and no blank code (so markers
+    never move or vanish). Then each text token escapes to itself, each tag becomes its
+    marker in place, and what is left is the converter's ``flush`` for one-line blocks:
+    strip spaces, drop empty blocks, list markers and indentation, blank lines between
+    blocks except between list items. ``tests/test_import_html_fast.py`` compares it with
+    :func:`_general` on random fragments of this shape and its near misses, the bench's
+    texts and the real Moodle and GIFT files in tests/fixtures.
+    """
+    if breaks and "\n" in source:
+        return None
+    text = source
+    if "&" in text:
+        # no-break spaces, which the editors write everywhere: a text token turns them
+        # into U+00A0 and ``_WS`` into a space; any other entity is left to the converter
+        text = text.replace("&nbsp;", " ")
+        if "&" in text:
+            return None
+    if not text.isprintable() or "  " in text:
+        text = _WS.sub(" ", text)
+    if "<li" not in text:
+        m = _CLEAN_PARAGRAPH.fullmatch(text)
+        if m is not None:
+            return _clean_line(m.group(1))
+    if _CLEAN_BLOCKS.fullmatch(text) is None:
+        return None
+    blocks: list[str] = []
+    in_list: list[bool] = []
+    lists: list[list[object]] = []
+    for i, part in enumerate(_CLEAN_SPLIT.split(text)):
+        if not i & 1:  # the text between two block tags: :meth:`_Converter.flush`
+            line = _clean_line(part) if part and part != " " else ""
+            if line:
+                if lists:
+                    kind, counter = lists[-1]
+                    marker = "-" if kind == "ul" else f"{counter}."
+                    pad = "".join("  " if k == "ul" else "   " for k, _ in lists[:-1])
+                    line = f"{pad}{marker} {line}"
+                blocks.append(line)
+                in_list.append(bool(lists))
+        elif part in ("<ul>", "<ol>"):
+            lists.append([part[1:3], 0])
+        elif part in ("</ul>", "</ol>"):
+            if lists:
+                lists.pop()
+        elif part == "<li>" and lists:
+            lists[-1][1] = int(lists[-1][1]) + 1  # type: ignore[call-overload]
+    out = blocks[:1]
+    for i in range(1, len(blocks)):
+        out.append("\n" if in_list[i] and in_list[i - 1] else "\n\n")
+        out.append(blocks[i])
+    return "".join(out)
+
+
+def _clean_line(part: str) -> str:
+    """One block of the clean shape: each tag to its marker, spaces at the ends stripped.
+    (In this shape every ``<`` starts one of the tags, so plain replacing is exact.)"""
+    if "<" in part:
+        part = (
+            part.replace("</", "<")
+            .replace("<strong>", "**")
+            .replace("<b>", "**")
+            .replace("<em>", "*")
+            .replace("<i>", "*")
+            .replace("<code>", "`")
+        )
+    return part.strip(" ")
 
 
 #: what :func:`_inline_paragraphs` handles: text, ``<p>`` (attributes without ``<``/``>``
