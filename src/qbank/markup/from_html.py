@@ -212,6 +212,8 @@ _CLEAN_INLINE = (
     rf"|(?<! )</(?:b|strong|i|em)>{_NO_LINE_START}"
     # code with something in it and no backtick: its span is `inner`
     rf"|<code>(?: ?[^{_OTHER_SPACE} <>&`]++)++ ?</code>{_NO_LINE_START}"
+    # a line break: the next text starts a line
+    rf"|<br ?/?>{_NO_LINE_START}"
 )
 _CLEAN_P = r"<p(?:\s(?:[^<>\"']|\"[^\"<>]*\"|'[^'<>]*')*+)?>"
 #: one paragraph (the most common shape), its content in group 1
@@ -225,23 +227,23 @@ _CLEAN_SPLIT = re.compile(r"(<p(?:\s[^>]*)?>|</p>|</?(?:ul|ol|li)>)")
 
 def _clean_blocks(source: str, breaks: bool) -> str | None:
     """The text of a source made only of paragraphs and lists of plain text with bold,
-    italic, code and maths, when nothing in it needs escaping or moving; None for anything
-    else (then :func:`_general` converts it).
+    italic, code, maths and line breaks, when nothing in it needs escaping or moving; None
+    for anything else (then :func:`_general` converts it).
 
     The shape (``_CLEAN_PARAGRAPH``, ``_CLEAN_BLOCKS``; checked after collapsing
     whitespace with ``_WS``, as the converter does in every text and code token; newlines
     under Moodle's auto-format are left out) keeps out everything the converter would
     change in a text: no character ``_escape_plain`` escapes (``\\`` only to open maths
     that closes in the same text), no entity but ``&nbsp;`` (a space once collapsed), no
-    ``<`` or ``>`` in text, no
-    whitespace but the space, no text token starting with a line-start marker, no space
-    just inside an emphasis tag, no empty emphasis pair and no blank code (so markers
-    never move or vanish). Then each text token escapes to itself, each tag becomes its
-    marker in place, and what is left is the converter's ``flush`` for one-line blocks:
-    strip spaces, drop empty blocks, list markers and indentation, blank lines between
-    blocks except between list items. ``tests/test_import_html_fast.py`` compares it with
-    :func:`_general` on random fragments of this shape and its near misses, the bench's
-    texts and the real Moodle and GIFT files in tests/fixtures.
+    ``<`` or ``>`` in text, no whitespace but the space, no text token starting with a
+    line-start marker, no space just inside an emphasis tag, no empty emphasis pair and no
+    blank code (so markers never move or vanish). Then each text token escapes to itself,
+    each tag becomes its marker in place (``<br>`` its hard break), and what is left is
+    the converter's ``flush``: strip spaces, drop breaks at a block's ends and empty
+    blocks, list markers and indentation, blank lines between blocks except between list
+    items. ``tests/test_import_html_fast.py`` compares it with :func:`_general` on random
+    fragments of this shape and its near misses, the bench's texts and the real Moodle
+    and GIFT files in tests/fixtures.
     """
     if breaks and "\n" in source:
         return None
@@ -272,6 +274,8 @@ def _clean_blocks(source: str, breaks: bool) -> str | None:
                     marker = "-" if kind == "ul" else f"{counter}."
                     pad = "".join("  " if k == "ul" else "   " for k, _ in lists[:-1])
                     line = f"{pad}{marker} {line}"
+                    if "\n" in line:
+                        line = line.replace("\n", "\n" + pad + " " * (len(marker) + 1))
                 blocks.append(line)
                 in_list.append(bool(lists))
         elif part in ("<ul>", "<ol>"):
@@ -289,18 +293,30 @@ def _clean_blocks(source: str, breaks: bool) -> str | None:
 
 
 def _clean_line(part: str) -> str:
-    """One block of the clean shape: each tag to its marker, spaces at the ends stripped.
-    (In this shape every ``<`` starts one of the tags, so plain replacing is exact.)"""
-    if "<" in part:
-        part = (
-            part.replace("</", "<")
-            .replace("<strong>", "**")
-            .replace("<b>", "**")
-            .replace("<em>", "*")
-            .replace("<i>", "*")
-            .replace("<code>", "`")
-        )
-    return part.strip(" ")
+    """One block of the clean shape: each tag to its marker, then :meth:`_Converter.flush`
+    (outside lists). In this shape every ``<`` starts one of the tags, so plain replacing
+    is exact."""
+    if "<" not in part:
+        return part.strip(" ")
+    part = (
+        part.replace("</", "<")
+        .replace("<strong>", "**")
+        .replace("<b>", "**")
+        .replace("<em>", "*")
+        .replace("<i>", "*")
+        .replace("<code>", "`")
+    )
+    if "<br" not in part:
+        return part.strip(" ")
+    part = part.replace("<br />", "\\\n").replace("<br/>", "\\\n").replace("<br>", "\\\n")
+    lines = [line.strip(" ") for line in part.split("\n")]
+    while lines and lines[-1] in ("", "\\"):
+        lines.pop()
+    while lines and lines[0] in ("", "\\"):
+        lines.pop(0)
+    if lines and lines[-1].endswith("\\") and not lines[-1].endswith("\\\\"):
+        lines[-1] = lines[-1][:-1].rstrip()
+    return "\n".join(lines).strip()
 
 
 #: what :func:`_inline_paragraphs` handles: text, ``<p>`` (attributes without ``<``/``>``
