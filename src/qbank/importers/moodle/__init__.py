@@ -185,6 +185,10 @@ def _num(raw: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+#: an answer's ``fraction`` attribute (None when absent) → its grade (0 when absent or
+#: not a finite number): what :meth:`_Reader.answers` gives, parsed once per spelling
+_FRACTIONS: dict[str | None, Decimal] = {}
+
 #: fractions, grades and tolerances repeat (``100``, ``0``, ``1.0000000``): parsed once each
 _NUMBERS: dict[str, Decimal] = {}
 
@@ -195,6 +199,26 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
         if child.tag == tag:
             return child
     return None
+
+
+def _grade(raw: str | None) -> tuple[int | None, str | None]:
+    """A ``<defaultgrade>``'s text → (points for the question, or a note), both None for
+    the default (1, or not a number). The same few spellings repeat: parsed once each."""
+    found = _GRADES.get(raw)
+    if found is None:
+        found = (None, None)
+        grade = _num(raw or None)
+        if grade is not None and grade != 1:
+            if grade == grade.to_integral_value() and grade > 0:
+                found = (int(grade), None)
+            else:
+                found = (None, f"default grade {_dec_text(grade)} is not a whole number of points")
+        if len(_GRADES) < 4096:
+            _GRADES[raw] = found
+    return found
+
+
+_GRADES: dict[str | None, tuple[int | None, str | None]] = {}
 
 
 def _dec_text(value: Decimal) -> str:
@@ -213,6 +237,8 @@ class _Reader:
         #: the current question's first child element of each tag
         self.first: dict[str, etree._Element] = {}
         self.q: etree._Element | None = None
+        #: the current question's child nodes, in order (``q[:]``)
+        self.children: list[etree._Element] = []
         #: (text, format) → its conversion (HTML fields without images): banks repeat
         #: feedback and answer texts; the conversion is a pure function of the two
         self.conversions: dict[tuple[str, str], Converted] = {}
@@ -220,10 +246,14 @@ class _Reader:
     # -- helpers ------------------------------------------------------------------------------
     def all(self, tag: str, sub: str | None = None) -> list[etree._Element]:
         """The current question's child elements named ``tag`` (or their ``sub`` children)."""
-        assert self.q is not None
+        # what q.iterchildren(tag) gives (elements of exactly that tag, no namespace), from
+        # the children read once per question: a tag filter costs more to set up than this
+        if tag not in self.first:
+            return []
+        found = [el for el in self.children if el.tag == tag]
         if sub is None:
-            return list(self.q.iterchildren(tag))
-        return [x for el in self.q.iterchildren(tag) for x in el.iterchildren(sub)]
+            return found
+        return [x for el in found for x in el if x.tag == sub]
 
     def convert(self, el: etree._Element | None, notes: list[str], what: str) -> str:
         """A Moodle text field (``<x format=…><text/><file/></x>``) → markdown."""
@@ -244,7 +274,7 @@ class _Reader:
         fmt = el.get("format", "html")
         conv = self.conversions.get((raw, fmt))
         if conv is None:
-            return self.convert_text(raw, fmt, el, notes, what)
+            return self._convert_new(raw, fmt, el, notes, what)
         if conv.dropped or conv.raw_html:
             self._conversion_notes(conv, notes, what)
         return conv.text
@@ -256,21 +286,28 @@ class _Reader:
         ``<file>`` elements (none if ``el`` is None)."""
         conv = self.conversions.get((raw, fmt))
         if conv is None:
-            if not raw.strip():
-                return ""
-            if fmt == "markdown":
-                return raw.strip()
-            if fmt in ("plain_text", "wiki_like"):
-                if fmt == "wiki_like":
-                    notes.append(
-                        f"{what}: written in Moodle's old wiki-like format, imported as text"
-                    )
-                return escape_markdown(raw.strip())
-            breaks = fmt == "moodle_auto_format"
-            if "<" in raw and "<img" in raw.lower():
-                return self.convert_with_images(el, raw, breaks, notes, what)
-            # most fields: no images, so no closure over this field's files
-            conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
+            return self._convert_new(raw, fmt, el, notes, what)
+        if conv.dropped or conv.raw_html:
+            self._conversion_notes(conv, notes, what)
+        return conv.text
+
+    def _convert_new(
+        self, raw: str, fmt: str, el: etree._Element | None, notes: list[str], what: str
+    ) -> str:
+        """:meth:`convert_text` of a text not converted before (not in the cache)."""
+        if not raw.strip():
+            return ""
+        if fmt == "markdown":
+            return raw.strip()
+        if fmt in ("plain_text", "wiki_like"):
+            if fmt == "wiki_like":
+                notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
+            return escape_markdown(raw.strip())
+        breaks = fmt == "moodle_auto_format"
+        if "<" in raw and "<img" in raw.lower():
+            return self.convert_with_images(el, raw, breaks, notes, what)
+        # most fields: no images, so no closure over this field's files
+        conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
         if conv.dropped or conv.raw_html:
             self._conversion_notes(conv, notes, what)
         return conv.text
@@ -353,16 +390,19 @@ class _Reader:
             "cloze": self.q_cloze,
             "multianswer": self.q_cloze,
         }
+        result = self.result
+        finish = self.finish
         for q in root.iterchildren("question"):
             kind = q.get("type", "")
             if kind == "category":
                 self.category = category_parts(_text(q.find("category")))
                 self.category_key = source_topic_key(_value(q.find("idnumber")))
                 continue
-            self.result.total += 1
+            result.total += 1
             self.q = q
+            children = self.children = q[:]
             # reversed: the first child of a tag is the one that stays
-            first = self.first = {child.tag: child for child in reversed(q)}
+            first = self.first = {child.tag: child for child in reversed(children)}
             name = _text(first.get("name")).strip()
             method = methods.get(kind)
             if method is None:
@@ -371,10 +411,9 @@ class _Reader:
                 continue
             notes: list[str] = []
             data = method(q, name, notes)
-            if data is None:
-                continue
-            self.finish(q, name, data, notes)
-        return self.result
+            if data is not None:
+                finish(q, name, data, notes)
+        return result
 
     def finish(self, q: etree._Element, name: str, data: dict[str, Any], notes: list[str]) -> None:
         first = self.first
@@ -390,27 +429,26 @@ class _Reader:
         tag_el = first.get("tags")
         if tag_el is not None:
             tags = []
-            for tag in tag_el.iterchildren("tag"):
-                for x in tag.iterchildren("text"):
-                    t = x.text
-                    if t is not None:
-                        t = t.strip()
-                        if t:
-                            tags.append(t)
+            for tag in tag_el:
+                if tag.tag == "tag":
+                    for x in tag:
+                        if x.tag == "text":
+                            t = x.text
+                            if t is not None:
+                                t = t.strip()
+                                if t:
+                                    tags.append(t)
             if tags:
                 apply_tags(out, tags)
         el = first.get("defaultgrade")
         if el is not None:
-            grade = _num(el.text or None)
-            if grade is not None and grade != 1:
-                if grade == grade.to_integral_value() and grade > 0:
-                    out["points"] = int(grade)
-                else:
-                    notes.append(
-                        f"default grade {_dec_text(grade)} is not a whole number of points"
-                    )
-        el = first.get("hidden")
-        if el is not None and el.text is not None and el.text.strip() == "1":
+            points, note = _grade(el.text)
+            if points is not None:
+                out["points"] = points
+            elif note is not None:
+                notes.append(note)
+        hidden = _value(first.get("hidden"))
+        if hidden and hidden.strip() == "1":
             out["status"] = "draft"
             notes.append("hidden in Moodle: imported as status draft")
         for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
@@ -448,9 +486,16 @@ class _Reader:
         return text
 
     def answers(self, q: etree._Element) -> list[tuple[Decimal, etree._Element]]:
+        """The question's ``<answer>`` elements with their fractions (0 if none or bad)."""
+        fractions = _FRACTIONS
         out = []
         for a in self.all("answer"):
-            frac = _num(a.get("fraction")) or Decimal(0)
+            raw = a.get("fraction")
+            frac = fractions.get(raw)
+            if frac is None:
+                frac = _num(raw) or Decimal(0)
+                if len(fractions) < 4096:
+                    fractions[raw] = frac
             out.append((frac, a))
         return out
 
@@ -470,14 +515,15 @@ class _Reader:
         single = _value(self.first.get("single")).strip().lower() in ("true", "1")
         options: list[dict[str, Any]] = []
         fracs: list[Decimal] = []
+        convert = self.convert
         for i, (frac, a) in enumerate(self.answers(q)):
             label = f"answer {i + 1}"
-            otext = self.answer_text(a, notes, label)
+            otext = convert(a, notes, label)
             if not otext.strip():
                 notes.append(f"{label}: empty, left out")
                 continue
             opt: dict[str, Any] = {"text": otext}
-            fb = self.feedback(a, notes, f"{label} feedback")
+            fb = convert(_child(a, "feedback"), notes, f"{label} feedback")
             if fb:
                 opt["feedback"] = fb
             options.append(opt)
