@@ -201,6 +201,23 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
     return None
 
 
+def _tag_texts(tags: etree._Element) -> list[str]:
+    """The non-blank texts of ``<tags><tag><text>…``, stripped: what
+    ``tags.iterchildren("tag")`` → ``tag.iterchildren("text")`` → ``.text`` gives, without
+    setting up a tag-filtered iterator for each (they cost more than the children skipped)."""
+    found = []
+    for tag in tags:
+        if tag.tag == "tag":
+            for x in tag:
+                if x.tag == "text":
+                    t = x.text
+                    if t is not None:
+                        t = t.strip()
+                        if t:
+                            found.append(t)
+    return found
+
+
 def _grade(raw: str | None) -> tuple[int | None, str | None]:
     """A ``<defaultgrade>``'s text → (points for the question, or a note), both None for
     the default (1, or not a number). The same few spellings repeat: parsed once each."""
@@ -428,16 +445,7 @@ class _Reader:
                 out["explanation"] = explanation
         tag_el = first.get("tags")
         if tag_el is not None:
-            tags = []
-            for tag in tag_el:
-                if tag.tag == "tag":
-                    for x in tag:
-                        if x.tag == "text":
-                            t = x.text
-                            if t is not None:
-                                t = t.strip()
-                                if t:
-                                    tags.append(t)
+            tags = _tag_texts(tag_el)
             if tags:
                 apply_tags(out, tags)
         el = first.get("defaultgrade")
