@@ -476,13 +476,13 @@ class _Reader:
             notes.insert(0, f"Moodle name: {name}")
         self.result.questions.append(
             Imported(
-                out,
-                self.file,
-                f"{q.sourceline} ({name})" if name else f"{q.sourceline}",
-                self.category,
-                notes,
-                from_source,
-                self.category_key,
+                data=out,
+                file=self.file,
+                where=f"{q.sourceline} ({name})" if name else f"{q.sourceline}",
+                category=self.category,
+                category_key=self.category_key,
+                notes=notes,
+                id_from_source=from_source,
             )
         )
 
