@@ -113,6 +113,7 @@ class ImportResult:
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _NON_ID = re.compile(r"[^a-z0-9._-]+")
+_DASHES = re.compile(r"-{2,}")
 _SLUG_WORDS = 6
 
 
@@ -125,10 +126,15 @@ def clean_id(raw: str) -> str | None:
 
     ``Q-17`` → ``q-17``; ``Kanji Origins`` → ``kanji-origins``; ``Calculée`` → ``calculee``.
     """
-    if ID_RE.match(raw.strip()) and len(raw.strip()) <= 80:
-        return raw.strip()
-    text = _NON_ID.sub("-", _ascii(raw).strip().lower())
-    text = re.sub(r"-{2,}", "-", text).strip("-._")
+    stripped = raw.strip()
+    if ID_RE.match(stripped) and len(stripped) <= 80:
+        return stripped
+    # NFKD leaves ASCII text as it is (no ASCII character decomposes): skip it for ids
+    # like ``ID-17``, the common case
+    text = _NON_ID.sub("-", (raw if raw.isascii() else _ascii(raw)).strip().lower())
+    if "--" in text:
+        text = _DASHES.sub("-", text)
+    text = text.strip("-._")
     if not text or not ID_RE.match(text):
         return None
     return text[:80].rstrip("-._")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gc
+import html as _html
 import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
@@ -67,9 +68,19 @@ _DEFAULT_COMBINED = {
     "votre réponse est incorrecte.",
 }
 
+#: an HTML tag, removed to see whether a combined feedback is Moodle's default one
+_TAG = re.compile(r"<[^>]+>")
+
 _CLOZE = re.compile(
     r"\{(?P<mark>\d*):(?P<kind>[A-Z_]+):(?P<body>(?:\\.|[^}\\])*)\}",
 )
+#: a blank marked in a cloze text before conversion (private-use characters)
+_MARKED = re.compile("\ue000(\\d+)\ue001")
+#: a cloze body's answers (``~``) and an answer's feedback (``#``), unless escaped
+_TILDE = re.compile(r"(?<!\\)~")
+_HASH = re.compile(r"(?<!\\)#")
+_PERCENT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
+_NUM_TOLERANCE = re.compile(r"[-+0-9.eE]+:[0-9.eE]+")
 _CLOZE_KINDS = {
     "SHORTANSWER": "sa",
     "SA": "sa",
@@ -131,17 +142,33 @@ def import_moodle(
     return _Reader(file, ids or IdAllocator(prefix)).read(root)
 
 
-def _text(el: etree._Element | None, path: str = "text") -> str:
+def _text(el: etree._Element | None) -> str:
+    """A text field's text: that of ``el``'s first ``<text>`` child ("" if none or empty)."""
     if el is None:
         return ""
-    if path == "text":
-        first = el[0] if len(el) else None
-        found = first if first is not None and first.tag == "text" else _child(el, "text")
-    else:
-        found = _child(el, path) if path else el
-    if found is None or found.text is None:
+    try:
+        found = el[0]
+    except IndexError:
         return ""
-    return str(found.text)
+    if found.tag != "text":
+        found = _child(el, "text")
+        if found is None:
+            return ""
+    text = found.text
+    return "" if text is None else text
+
+
+def _value(el: etree._Element | None) -> str:
+    """A plain element's own text (``<hidden>1</hidden>`` → ``1``; "" if none or empty)."""
+    if el is None:
+        return ""
+    text = el.text
+    return "" if text is None else text
+
+
+def _sub(el: etree._Element, tag: str) -> str:
+    """The own text of ``el``'s first ``tag`` child ("" if none or empty)."""
+    return _value(_child(el, tag))
 
 
 def _num(raw: str | None) -> Decimal | None:
@@ -158,6 +185,10 @@ def _num(raw: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+#: an answer's ``fraction`` attribute (None when absent) → its grade (0 when absent or
+#: not a finite number): what :meth:`_Reader.answers` gives, parsed once per spelling
+_FRACTIONS: dict[str | None, Decimal] = {}
+
 #: fractions, grades and tolerances repeat (``100``, ``0``, ``1.0000000``): parsed once each
 _NUMBERS: dict[str, Decimal] = {}
 
@@ -168,6 +199,43 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
         if child.tag == tag:
             return child
     return None
+
+
+def _tag_texts(tags: etree._Element) -> list[str]:
+    """The non-blank texts of ``<tags><tag><text>…``, stripped: what
+    ``tags.iterchildren("tag")`` → ``tag.iterchildren("text")`` → ``.text`` gives, without
+    setting up a tag-filtered iterator for each (they cost more than the children skipped)."""
+    found = []
+    for tag in tags:
+        if tag.tag == "tag":
+            for x in tag:
+                if x.tag == "text":
+                    t = x.text
+                    if t is not None:
+                        t = t.strip()
+                        if t:
+                            found.append(t)
+    return found
+
+
+def _grade(raw: str | None) -> tuple[int | None, str | None]:
+    """A ``<defaultgrade>``'s text → (points for the question, or a note), both None for
+    the default (1, or not a number). The same few spellings repeat: parsed once each."""
+    found = _GRADES.get(raw)
+    if found is None:
+        found = (None, None)
+        grade = _num(raw or None)
+        if grade is not None and grade != 1:
+            if grade == grade.to_integral_value() and grade > 0:
+                found = (int(grade), None)
+            else:
+                found = (None, f"default grade {_dec_text(grade)} is not a whole number of points")
+        if len(_GRADES) < 4096:
+            _GRADES[raw] = found
+    return found
+
+
+_GRADES: dict[str | None, tuple[int | None, str | None]] = {}
 
 
 def _dec_text(value: Decimal) -> str:
@@ -186,47 +254,83 @@ class _Reader:
         #: the current question's first child element of each tag
         self.first: dict[str, etree._Element] = {}
         self.q: etree._Element | None = None
+        #: the current question's child nodes, in order (``q[:]``)
+        self.children: list[etree._Element] = []
         #: (text, format) → its conversion (HTML fields without images): banks repeat
         #: feedback and answer texts; the conversion is a pure function of the two
-        self.conversions: dict[tuple[str, bool], Converted] = {}
+        self.conversions: dict[tuple[str, str], Converted] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def all(self, tag: str, sub: str | None = None) -> list[etree._Element]:
         """The current question's child elements named ``tag`` (or their ``sub`` children)."""
-        assert self.q is not None
+        # what q.iterchildren(tag) gives (elements of exactly that tag, no namespace), from
+        # the children read once per question: a tag filter costs more to set up than this
+        if tag not in self.first:
+            return []
+        found = [el for el in self.children if el.tag == tag]
         if sub is None:
-            return list(self.q.iterchildren(tag))
-        return [x for el in self.q.iterchildren(tag) for x in el.iterchildren(sub)]
+            return found
+        return [x for el in found for x in el if x.tag == sub]
 
     def convert(self, el: etree._Element | None, notes: list[str], what: str) -> str:
         """A Moodle text field (``<x format=…><text/><file/></x>``) → markdown."""
         if el is None:
             return ""
-        raw = _text(el)
+        # _text(el), inlined: this runs for every text field of every question
+        try:
+            found = el[0]
+        except IndexError:
+            return ""
+        if found.tag != "text":
+            found = _child(el, "text")
+            if found is None:
+                return ""
+        raw = found.text
+        if not raw:
+            return ""  # what convert_text gives for "" (never cached), without reading format
         fmt = el.get("format", "html")
         conv = self.conversions.get((raw, fmt))
         if conv is None:
-            if not raw.strip():
-                return ""
-            if fmt == "markdown":
-                return raw.strip()
-            if fmt in ("plain_text", "wiki_like"):
-                if fmt == "wiki_like":
-                    notes.append(
-                        f"{what}: written in Moodle's old wiki-like format, imported as text"
-                    )
-                return escape_markdown(raw.strip())
-            breaks = fmt == "moodle_auto_format"
-            if "<" in raw and "<img" in raw.lower():
-                return self.convert_with_images(el, raw, breaks, notes, what)
-            # most fields: no images, so no closure over this field's files
-            conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
+            return self._convert_new(raw, fmt, el, notes, what)
+        if conv.dropped or conv.raw_html:
+            self._conversion_notes(conv, notes, what)
+        return conv.text
+
+    def convert_text(
+        self, raw: str, fmt: str, el: etree._Element | None, notes: list[str], what: str
+    ) -> str:
+        """:meth:`convert` of the text ``raw`` in format ``fmt``; images come from ``el``'s
+        ``<file>`` elements (none if ``el`` is None)."""
+        conv = self.conversions.get((raw, fmt))
+        if conv is None:
+            return self._convert_new(raw, fmt, el, notes, what)
+        if conv.dropped or conv.raw_html:
+            self._conversion_notes(conv, notes, what)
+        return conv.text
+
+    def _convert_new(
+        self, raw: str, fmt: str, el: etree._Element | None, notes: list[str], what: str
+    ) -> str:
+        """:meth:`convert_text` of a text not converted before (not in the cache)."""
+        if not raw.strip():
+            return ""
+        if fmt == "markdown":
+            return raw.strip()
+        if fmt in ("plain_text", "wiki_like"):
+            if fmt == "wiki_like":
+                notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
+            return escape_markdown(raw.strip())
+        breaks = fmt == "moodle_auto_format"
+        if "<" in raw and "<img" in raw.lower():
+            return self.convert_with_images(el, raw, breaks, notes, what)
+        # most fields: no images, so no closure over this field's files
+        conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
         if conv.dropped or conv.raw_html:
             self._conversion_notes(conv, notes, what)
         return conv.text
 
     def convert_with_images(
-        self, el: etree._Element, raw: str, breaks: bool, notes: list[str], what: str
+        self, el: etree._Element | None, raw: str, breaks: bool, notes: list[str], what: str
     ) -> str:
         """:meth:`convert` for a field with images: they come from its ``<file>`` elements."""
         files = None
@@ -236,7 +340,11 @@ class _Reader:
             if src.startswith("@@PLUGINFILE@@/"):
                 name = urllib.parse.unquote(src[len("@@PLUGINFILE@@/") :]).split("?")[0]
                 if files is None:
-                    files = {f.get("name", ""): f for f in el.iterfind("file")}
+                    files = (
+                        {f.get("name", ""): f for f in el.iterfind("file")}
+                        if el is not None
+                        else {}
+                    )
                 f = files.get(name)
                 if f is None:
                     f = files.get(name.rsplit("/", 1)[-1])
@@ -299,16 +407,19 @@ class _Reader:
             "cloze": self.q_cloze,
             "multianswer": self.q_cloze,
         }
+        result = self.result
+        finish = self.finish
         for q in root.iterchildren("question"):
             kind = q.get("type", "")
             if kind == "category":
                 self.category = category_parts(_text(q.find("category")))
-                self.category_key = source_topic_key(_text(q.find("idnumber"), ""))
+                self.category_key = source_topic_key(_value(q.find("idnumber")))
                 continue
-            self.result.total += 1
+            result.total += 1
             self.q = q
+            children = self.children = q[:]
             # reversed: the first child of a tag is the one that stays
-            first = self.first = {child.tag: child for child in reversed(q)}
+            first = self.first = {child.tag: child for child in reversed(children)}
             name = _text(first.get("name")).strip()
             method = methods.get(kind)
             if method is None:
@@ -317,63 +428,57 @@ class _Reader:
                 continue
             notes: list[str] = []
             data = method(q, name, notes)
-            if data is None:
-                continue
-            self.finish(q, name, data, notes)
-        return self.result
+            if data is not None:
+                finish(q, name, data, notes)
+        return result
 
     def finish(self, q: etree._Element, name: str, data: dict[str, Any], notes: list[str]) -> None:
-        idnumber = _text(self.first.get("idnumber"), "").strip()
+        first = self.first
+        idnumber = _value(first.get("idnumber")).strip()
         qid, from_source = self.ids.take(idnumber or name, data["text"])
         out: dict[str, Any] = {"id": qid}
         out.update(data)
-        explanation = self.convert(self.first.get("generalfeedback"), notes, "general feedback")
-        if explanation:
-            out["explanation"] = explanation
-        tag_el = self.first.get("tags")
-        tags = (
-            [
-                t.strip()
-                for t in (
-                    x.text or ""
-                    for tag in tag_el.iterchildren("tag")
-                    for x in tag.iterchildren("text")
-                )
-                if t.strip()
-            ]
-            if tag_el is not None
-            else []
-        )
-        apply_tags(out, tags)
-        grade = _num(_text(self.first.get("defaultgrade"), "") or None)
-        if grade is not None and grade != 1:
-            if grade == grade.to_integral_value() and grade > 0:
-                out["points"] = int(grade)
-            else:
-                notes.append(f"default grade {_dec_text(grade)} is not a whole number of points")
-        if _text(self.first.get("hidden"), "").strip() == "1":
+        el = first.get("generalfeedback")
+        if el is not None:
+            explanation = self.convert(el, notes, "general feedback")
+            if explanation:
+                out["explanation"] = explanation
+        tag_el = first.get("tags")
+        if tag_el is not None:
+            tags = _tag_texts(tag_el)
+            if tags:
+                apply_tags(out, tags)
+        el = first.get("defaultgrade")
+        if el is not None:
+            points, note = _grade(el.text)
+            if points is not None:
+                out["points"] = points
+            elif note is not None:
+                notes.append(note)
+        hidden = _value(first.get("hidden"))
+        if hidden and hidden.strip() == "1":
             out["status"] = "draft"
             notes.append("hidden in Moodle: imported as status draft")
-        first = self.first
         for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
             el = first.get(key)
             if el is None:
                 continue
             raw = _text(el).strip()
-            if raw and re.sub(r"<[^>]+>", "", raw).strip().lower() not in _DEFAULT_COMBINED:
+            if raw and _TAG.sub("", raw).strip().lower() not in _DEFAULT_COMBINED:
                 text = self.convert(el, notes, key)
                 notes.append(f"{key}: {text}")
-        for hint in self.all("hint") if "hint" in first else ():
-            text = self.convert(hint, notes, "hint")
-            if text:
-                notes.append(f"hint: {text}")
+        if "hint" in first:
+            for hint in self.all("hint"):
+                text = self.convert(hint, notes, "hint")
+                if text:
+                    notes.append(f"hint: {text}")
         if name and (idnumber or not from_source):
             notes.insert(0, f"Moodle name: {name}")
         self.result.questions.append(
             Imported(
                 data=out,
                 file=self.file,
-                where=f"{q.sourceline}" + (f" ({name})" if name else ""),
+                where=f"{q.sourceline} ({name})" if name else f"{q.sourceline}",
                 category=self.category,
                 category_key=self.category_key,
                 notes=notes,
@@ -389,9 +494,16 @@ class _Reader:
         return text
 
     def answers(self, q: etree._Element) -> list[tuple[Decimal, etree._Element]]:
+        """The question's ``<answer>`` elements with their fractions (0 if none or bad)."""
+        fractions = _FRACTIONS
         out = []
         for a in self.all("answer"):
-            frac = _num(a.get("fraction")) or Decimal(0)
+            raw = a.get("fraction")
+            frac = fractions.get(raw)
+            if frac is None:
+                frac = _num(raw) or Decimal(0)
+                if len(fractions) < 4096:
+                    fractions[raw] = frac
             out.append((frac, a))
         return out
 
@@ -408,17 +520,18 @@ class _Reader:
         text = self.stem(q, name, notes)
         if text is None:
             return None
-        single = _text(self.first.get("single"), "").strip().lower() in ("true", "1")
+        single = _value(self.first.get("single")).strip().lower() in ("true", "1")
         options: list[dict[str, Any]] = []
         fracs: list[Decimal] = []
+        convert = self.convert
         for i, (frac, a) in enumerate(self.answers(q)):
             label = f"answer {i + 1}"
-            otext = self.answer_text(a, notes, label)
+            otext = convert(a, notes, label)
             if not otext.strip():
                 notes.append(f"{label}: empty, left out")
                 continue
             opt: dict[str, Any] = {"text": otext}
-            fb = self.feedback(a, notes, f"{label} feedback")
+            fb = convert(_child(a, "feedback"), notes, f"{label} feedback")
             if fb:
                 opt["feedback"] = fb
             options.append(opt)
@@ -477,7 +590,7 @@ class _Reader:
                     + ", ".join(f"{_dec_text(f)}%" for f in fracs)
                     + " (qbank gives each correct option equal weight)"
                 )
-        if _text(self.first.get("shuffleanswers"), "").strip().lower() in ("false", "0"):
+        if _value(self.first.get("shuffleanswers")).strip().lower() in ("false", "0"):
             data["shuffle"] = False
         data["options"] = options
         return data
@@ -535,7 +648,7 @@ class _Reader:
         if not accepted:
             self.lose(q, name, "shortanswer question", "no answer has full marks")
             return None
-        sensitive = _text(self.first.get("usecase"), "").strip() == "1"
+        sensitive = _value(self.first.get("usecase")).strip() == "1"
         accepted = unique_answers(accepted, case_sensitive=sensitive)
         data: dict[str, Any] = {"type": "short", "text": text, "answers": accepted}
         if sensitive:
@@ -551,7 +664,7 @@ class _Reader:
         chosen: tuple[str, Decimal | None] | None = None
         for frac, a in self.answers(q):
             ans = _text(a).strip()
-            tol = _num(_text(a, "tolerance") or None)
+            tol = _num(_sub(a, "tolerance") or None)
             fb = self.feedback(a, notes, "feedback")
             if chosen is None and frac >= 100 and ans != "*":
                 chosen = (ans, tol)
@@ -579,7 +692,7 @@ class _Reader:
         if chosen[1]:
             data["tolerance"] = _dec_text(abs(chosen[1]))
         units = [
-            (_text(u, "unit_name").strip(), _num(_text(u, "multiplier") or "1"))
+            (_sub(u, "unit_name").strip(), _num(_sub(u, "multiplier") or "1"))
             for u in self.all("units", "unit")
         ]
         base = [u for u, m in units if m == 1 and u]
@@ -635,7 +748,7 @@ class _Reader:
         if text is None:
             return None
         data: dict[str, Any] = {"type": "essay", "text": text}
-        lines = _text(self.first.get("responsefieldlines"), "").strip()
+        lines = _value(self.first.get("responsefieldlines")).strip()
         if lines.isdigit() and int(lines) > 0:
             data["lines"] = int(lines)
         rubric = self.convert(self.first.get("graderinfo"), notes, "grader information")
@@ -644,7 +757,7 @@ class _Reader:
         template = self.convert(self.first.get("responsetemplate"), notes, "response template")
         if template:
             notes.append(f"response template: {template}")
-        attach = _text(self.first.get("attachments"), "").strip()
+        attach = _value(self.first.get("attachments")).strip()
         if attach not in ("", "0"):
             notes.append(f"Moodle allowed {attach} attachment(s) (qbank essays are text)")
         return data
@@ -662,7 +775,7 @@ class _Reader:
             self.lose(q, name, "ordering question", "it has no items")
             return None
         items.sort()
-        select = _text(self.first.get("selecttype"), "").strip().upper()
+        select = _value(self.first.get("selecttype")).strip().upper()
         if select not in ("", "ALL", "0"):
             notes.append(
                 f"Moodle showed a subset of the items (selecttype {select}); qbank shows all"
@@ -715,14 +828,9 @@ class _Reader:
         if any(not s for s in subs):
             self.lose(q, name, "cloze question", "a blank has no answer with full marks")
             return None
-        fake = etree.Element(
-            "questiontext", format=el.get("format", "html") if el is not None else "html"
-        )
-        etree.SubElement(fake, "text").text = marked
-        if el is not None:
-            for f in el.iterfind("file"):
-                fake.append(f)
-        text = self.convert(fake, notes, "question text")
+        fmt = el.get("format", "html") if el is not None else "html"
+        # the text with its blanks marked, converted as the field itself (its files, format)
+        text = self.convert_text(marked, fmt, el, notes, "question text")
 
         all_sensitive = sensitive == {True}
 
@@ -730,7 +838,7 @@ class _Reader:
             answers = unique_answers(subs[int(m.group(1))], case_sensitive=all_sensitive)
             return "{{" + "|".join(_blank_escape(a) for a in answers) + "}}"
 
-        text = re.sub("\ue000(\\d+)\ue001", fill, text)
+        text = _MARKED.sub(fill, text)
         data: dict[str, Any] = {"type": "cloze", "text": text}
         if sensitive == {True}:
             data["case_sensitive"] = True
@@ -747,31 +855,25 @@ def _blank_escape(answer: str) -> str:
 
 def _cloze_answers(body: str) -> tuple[list[str], str]:
     """Accepted (100%) answers of a cloze sub-question and a description of all answers."""
-    import html as _html
-
     accepted: list[str] = []
     described: list[str] = []
-    for part in re.split(r"(?<!\\)~", body):
+    for part in _TILDE.split(body):
         if not part:
             continue
-        answer = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
+        answer = _HASH.split(part, maxsplit=1)[0]
         frac = Decimal(0)
         if answer.startswith("="):
             frac, answer = Decimal(100), answer[1:]
         else:
-            m = re.match(r"%(-?\d+(?:\.\d+)?)%", answer)
+            m = _PERCENT.match(answer)
             if m:
                 frac, answer = Decimal(m.group(1)), answer[m.end() :]
         answer = _html.unescape(
             answer.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~")
         ).strip()
-        answer = re.sub(r"<[^>]+>", "", answer)
+        answer = _TAG.sub("", answer)
         if frac >= 100 and answer:
-            accepted.append(
-                answer.split(":", 1)[0]
-                if re.fullmatch(r"[-+0-9.eE]+:[0-9.eE]+", answer)
-                else answer
-            )
+            accepted.append(answer.split(":", 1)[0] if _NUM_TOLERANCE.fullmatch(answer) else answer)
         described.append(f"{_dec_text(frac)}% {answer}")
     return accepted, "; ".join(described)
 
