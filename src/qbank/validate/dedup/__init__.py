@@ -92,6 +92,7 @@ from qbank.validate.dedup.scan import unique as _unique  # noqa: F401  (used by 
 from qbank.validate.dedup.text import NEGATIONS as NEGATIONS
 from qbank.validate.dedup.text import QUALIFIERS as QUALIFIERS
 from qbank.validate.dedup.text import (
+    WordCodes,
     normalise,
     numbers,
     plain_text,
@@ -238,10 +239,11 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     if len(set(map(attrgetter("id"), qs))) < len(qs):  # duplicate ids (QB601): by place too
         qs.sort(key=lambda q: (q.id, q.location.file, q.location.line, q.location.col))
     items = []
+    vocab = WordCodes()  # one word coding for the run: see Item
     with _gc_paused():
         for q in qs:
             plain = stem_text(q)
-            items.append(Item(q, plain, stem_key(plain)))
+            items.append(Item(q, plain, stem_key(plain), vocab))
     return items
 
 

@@ -14,23 +14,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from qbank.diagnostics import Location
 from qbank.validate.dedup.finding import Finding, describe
 from qbank.validate.dedup.text import (
+    MAX_WORDS,
     NEGATIONS,
     QUALIFIERS,
+    WordCodes,
     Words,
     ask,
     change_spans,
+    code_spans,
     is_slip,
     normalise,
     numbers,
     plain_text,
-    qualifiers,
+    qualifier_words,
     render_changes,
     split_words,
     term_words,
+    written_words,
 )
 
 if TYPE_CHECKING:
@@ -72,11 +77,20 @@ def answer_options(question: AnyQuestion) -> AnswerOptions | None:
 
 @dataclass(slots=True)
 class Item:
-    """Per-question data, computed once (options and guards only for questions in a pair)."""
+    """Per-question data, computed once (options and guards only for questions in a pair).
+
+    ``vocab`` is the :class:`~qbank.validate.dedup.text.WordCodes` shared by the items of one
+    run (:func:`qbank.validate.dedup.prepare`): each item's words are coded once and every
+    pair it is in aligns the codes (:func:`~qbank.validate.dedup.text.code_spans`). Items
+    without one (or from another run) align their words per pair, with the same result.
+    """
 
     question: AnyQuestion
     plain: str
     key: str
+    vocab: WordCodes | None = None
+    _written: list[str] | None = None
+    _codes: str | None = None
     _numbers: tuple[str, ...] | None = None
     _qualifiers: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     _options: AnswerOptions | None = None
@@ -114,10 +128,28 @@ class Item:
         return self._ask
 
     @property
+    def written(self) -> list[str]:
+        """The stem's words as written (the first half of :attr:`words`)."""
+        if self._written is None:
+            self._written = written_words(self.plain)
+        return self._written
+
+    @property
     def words(self) -> Words:
         if self._words is None:
-            self._words = split_words(self.plain)
+            written = self.written
+            self._words = written, [w.lower() for w in written]
         return self._words
+
+    @property
+    def codes(self) -> str | None:
+        """The first :data:`MAX_WORDS` words coded by :attr:`vocab`, or None without one."""
+        if self._codes is None and self.vocab is not None:
+            try:
+                self._codes = self.vocab.encode(self.written[:MAX_WORDS])
+            except ValueError:  # over a million distinct words: aligned per pair instead
+                return None
+        return self._codes
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -128,7 +160,8 @@ class Item:
     @property
     def qualifiers(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self._qualifiers is None:
-            self._qualifiers = qualifiers(self.plain, normalise(self.plain))
+            # normalise(plain).split() without the join and the second split
+            self._qualifiers = qualifier_words(self.plain, default_process(self.plain).split())
         return self._qualifiers
 
     @property
@@ -201,7 +234,7 @@ def classify(
     """
     if not asks_checked and different_asks(a, b, threshold):
         return None
-    spans = change_spans(a.words, b.words)
+    spans = _spans(a, b)
     changes = tuple(render_changes(spans))
     rule, reason, detail = "QB301", "", ""
     similarity: float | None = None
@@ -240,6 +273,15 @@ def classify(
         b.location,
         a.id_location() if quick_other else a.location,
     )
+
+
+def _spans(a: Item, b: Item) -> list[tuple[list[str], list[str]]]:
+    """:func:`change_spans` of two items' words: their codes when they share a vocabulary."""
+    if a.vocab is not None and a.vocab is b.vocab:
+        ca, cb = a.codes, b.codes
+        if ca is not None and cb is not None:
+            return code_spans(a.written, ca, b.written, cb)
+    return change_spans(a.words, b.words)
 
 
 def different_asks(a: Item, b: Item, threshold: float) -> bool:
