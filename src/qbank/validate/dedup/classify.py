@@ -9,7 +9,8 @@ different options, make a pair a QB303 warning. The per-question data they need
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,22 @@ def answer_options(question: AnyQuestion) -> AnswerOptions | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """An item's keyed options, computed once for all its pairs.
+
+    ``right``: each correct option's normalised text (options without words left out) with
+    its display text, in option order, the first display text when a text repeats;
+    ``right_texts`` its texts; ``unmarked``: :func:`_unmarked` of the options (empty for
+    options without a key). The rules compare only texts with words: an empty text is never
+    in ``unmarked``, so leaving empty correct texts out of ``right`` changes no result.
+    """
+
+    right: dict[str, str]
+    right_texts: frozenset[str]
+    unmarked: frozenset[str]
+
+
 @dataclass(slots=True)
 class Item:
     """Per-question data, computed once (options and guards only for questions in a pair).
@@ -101,6 +118,8 @@ class Item:
     _ask: tuple[str, str] | None = None
     _ask_done: bool = False
     _shown: Sequence[str] | None = None
+    _keys: Keys | None = None
+    _options_text: str | None = None
 
     @property
     def shown_options(self) -> Sequence[str]:
@@ -166,10 +185,48 @@ class Item:
 
     @property
     def options(self) -> AnswerOptions | None:
+        """:func:`answer_options`; for choice questions built from :attr:`shown_options`
+        (the options' plain text, which ``answer_options`` normalises): one markdown pass
+        per option instead of two."""
         if not self._options_done:
-            self._options = answer_options(self.question)
+            q = self.question
+            if q.type in ("single", "multi"):
+                self._options = AnswerOptions(
+                    tuple(map(normalise, self.shown_options)),
+                    tuple(o.correct for o in q.options),  # type: ignore[union-attr]
+                )
+            else:
+                self._options = answer_options(q)
             self._options_done = True
         return self._options
+
+    @property
+    def options_text(self) -> str:
+        """The sorted option texts as :func:`options_similarity` joins them (options
+        required)."""
+        if self._options_text is None:
+            self._options_text = " | ".join(sorted(self.options.texts))  # type: ignore[union-attr]
+        return self._options_text
+
+    @property
+    def keys(self) -> Keys:
+        """The keyed options as the key rules read them (:class:`Keys`)."""
+        if self._keys is None:
+            right: dict[str, str] = {}
+            unmarked: set[str] = set()
+            opts = self.options
+            if opts is not None and opts.correct is not None:
+                for text, correct, raw in zip(
+                    opts.texts, opts.correct, self.shown_options, strict=True
+                ):
+                    if correct:
+                        if text:
+                            right.setdefault(text, raw)
+                    elif text:
+                        unmarked.add(text)
+                unmarked.difference_update(right)
+            self._keys = Keys(right, frozenset(right), frozenset(unmarked))
+        return self._keys
 
     @property
     def location(self) -> Location:
@@ -253,7 +310,8 @@ def classify(
             rule, detail = "QB302", conflict
             reason = "answer" if a.question.type == "numeric" else "key"
         elif _comparable(a.options) and _comparable(b.options):
-            similarity = options_similarity(a.options, b.options)  # type: ignore[arg-type]
+            # options_similarity of the two, with each item's joined texts computed once
+            similarity = fuzz.token_set_ratio(a.options_text, b.options_text)
             if similarity < OPTIONS_ALIKE:
                 rule, reason = "QB303", "options"
                 detail = f"the options differ (option similarity {similarity:.0f})"
@@ -328,25 +386,19 @@ def _other_keys(a: Item, b: Item) -> str | None:
     """Why two keys differ without contradicting each other, or None when they agree.
 
     Called after the conflict check: the keys differ and neither question offers the other's
-    correct option unmarked, so each is right for its own options (an author's variant)."""
-    shown: dict[str, str] = {}
-    right: list[set[str]] = []
-    for item in (a, b):
-        found = set()
-        for text, correct, raw in _keyed(item):
-            if correct and text:
-                found.add(text)
-                shown.setdefault(text, raw)
-        right.append(found)
-    right_a, right_b = right
+    correct option unmarked, so each is right for its own options (an author's variant).
+    A text is quoted as ``a`` shows it when ``a`` marks it correct, else as ``b`` does."""
+    keys_a, keys_b = a.keys, b.keys
+    right_a, right_b = keys_a.right_texts, keys_b.right_texts
     if not right_a or not right_b or _same_texts(right_a, right_b):
         return None
+    shown = {**keys_b.right, **keys_a.right}
     here = ", ".join(_quote(shown[t]) for t in sorted(right_b - right_a) or sorted(right_b))
     there = ", ".join(_quote(shown[t]) for t in sorted(right_a - right_b) or sorted(right_a))
     return f"the correct answers differ ({here} here, {there} there)"
 
 
-def _same_texts(x: set[str], y: set[str]) -> bool:
+def _same_texts(x: AbstractSet[str], y: AbstractSet[str]) -> bool:
     """Whether two sets of normalised option texts are the same up to typing slips."""
     if x == y:
         return True
@@ -378,13 +430,16 @@ def _conflict(a: Item, b: Item) -> str | None:
     if oa is None or ob is None or oa.correct is None or ob.correct is None:
         return None
     # an option listed twice, once marked and once not, is QB2's business, not a conflict
-    wrong_a = _unmarked(oa)
-    wrong_b = _unmarked(ob)
-    for text, correct, raw in _keyed(b):
-        if correct and text in wrong_a:
+    # (Keys.unmarked is _unmarked of the options; Keys.right keeps the first display text of
+    # each correct text, which is the option the loop over all options would stop at)
+    keys_a, keys_b = a.keys, b.keys
+    wrong_a = keys_a.unmarked
+    wrong_b = keys_b.unmarked
+    for text, raw in keys_b.right.items():
+        if text in wrong_a:
             return f"the correct option here, {_quote(raw)}, is a wrong option there"
-    for text, correct, raw in _keyed(a):
-        if correct and text in wrong_b:
+    for text, raw in keys_a.right.items():
+        if text in wrong_b:
             return f"its correct option {_quote(raw)} is a wrong option here"
     return None
 
@@ -395,14 +450,6 @@ def _unmarked(options: AnswerOptions) -> set[str]:
     keys = options.correct or ()
     right = {t for t, c in zip(options.texts, keys, strict=True) if c}
     return {t for t, c in zip(options.texts, keys, strict=True) if t and not c} - right
-
-
-def _keyed(item: Item) -> Iterator[tuple[str, bool, str]]:
-    """(normalised text, correct, display text) of an item's options."""
-    opts = item.options
-    if opts is None or opts.correct is None:
-        return
-    yield from zip(opts.texts, opts.correct, item.shown_options, strict=True)
 
 
 def _comparable(options: AnswerOptions | None) -> bool:

@@ -363,7 +363,9 @@ def histogram_filter(
     """Drop pairs the character-count bound rules out (exact; see :func:`char_histograms`)."""
     slack = (100.0 - threshold) / 100.0
     kept = []
-    step = 500_000
+    # steps of 8,192 pairs: the gathered histograms (≈ 0.8 MB) stay in the CPU cache; steps
+    # of 500,000 (≈ 50 MB) took ≈ 25 % longer on the 20,000-question bench (same pairs)
+    step = 8192
     for start in range(0, len(pairs), step):
         chunk = pairs[start : start + step]
         i, j = chunk[:, 0], chunk[:, 1]
