@@ -193,7 +193,7 @@ class Item:
             if q.type in ("single", "multi"):
                 self._options = AnswerOptions(
                     tuple(map(normalise, self.shown_options)),
-                    tuple(o.correct for o in q.options),  # type: ignore[union-attr]
+                    tuple(o.correct for o in q.options),
                 )
             else:
                 self._options = answer_options(q)

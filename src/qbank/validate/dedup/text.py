@@ -9,8 +9,7 @@ property tests in ``tests/test_dedup.py`` hold them to :func:`qbank.markup.to_te
 from __future__ import annotations
 
 import re
-from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.utils import default_process
@@ -313,7 +312,8 @@ def code_spans(a: list[str], ca: str, b: list[str], cb: str) -> list[tuple[list[
     # neighbouring edits form one change: "heart failure → asthma", not two
     blocks: list[list[int]] = []
     joined = False
-    for tag, src_start, src_end, dest_start, dest_end in Levenshtein.opcodes(ca, cb).as_list():
+    ops = cast("list[tuple[str, int, int, int, int]]", Levenshtein.opcodes(ca, cb).as_list())
+    for tag, src_start, src_end, dest_start, dest_end in ops:
         if tag == "equal":
             joined = False
         elif joined:
@@ -324,18 +324,37 @@ def code_spans(a: list[str], ca: str, b: list[str], cb: str) -> list[tuple[list[
             joined = True
     # a word removed in one place and inserted in another only moved: not a change. Most
     # pairs (a number or a name swapped) have no word on both sides: the counting is skipped
-    # then, which gives the same spans (nothing is ever taken from an empty counter)
-    out_codes = "".join([ca[s0:s1] for s0, s1, _, _ in blocks])
-    in_codes = "".join([cb[d0:d1] for _, _, d0, d1 in blocks])
-    if not out_codes or not in_codes or set(out_codes).isdisjoint(in_codes):
+    # then, which gives the same spans (nothing is ever taken from an empty count)
+    if len(blocks) == 1:
+        s0, s1, d0, d1 = blocks[0]
+        out_codes, in_codes = ca[s0:s1], cb[d0:d1]
+    else:
+        out_codes = "".join([ca[s0:s1] for s0, s1, _, _ in blocks])
+        in_codes = "".join([cb[d0:d1] for _, _, d0, d1 in blocks])
+    common = set(out_codes).intersection(in_codes) if out_codes and in_codes else None
+    if not common:
         # a block always removes or inserts a word: each is one span
         return [(a[s0:s1], b[d0:d1]) for s0, s1, d0, d1 in blocks]
-    moved = Counter(out_codes) & Counter(in_codes)
-    out_moved, in_moved = Counter(moved), moved
+    # the moved words: each word on both sides, as often as it is on the side where it is
+    # rarer (``Counter(removed) & Counter(inserted)``); each side uses its count up in order
+    out_left = {c: min(out_codes.count(c), in_codes.count(c)) for c in common}
+    in_left = dict(out_left)
     spans: list[tuple[list[str], list[str]]] = []
     for s0, s1, d0, d1 in blocks:
-        removed = [a[i] for i in range(s0, s1) if not (moved and _take(out_moved, ca[i]))]
-        added = [b[j] for j in range(d0, d1) if not (moved and _take(in_moved, cb[j]))]
+        removed = []
+        for i in range(s0, s1):
+            left = out_left.get(ca[i], 0)
+            if left:
+                out_left[ca[i]] = left - 1
+            else:
+                removed.append(a[i])
+        added = []
+        for j in range(d0, d1):
+            left = in_left.get(cb[j], 0)
+            if left:
+                in_left[cb[j]] = left - 1
+            else:
+                added.append(b[j])
         if removed or added:
             spans.append((removed, added))
     return spans
@@ -353,11 +372,3 @@ def is_slip(removed: list[str], added: list[str]) -> bool:
     if any(len(w) <= 4 and w.isupper() for w in (*removed, *added)):
         return False
     return OSA.distance(old, new) <= max(1, min(len(old), len(new)) // 4)
-
-
-def _take(counter: Counter[str], word: str) -> bool:
-    """Use up one occurrence of ``word`` in ``counter`` if there is one."""
-    if counter[word] > 0:
-        counter[word] -= 1
-        return True
-    return False
