@@ -34,7 +34,6 @@ from qbank.validate.dedup.text import (
     plain_text,
     qualifier_words,
     render_changes,
-    split_words,
     term_words,
     written_words,
 )
@@ -120,6 +119,9 @@ class Item:
     _shown: Sequence[str] | None = None
     _keys: Keys | None = None
     _options_text: str | None = None
+    _ask_written: list[str] | None = None
+    _ask_codes: str | None = None
+    _ask_key: str | None = None
 
     @property
     def shown_options(self) -> Sequence[str]:
@@ -145,6 +147,30 @@ class Item:
             self._ask = ask(self.plain)
             self._ask_done = True
         return self._ask
+
+    @property
+    def ask_written(self) -> list[str]:
+        """The words of :attr:`ask`'s text as written (a stem with an ask only)."""
+        if self._ask_written is None:
+            self._ask_written = written_words(self.ask[1])  # type: ignore[index]
+        return self._ask_written
+
+    @property
+    def ask_codes(self) -> str | None:
+        """:attr:`ask_written` coded by :attr:`vocab` (as :attr:`codes`), or None."""
+        if self._ask_codes is None and self.vocab is not None:
+            try:
+                self._ask_codes = self.vocab.encode(self.ask_written[:MAX_WORDS])
+            except ValueError:
+                return None
+        return self._ask_codes
+
+    @property
+    def ask_key(self) -> str:
+        """The sort key of :attr:`ask`'s text (a stem with an ask only)."""
+        if self._ask_key is None:
+            self._ask_key = " ".join(sorted(normalise(self.ask[1]).split()))  # type: ignore[index]
+        return self._ask_key
 
     @property
     def written(self) -> list[str]:
@@ -342,18 +368,29 @@ def _spans(a: Item, b: Item) -> list[tuple[list[str], list[str]]]:
     return change_spans(a.words, b.words)
 
 
+def _ask_spans(a: Item, b: Item) -> list[tuple[list[str], list[str]]]:
+    """:func:`change_spans` of two items' ask texts (as :func:`_spans` for the stems)."""
+    if a.vocab is not None and a.vocab is b.vocab:
+        ca, cb = a.ask_codes, b.ask_codes
+        if ca is not None and cb is not None:
+            return code_spans(a.ask_written, ca, b.ask_written, cb)
+    written_a, written_b = a.ask_written, b.ask_written
+    return change_spans(
+        (written_a, [w.lower() for w in written_a]), (written_b, [w.lower() for w in written_b])
+    )
+
+
 def different_asks(a: Item, b: Item, threshold: float) -> bool:
     """Whether two stems share a scenario but ask different things: series items whose
     proposed solutions differ in more than slips, or case texts followed by different asks."""
     ask_a, ask_b = a.ask, b.ask
     if ask_a is None or ask_b is None or ask_a[0] != ask_b[0]:
         return False
+    # each item's ask words, codes and key are computed once for all its pairs
     if ask_a[0] == "series":
-        spans = change_spans(split_words(ask_a[1]), split_words(ask_b[1]))
+        spans = _ask_spans(a, b)
         return any(not is_slip(removed, added) for removed, added in spans)
-    key_a = " ".join(sorted(normalise(ask_a[1]).split()))
-    key_b = " ".join(sorted(normalise(ask_b[1]).split()))
-    return fuzz.ratio(key_a, key_b) < threshold
+    return fuzz.ratio(a.ask_key, b.ask_key) < threshold
 
 
 def _qualifier_changed(spans: list[tuple[list[str], list[str]]]) -> bool:

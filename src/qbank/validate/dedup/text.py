@@ -260,9 +260,11 @@ def change_spans(before: Words, after: Words) -> list[tuple[list[str], list[str]
     (≈ 2 µs, ten times faster than difflib: a 100,000-question scan describes tens of
     thousands of pairs); neighbouring edits form one change, and words only moved are not
     changes. The words are aligned as :func:`word_codes` strings (:func:`code_spans`)."""
-    codes = WordCodes()
-    a, b = before[0][:MAX_WORDS], after[0][:MAX_WORDS]
-    return code_spans(a, codes.encode(a), b, codes.encode(b))
+    al, bl = before[1][:MAX_WORDS], after[1][:MAX_WORDS]
+    # codes of this pair alone: one character per distinct lower-cased word
+    index = {w: chr(i) for i, w in enumerate(dict.fromkeys([*al, *bl]))}
+    code = index.__getitem__
+    return code_spans(before[0], "".join(map(code, al)), after[0], "".join(map(code, bl)))
 
 
 class WordCodes(dict[str, str]):
