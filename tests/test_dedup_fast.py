@@ -31,6 +31,7 @@ from qbank.validate.dedup.text import (
     qualifier_words,
     qualifiers,
     split_words,
+    term_words,
 )
 
 #: the module (the package's ``classify`` is the function)
@@ -108,11 +109,29 @@ def _ask_as_was(plain: str) -> tuple[str, str] | None:
     return "case", last
 
 
+def _term_words_as_was(plain: str) -> frozenset[str]:
+    out = set()
+    for m in _WORD_RE.finditer(plain):
+        w = m.group()
+        if len(w) < 2 or w.islower() or w.isdigit():
+            continue
+        inner = any(c.isupper() for c in w[1:]) or (
+            any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
+        )
+        if not inner:
+            before = plain[: m.start()].rstrip(" \t\"'“‘(*_")
+            if not before or before[-1] in ".?!:\n":
+                continue
+        out.add(w.lower())
+    return frozenset(out)
+
+
 # -- generated text --------------------------------------------------------------------------
 
 _WORDS = ["Port", "port", "PORT", "24", "25", "1,000", "3.5", "NOT", "not", "the", "S3", "a"]
 _WORDS += ["can't", "Don’t", "Solution", "solution:", "least", "LEAST", "first", "Straße"]
 _WORDS += ["ﬁle", "İstanbul", "naïve", "x_y", "٣", "ſolution:", "K", "a.b", "e.g.", "—", "_"]
+_WORDS += ["Oracle", "MySQL", "(Premium", "“Azure”", "*AKS*", "P1", "EKS", "\tBig"]
 _SEPARATORS = [" ", " ", " ", "\n", "\n\n", ". ", ", ", ": ", "? "]
 _TEXT = st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS))).map(
     lambda parts: "".join(w + s for w, s in parts)
@@ -138,6 +157,7 @@ def test_words_numbers_qualifiers_and_asks_as_before(plain: str) -> None:
     assert qualifiers(plain, normalise(plain)) == _qualifiers_as_was(plain)
     assert qualifier_words(plain, default_process(plain).split()) == _qualifiers_as_was(plain)
     assert ask(plain) == _ask_as_was(plain)
+    assert term_words(plain) == _term_words_as_was(plain)
     assert ask(plain * 30) == _ask_as_was(plain * 30)  # long one-paragraph stems too
 
 

@@ -395,7 +395,10 @@ class _Counts:
         self.last: dict[str, int] = {}
 
     def full(self, a: str, b: str) -> bool:
-        full = [qid for qid in (a, b) if self.count.get(qid, 0) >= self.cap]
+        count, cap = self.count, self.cap
+        if count.get(a, 0) < cap and count.get(b, 0) < cap:
+            return False  # the common case, without building the list below
+        full = [qid for qid in (a, b) if count.get(qid, 0) >= cap]
         for qid in full:
             self.hidden[qid] = self.hidden.get(qid, 0) + 1
         return bool(full)

@@ -141,7 +141,7 @@ def term_words(plain: str) -> frozenset[str]:
     ("Oracle", "Premium"), with capitals inside ("MySQL", "AKS") or letters and digits mixed
     ("S3", "P1"). A swap of such a word is a swap of a product, service or proper name."""
     out = set()
-    for m in _WORD_RE.finditer(plain):
+    for m in (_WORD_ASCII_RE if plain.isascii() else _WORD_RE).finditer(plain):
         w = m.group()
         if len(w) < 2 or w.islower() or w.isdigit():
             continue
@@ -149,11 +149,20 @@ def term_words(plain: str) -> frozenset[str]:
             any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
         )
         if not inner:
-            before = plain[: m.start()].rstrip(" \t\"'“‘(*_")
-            if not before or before[-1] in ".?!:\n":
+            # the last character before the word that is not a space, quote, bracket or
+            # emphasis mark: what ``plain[:start].rstrip(_LEAD)[-1]`` is, without copying
+            # the text in front of every capitalised word
+            at = m.start() - 1
+            while at >= 0 and plain[at] in _LEAD:
+                at -= 1
+            if at < 0 or plain[at] in ".?!:\n":
                 continue  # capitalised only because a sentence starts here
         out.add(w.lower())
     return frozenset(out)
+
+
+#: what may stand between a sentence's end and its first word (:func:`term_words`)
+_LEAD = frozenset(" \t\"'“‘(*_")
 
 
 #: compared length of a stem key: a 1-million-character stem took 12.5 s to compare (the
