@@ -255,3 +255,38 @@ def test_histogram_filter_steps_keep_the_same_pairs() -> None:
     expected = pairs[l1 <= slack * (lengths[pairs[:, 0]] + lengths[pairs[:, 1]]) + 1e-9]
     assert 0 < len(expected) < len(pairs)
     assert np.array_equal(scan.histogram_filter(pairs, hist, lengths, 85), expected)
+
+
+class _FullVocabulary(WordCodes):
+    """A vocabulary that has run out of codes (past 1,114,112 distinct words)."""
+
+    def __missing__(self, word: str) -> str:
+        raise ValueError("chr() arg not in range(0x110000)")
+
+
+def test_items_align_per_pair_without_a_shared_vocabulary() -> None:
+    """Items of different runs, or whose run ran out of codes, align their words per pair:
+    the same spans as items sharing a vocabulary."""
+    questions, _ = load_text(
+        "questions:\n"
+        "  - id: a\n    type: truefalse\n    text: Port 24 is NOT open on the S3 host\n"
+        "    answer: true\n"
+        "  - id: b\n    type: truefalse\n    text: port 25 is open on the S3 host now\n"
+        "    answer: true\n"
+    )
+    qa, qb = questions
+    shared = WordCodes()
+    expected = _spans_of_lists(split_words(qa.text), split_words(qb.text))
+    assert expected
+    pairs = [
+        (Item(qa, qa.text, "", shared), Item(qb, qb.text, "", shared)),
+        (Item(qa, qa.text, "", WordCodes()), Item(qb, qb.text, "", WordCodes())),
+        (Item(qa, qa.text, ""), Item(qb, qb.text, "")),
+        (Item(qa, qa.text, "", _FullVocabulary()), Item(qb, qb.text, "", _FullVocabulary())),
+    ]
+    full = _FullVocabulary()
+    pairs.append((Item(qa, qa.text, "", full), Item(qb, qb.text, "", full)))
+    for a, b in pairs:
+        assert classify_module._spans(a, b) == expected
+    a, b = pairs[-1]
+    assert a.codes is None and b.codes is None
