@@ -186,30 +186,332 @@ def question_file(
 
 
 def question_items(questions: list[Imported], indent: str = "  ") -> str:
-    """The ``- id: …`` items of a ``questions:`` list, each under its notes."""
+    """The ``- id: …`` items of a ``questions:`` list, each under its notes.
+
+    Each question is written by :func:`_fast_item` when its data is within what that
+    emitter reproduces byte for byte, else by PyYAML's emitter (:func:`_pyyaml_items`);
+    the whole list goes to PyYAML when one question's output depends on the others
+    (a container shared between questions becomes an anchor, a block scalar that keeps its
+    trailing newlines makes the stream end with ``...``).
+    """
     if not questions:
         return ""
+    data = [ordered(q.data) for q in questions]
+    if _shares_containers(data):
+        return _pyyaml_items(questions, data, indent)  # PyYAML writes anchors and aliases
+    items: list[list[str]] = []
+    for value in data:
+        try:
+            lines = _fast_item(value, indent)
+        except _Slow as why:
+            if why.whole_list:
+                return _pyyaml_items(questions, data, indent)
+            alone = _pyyaml_items_lines([value], indent)
+            if len(alone) != 1 or alone[0][-1].strip() == "...":
+                return _pyyaml_items(questions, data, indent)  # `...` ends the stream
+            lines = alone[0]
+        items.append(lines)
+    parts: list[str] = []
+    for i, (q, lines) in enumerate(zip(questions, items, strict=True)):
+        if i:
+            parts.append("\n")
+        if q.notes:
+            parts.append(_comment(q.notes, indent))
+        parts.append("".join(lines))
+    return "".join(parts)
+
+
+def _pyyaml_items_lines(data: list[dict[str, Any]], indent: str) -> list[list[str]]:
+    """PyYAML's (libyaml's) items of a list, split at the ``- `` lines, with ``indent``."""
     dumped = _indent_lists(
-        yaml.dump(
-            [ordered(q.data) for q in questions],
-            Dumper=_Dumper,
-            allow_unicode=True,
-            sort_keys=False,
-            width=WIDTH,
-        )
+        yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=WIDTH)
     )
     items: list[list[str]] = []
     for line in dumped.splitlines(keepends=True):
         if line.startswith("- "):
             items.append([])
-        items[-1].append(line)
+        items[-1].append(indent + line if line.strip() else line)
+    return items
+
+
+def _pyyaml_items(questions: list[Imported], data: list[dict[str, Any]], indent: str) -> str:
+    """:func:`question_items` written by PyYAML's emitter alone (the reference output)."""
+    items = _pyyaml_items_lines(data, indent)
     parts: list[str] = []
     for i, (q, lines) in enumerate(zip(questions, items, strict=True)):
         if i:
             parts.append("\n")
         parts.append(_comment(q.notes, indent))
-        parts.append("".join(indent + line if line.strip() else line for line in lines))
+        parts.append("".join(lines))
     return "".join(parts)
+
+
+# -- the fast emitter ------------------------------------------------------------------------
+#
+# libyaml (emitter.c) decides a scalar's style from an analysis of its characters and wraps
+# plain, quoted and folded text at ``WIDTH`` columns; :func:`_indent_lists` then indents
+# the lists. :func:`_fast_item` does both in one pass for the values imports produce (str,
+# bool, int, lists and mappings of them), following emitter.c's rules for them: the
+# plain / single-quoted choice, where a line may break, block scalar headers. Anything else
+# raises :class:`_Slow` and goes to PyYAML: double-quoted text (control characters, tabs,
+# characters outside the BMP, text ending in a space …), floats, None, a mapping under a
+# key, keys other than plain names. tests/test_import_emit.py compares both on random data.
+
+
+class _Slow(Exception):
+    """This value is left to PyYAML's emitter (``whole_list``: the whole list is)."""
+
+    def __init__(self, whole_list: bool = False) -> None:
+        super().__init__()
+        self.whole_list = whole_list
+
+
+#: a character outside libyaml's printable set (or a line break other than LF): such text
+#: is double-quoted (or, for U+2028/U+2029, breaks lines): left to PyYAML
+_NOT_SIMPLE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_NOT_SIMPLE_MULTILINE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]"
+)
+#: emitter.c's block indicators for a one-line printable scalar: plain style not allowed
+_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |$)| )|: |:$| #| $")
+_KEY = re.compile(r"[a-z_][a-z0-9_]*")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain_implicit(value: str) -> bool:
+    """Whether ``value`` written plain reads back as a string (PyYAML's resolver)."""
+    resolvers = _Dumper.yaml_implicit_resolvers.get(value[:1])
+    if resolvers:
+        for tag, regexp in resolvers:
+            if regexp.match(value):
+                return bool(tag == _STR_TAG)
+    return True
+
+
+def _scalar(value: Any) -> str | None:
+    """A non-string scalar as libyaml writes it (plain), or None when ``value`` is a string."""
+    kind = type(value)
+    if kind is str:
+        return None
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        text = str(value)
+        if _plain_implicit(text):  # pragma: no cover - an int always reads back as one
+            raise _Slow
+        return text
+    raise _Slow
+
+
+def _inline(value: str, col: int, indent: int) -> list[str]:
+    """A one-line string written plain or single-quoted, starting at column ``col``
+    (libyaml's columns): its lines, wrapped as emitter.c wraps them at a space past
+    ``WIDTH``; continuation lines start with ``indent`` spaces."""
+    if _NOT_SIMPLE.search(value):
+        raise _Slow
+    if value and not _NOT_PLAIN.search(value) and _plain_implicit(value):
+        text, quoted = value, False
+    else:
+        text, quoted = "'" + value.replace("'", "''") + "'", True
+    if col + len(text) - 1 <= WIDTH or " " not in value:
+        return [text]  # no space lies past the width: nothing to wrap
+    return _wrapped(value, col, indent, quoted)
+
+
+def _wrapped(value: str, col: int, indent: int, quoted: bool) -> list[str]:
+    """emitter.c's write_plain_scalar / write_single_quoted_scalar, character by character:
+    a single space (not the first or last character of a quoted one) with the column past
+    ``WIDTH`` becomes a line break."""
+    lines: list[str] = []
+    out: list[str] = []
+    if quoted:
+        out.append("'")
+        col += 1
+    spaces = False
+    last = len(value) - 1
+    for i, ch in enumerate(value):
+        if ch == " ":
+            if (
+                not spaces
+                and col > WIDTH
+                and (i == last or value[i + 1] != " ")
+                and (not quoted or 0 < i < last)
+            ):
+                lines.append("".join(out))
+                out = [" " * indent]
+                col = indent
+            else:
+                out.append(ch)
+                col += 1
+            spaces = True
+        else:
+            if ch == "'" and quoted:
+                out.append("'")
+                col += 1
+            out.append(ch)
+            col += 1
+            spaces = False
+    if quoted:
+        out.append("'")
+    lines.append("".join(out))
+    for line in lines[1:]:
+        body = line.lstrip(" ")
+        # what _indent_lists would read as a key, an item or a block scalar header
+        if _KEY_LINE.match(body) or body.startswith("-") or _BLOCK_START.search(body):
+            raise _Slow
+    return lines
+
+
+def _folded(value: str, indent: int) -> list[str]:
+    """A long one-line string with spaces as ``>-``: emitter.c's write_folded_scalar breaks
+    at a single space once the column is past ``WIDTH`` (lines start at ``indent``)."""
+    if _NOT_SIMPLE.search(value) or value[0] == " " or value[-1] == " ":
+        raise _Slow  # double-quoted (trailing space) or an indentation hint (leading space)
+    pad = " " * indent
+    lines = [">-"]
+    start = 0
+    find = value.find
+    at = find(" ")
+    while at != -1:
+        if indent + at - start > WIDTH and value[at + 1] != " ":
+            lines.append(pad + value[start:at])
+            start = at + 1
+        at = find(" ", at + 1)
+    lines.append(pad + value[start:])
+    return lines
+
+
+def _literal(value: str, indent: int) -> list[str]:
+    """A multi-line string as ``|`` / ``|-`` (emitter.c's write_literal_scalar)."""
+    if _NOT_SIMPLE_MULTILINE.search(value) or value[-1] == " " or " \n" in value:
+        raise _Slow  # double-quoted: a special character, or a space before a line break
+    if value[-1] == "\n":
+        if len(value) == 1 or value[-2] == "\n":
+            raise _Slow(whole_list=True)  # `|+`: the stream would end with `...`
+        chomp = ""
+        value = value[:-1]
+    else:
+        chomp = "-"
+    hint = "2" if value[:1] in (" ", "\n") else ""
+    pad = " " * indent
+    return ["|" + hint + chomp] + [pad + line if line else "" for line in value.split("\n")]
+
+
+def _string(value: str, col: int, indent: int) -> list[str]:
+    """A string value starting at column ``col`` (after ``key: `` or ``- ``), in the style
+    :func:`_str` asks for and libyaml allows."""
+    if "\n" in value:
+        return _literal(value, indent)
+    if len(value) > FOLD_AT and " " in value:
+        return _folded(value, indent)
+    return _inline(value, col, indent)
+
+
+def _emit(lines: list[str], lead: str, out: list[str]) -> None:
+    """Append a scalar's lines after the first: ``lead`` before each, except lines of
+    white space only (which _indent_lists and question_items leave as they are)."""
+    for line in lines:
+        out.append((lead + line if line.strip() else line) + "\n")
+
+
+def _fast_item(question: dict[str, Any], indent: str) -> list[str]:
+    """One question as an item of the ``questions:`` list: the lines libyaml writes for
+    it, indented by _indent_lists and ``indent``. Raises :class:`_Slow` for data outside
+    what this emitter reproduces."""
+    out: list[str] = []
+    _mapping(question, "- ", 2, indent, out)
+    return out
+
+
+def _shares_containers(data: list[Any]) -> bool:
+    """Whether a list or mapping occurs twice in ``data`` (PyYAML's representer then writes
+    an anchor and an alias; strings, numbers and booleans are never aliased)."""
+    seen: set[int] = set()
+    stack: list[Any] = list(data)
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict or kind is list:
+            key = id(value)
+            if key in seen:
+                return True
+            seen.add(key)
+            stack.extend(value.values() if kind is dict else value)
+        elif isinstance(value, (dict, list)):
+            return True  # a subclass: left to PyYAML whatever it does with it
+    return False
+
+
+def _mapping(value: dict[str, Any], first: str, ind: int, lead: str, out: list[str]) -> None:
+    """A block mapping whose keys sit at column ``ind``; its first line starts with
+    ``first`` (``- `` of the item holding it), the others with ``ind`` spaces."""
+    prefix = first
+    for key, item in value.items():
+        if (
+            type(key) is not str
+            or len(key) > 64
+            or not _KEY.fullmatch(key)
+            or not _plain_implicit(key)
+        ):
+            raise _Slow
+        head = lead + prefix + key + ":"
+        prefix = " " * ind
+        _value(item, head, ind + len(key) + 1, ind, lead, out, in_mapping=True)
+
+
+def _value(
+    item: Any,
+    head: str,
+    col: int,
+    ind: int,
+    lead: str,
+    out: list[str],
+    *,
+    in_mapping: bool,
+) -> None:
+    """``item`` after ``head`` (``key:`` or ``- ``; ``col`` its width in libyaml's columns),
+    in a mapping at ``ind`` or a sequence item at ``ind`` (libyaml's indentation)."""
+    kind = type(item)
+    if kind is list:
+        if not item:
+            out.append(head + " []\n")
+            return
+        if in_mapping:  # an indentless list under the key; _indent_lists indents it
+            out.append(head + "\n")
+            sub_lead = lead + "  "
+            for element in item:
+                _value(
+                    element,
+                    sub_lead + " " * ind + "-",
+                    ind + 1,
+                    ind,
+                    sub_lead,
+                    out,
+                    in_mapping=False,
+                )
+        else:  # a list in a list: its first item on the same line
+            first = True
+            for element in item:
+                start = head + " -" if first else lead + " " * (ind + 2) + "-"
+                first = False
+                _value(element, start, ind + 3, ind + 2, lead, out, in_mapping=False)
+        return
+    if kind is dict:
+        if not item:
+            out.append(head + " {}\n")
+            return
+        if in_mapping:
+            raise _Slow  # a mapping under a key: not written by imports
+        _mapping(item, head[len(lead) :] + " ", ind + 2, lead, out)
+        return
+    text = _scalar(item)
+    if text is not None:
+        out.append(head + " " + text + "\n")
+        return
+    lines = _string(item, col + 1, ind + 2)
+    out.append(head + " " + lines[0] + "\n")
+    if len(lines) > 1:
+        _emit(lines[1:], lead, out)
 
 
 class Clash(Exception):
