@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
 import click
 
-from qbank.cli import main
+from qbank.cli import main, pause_gc
 from qbank.cli.common import EXIT_PROBLEMS, CommandError, guarded
 
 FORMATS = ("moodle", "gift", "aiken", "csv", "xlsx")
@@ -46,6 +47,10 @@ def import_(
     from qbank.importers import SourceFormatError, import_files
     from qbank.importers.bank import Clash, plan, write
 
+    # an import builds hundreds of thousands of long-lived acyclic objects (the imported
+    # data, its YAML, the bank loaded back): the cyclic collector would scan them again and
+    # again for nothing, as in an export (pause_gc)
+    pause_gc(click.get_current_context())
     if prefix:
         cleaned = re.sub(r"[^a-z0-9._-]+", "-", prefix.lower()).lstrip("-._")
         if not cleaned:
@@ -98,6 +103,16 @@ def import_(
 
 def _check(root: Path, ids: set[str]) -> None:
     """Load the bank back and say what `qbank validate` will find in the imported questions."""
+    collecting = gc.isenabled()
+    gc.disable()  # the loaded bank is long-lived and acyclic (see import_)
+    try:
+        _check_bank(root, ids)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_bank(root: Path, ids: set[str]) -> None:
     from qbank.load import load_bank
     from qbank.validate.engine import Options, checks, validate
     from qbank.validate.rules.media import raw_html_problems
