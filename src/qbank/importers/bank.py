@@ -16,6 +16,7 @@ written; each file is written atomically.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,10 +134,24 @@ def _str(dumper: Any, value: str) -> Any:
 _Dumper.add_representer(str, _str)
 
 
+#: a question's keys (as the importer wrote them) → the same keys in qbank's order
+_ORDERS: dict[tuple[Any, ...], list[Any]] = {}
+
+
+def _key_order(question: dict[str, Any]) -> list[Any]:
+    keys = tuple(question)
+    order = _ORDERS.get(keys)
+    if order is None:
+        order = sorted(keys, key=lambda k: (_RANK.get(k, len(_RANK)), k))
+        if len(_ORDERS) < 1024:  # imports write a few dozen shapes of question
+            _ORDERS[keys] = order
+    return order
+
+
 def ordered(question: dict[str, Any]) -> dict[str, Any]:
     """The question's keys in qbank's order; options as ``{text, correct, feedback}``."""
     out: dict[str, Any] = {}
-    for key in sorted(question, key=lambda k: (_RANK.get(k, len(_RANK)), k)):
+    for key in _key_order(question):
         value = question[key]
         if key == "options":
             value = [_option(o) for o in value]
@@ -197,15 +212,18 @@ def question_items(questions: list[Imported], indent: str = "  ") -> str:
     if not questions:
         return ""
     data = [ordered(q.data) for q in questions]
-    if _shares_containers(data):
-        return _pyyaml_items(questions, data, indent)  # PyYAML writes anchors and aliases
+    # the lists and mappings met so far: one met twice is written by PyYAML as an anchor
+    # and an alias. None once a question went to PyYAML and the whole list was found
+    # free of shared containers.
+    seen: set[int] | None = set()
     items: list[list[str]] = []
     for value in data:
         try:
-            lines = _fast_item(value, indent)
+            lines = _fast_item(value, indent, seen)
         except _Slow as why:
-            if why.whole_list:
+            if why.whole_list or (seen is not None and _shares_containers(data)):
                 return _pyyaml_items(questions, data, indent)
+            seen = None
             alone = _pyyaml_items_lines([value], indent)
             if len(alone) != 1 or alone[0][-1].strip() == "...":
                 return _pyyaml_items(questions, data, indent)  # `...` ends the stream
@@ -288,11 +306,9 @@ def _plain_implicit(value: str) -> bool:
     return True
 
 
-def _scalar(value: Any) -> str | None:
-    """A non-string scalar as libyaml writes it (plain), or None when ``value`` is a string."""
+def _scalar(value: Any) -> str:
+    """A boolean or an integer as libyaml writes it (plain)."""
     kind = type(value)
-    if kind is str:
-        return None
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
@@ -309,7 +325,11 @@ def _inline(value: str, col: int, indent: int) -> list[str]:
     ``WIDTH``; continuation lines start with ``indent`` spaces."""
     if _NOT_SIMPLE.search(value):
         raise _Slow
-    if value and not _NOT_PLAIN.search(value) and _plain_implicit(value):
+    if (
+        value
+        and not _NOT_PLAIN.search(value)
+        and (value[0] not in _Dumper.yaml_implicit_resolvers or _plain_implicit(value))
+    ):
         text, quoted = value, False
     else:
         text, quoted = "'" + value.replace("'", "''") + "'", True
@@ -397,16 +417,6 @@ def _literal(value: str, indent: int) -> list[str]:
     return ["|" + hint + chomp] + [pad + line if line else "" for line in value.split("\n")]
 
 
-def _string(value: str, col: int, indent: int) -> list[str]:
-    """A string value starting at column ``col`` (after ``key: `` or ``- ``), in the style
-    :func:`_str` asks for and libyaml allows."""
-    if "\n" in value:
-        return _literal(value, indent)
-    if len(value) > FOLD_AT and " " in value:
-        return _folded(value, indent)
-    return _inline(value, col, indent)
-
-
 def _emit(lines: list[str], lead: str, out: list[str]) -> None:
     """Append a scalar's lines after the first: ``lead`` before each, except lines of
     white space only (which _indent_lists and question_items leave as they are)."""
@@ -414,13 +424,22 @@ def _emit(lines: list[str], lead: str, out: list[str]) -> None:
         out.append((lead + line if line.strip() else line) + "\n")
 
 
-def _fast_item(question: dict[str, Any], indent: str) -> list[str]:
+def _fast_item(question: dict[str, Any], indent: str, seen: set[int] | None = None) -> list[str]:
     """One question as an item of the ``questions:`` list: the lines libyaml writes for
     it, indented by _indent_lists and ``indent``. Raises :class:`_Slow` for data outside
-    what this emitter reproduces."""
+    what this emitter reproduces, ``_Slow(whole_list=True)`` for a list or mapping already
+    in ``seen`` (the ids of those met before; this question's are added)."""
     out: list[str] = []
-    _mapping(question, "- ", 2, indent, out)
+    _mapping(question, "- ", 2, indent, out, seen)
     return out
+
+
+def _track(value: Any, seen: set[int] | None) -> None:
+    if seen is not None:
+        key = id(value)
+        if key in seen:
+            raise _Slow(whole_list=True)
+        seen.add(key)
 
 
 def _shares_containers(data: list[Any]) -> bool:
@@ -442,21 +461,32 @@ def _shares_containers(data: list[Any]) -> bool:
     return False
 
 
-def _mapping(value: dict[str, Any], first: str, ind: int, lead: str, out: list[str]) -> None:
+#: key → whether it is written plain as it is (a short name that reads back as a string)
+_PLAIN_KEYS: dict[str, bool] = {}
+
+
+def _plain_key(key: str) -> bool:
+    ok = _PLAIN_KEYS.get(key)
+    if ok is None:
+        ok = len(key) <= 64 and bool(_KEY.fullmatch(key)) and _plain_implicit(key)
+        if len(_PLAIN_KEYS) < 1024:
+            _PLAIN_KEYS[key] = ok
+    return ok
+
+
+def _mapping(
+    value: dict[str, Any], first: str, ind: int, lead: str, out: list[str], seen: set[int] | None
+) -> None:
     """A block mapping whose keys sit at column ``ind``; its first line starts with
     ``first`` (``- `` of the item holding it), the others with ``ind`` spaces."""
+    _track(value, seen)
     prefix = first
     for key, item in value.items():
-        if (
-            type(key) is not str
-            or len(key) > 64
-            or not _KEY.fullmatch(key)
-            or not _plain_implicit(key)
-        ):
+        if type(key) is not str or not _plain_key(key):
             raise _Slow
         head = lead + prefix + key + ":"
         prefix = " " * ind
-        _value(item, head, ind + len(key) + 1, ind, lead, out, in_mapping=True)
+        _value(item, head, ind + len(key) + 1, ind, lead, out, seen, in_mapping=True)
 
 
 def _value(
@@ -466,13 +496,26 @@ def _value(
     ind: int,
     lead: str,
     out: list[str],
+    seen: set[int] | None,
     *,
     in_mapping: bool,
 ) -> None:
     """``item`` after ``head`` (``key:`` or ``- ``; ``col`` its width in libyaml's columns),
     in a mapping at ``ind`` or a sequence item at ``ind`` (libyaml's indentation)."""
     kind = type(item)
+    if kind is str:
+        if "\n" in item:
+            lines = _literal(item, ind + 2)
+        elif len(item) > FOLD_AT and " " in item:
+            lines = _folded(item, ind + 2)
+        else:
+            lines = _inline(item, col + 1, ind + 2)
+        out.append(head + " " + lines[0] + "\n")
+        if len(lines) > 1:
+            _emit(lines[1:], lead, out)
+        return
     if kind is list:
+        _track(item, seen)
         if not item:
             out.append(head + " []\n")
             return
@@ -487,6 +530,7 @@ def _value(
                     ind,
                     sub_lead,
                     out,
+                    seen,
                     in_mapping=False,
                 )
         else:  # a list in a list: its first item on the same line
@@ -494,24 +538,18 @@ def _value(
             for element in item:
                 start = head + " -" if first else lead + " " * (ind + 2) + "-"
                 first = False
-                _value(element, start, ind + 3, ind + 2, lead, out, in_mapping=False)
+                _value(element, start, ind + 3, ind + 2, lead, out, seen, in_mapping=False)
         return
     if kind is dict:
         if not item:
+            _track(item, seen)
             out.append(head + " {}\n")
             return
         if in_mapping:
             raise _Slow  # a mapping under a key: not written by imports
-        _mapping(item, head[len(lead) :] + " ", ind + 2, lead, out)
+        _mapping(item, head[len(lead) :] + " ", ind + 2, lead, out, seen)
         return
-    text = _scalar(item)
-    if text is not None:
-        out.append(head + " " + text + "\n")
-        return
-    lines = _string(item, col + 1, ind + 2)
-    out.append(head + " " + lines[0] + "\n")
-    if len(lines) > 1:
-        _emit(lines[1:], lead, out)
+    out.append(head + " " + _scalar(item) + "\n")
 
 
 class Clash(Exception):
@@ -543,6 +581,29 @@ def plan(
     title: str | None = None,
 ) -> WritePlan:
     """Decide every file to write; raise :class:`Clash` before anything is written."""
+    # the YAML of tens of thousands of questions is hundreds of thousands of small acyclic
+    # objects: the cyclic collector would scan them (and the import result) for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(
+            result, root, source_name=source_name, fmt=fmt, topic=topic, update=update, title=title
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(
+    result: ImportResult,
+    root: Path,
+    *,
+    source_name: str,
+    fmt: str,
+    topic: str | None,
+    update: bool,
+    title: str | None,
+) -> WritePlan:
     out = WritePlan(root=root)
     existing_ids, existing_files, taxonomy, has_manifest = _existing(root)
 
