@@ -18,6 +18,9 @@ essay, cloze; a category every 200 questions; tags and idnumbers).
   subprocess, start to exit: interpreter start, import, writing, and the post-import check
   (loading the bank back and the answer-rule / raw-HTML counts). ``--no-cli`` skips it.
 
+Write, check and the whole CLI run once each and print wall and CPU seconds (the CLI's
+from ``RUSAGE_CHILDREN``): on a shared machine compare CPU.
+
 Target (issue 15): import / floor <= 3.0. Runs are interleaved; the ratio is the median of
 the per-run ratios (wall clock; the same ratio in CPU time is printed too, as it varies less
 when other processes share the machine).
@@ -32,6 +35,7 @@ import base64
 import gc
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -126,8 +130,14 @@ def moodle_xml(n: int) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def _cli(data: bytes) -> float:
-    """Seconds for ``qbank import moodle`` of ``data`` into a new bank, in a subprocess."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cli(data: bytes) -> tuple[float, float]:
+    """Seconds (wall, CPU) for ``qbank import moodle`` of ``data`` into a new bank, in a
+    subprocess."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "bench.xml"
         source.write_bytes(data)
@@ -135,14 +145,14 @@ def _cli(data: bytes) -> float:
         src = str(Path(__file__).resolve().parent.parent / "src")
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
         cmd = [sys.executable, "-m", "qbank", "import", "moodle", str(source)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         done = subprocess.run(
             [*cmd, "--into", str(Path(tmp) / "bank")], env=env, capture_output=True, text=True
         )
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, _children_cpu() - c0
         if done.returncode != 0:
             raise SystemExit(f"qbank import failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        return elapsed
+        return elapsed, cpu
 
 
 def main() -> int:
@@ -179,13 +189,13 @@ def main() -> int:
     assert result is not None
     assert len(result.questions) == n, (len(result.questions), result.losses[:3])
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         write(plan(result, Path(tmp) / "bank", source_name="bench.xml", fmt="moodle"))
-        written = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        written, cpu_written = time.perf_counter() - t0, time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
         _check(Path(tmp) / "bank", {q.data["id"] for q in result.questions})
-        checked = time.perf_counter() - t0
-    cli = None if args.no_cli else _cli(data)
+        checked, cpu_checked = time.perf_counter() - t0, time.process_time() - c0
+    cli, cpu_cli = (None, None) if args.no_cli else _cli(data)
     ratio = statistics.median(ratios)
     print(
         f"lxml parse alone   : {statistics.median(floors):.3f} s (median of {repeat}; "
@@ -197,10 +207,13 @@ def main() -> int:
     )
     print(f"ratio import/parse : {ratio:.2f}  (target <= 3.0)")
     print(f"ratio in CPU time  : {statistics.median(cpu_ratios):.2f}  (steadier on a busy machine)")
-    print(f"write YAML + media : {written:.3f} s (for information)")
-    print(f"post-import check  : {checked:.3f} s (for information)")
+    print(f"write YAML + media : {written:.3f} s (CPU {cpu_written:.3f} s; for information)")
+    print(f"post-import check  : {checked:.3f} s (CPU {cpu_checked:.3f} s; for information)")
     if cli is not None:
-        print(f"whole CLI          : {cli:.3f} s (qbank import moodle, start to exit)")
+        print(
+            f"whole CLI          : {cli:.3f} s (CPU {cpu_cli:.3f} s; qbank import moodle, "
+            "start to exit)"
+        )
     summary = {
         "questions": n,
         "parse_s": round(statistics.median(floors), 4),
@@ -210,8 +223,11 @@ def main() -> int:
         "ratio": round(ratio, 2),
         "cpu_ratio": round(statistics.median(cpu_ratios), 2),
         "write_s": round(written, 3),
+        "write_cpu_s": round(cpu_written, 3),
         "check_s": round(checked, 3),
+        "check_cpu_s": round(cpu_checked, 3),
         "cli_s": round(cli, 3) if cli is not None else None,
+        "cli_cpu_s": round(cpu_cli, 3) if cpu_cli is not None else None,
         "target": 3.0,
     }
     print("RESULT " + json.dumps(summary))
