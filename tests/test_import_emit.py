@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from qbank.importers import Imported, import_files
 from qbank.importers.bank import (
+    _NOT_SIMPLE,
+    _NOT_SIMPLE_MULTILINE,
     FOLD_AT,
     KEY_ORDER,
     _fast_item,
@@ -111,7 +113,7 @@ def _reference(questions: list[Imported], indent: str) -> str:
     return _pyyaml_items(questions, [ordered(q.data) for q in questions], indent)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(QUESTION, min_size=1, max_size=4),
     st.sampled_from(["  ", "    ", ""]),
@@ -194,3 +196,34 @@ def test_real_files_take_the_fast_path_and_match() -> None:
                 slow += 1
     # the point of the fast emitter: nearly every real question goes through it
     assert fast > 20 * slow, (fast, slow)
+
+
+def _libyaml_printable(ch: str) -> bool:
+    """emitter.c's IS_PRINTABLE, on the character's UTF-8 bytes as libyaml reads them."""
+    b = ch.encode("utf-8", "surrogatepass")
+    first, second = b[0], b[1] if len(b) > 1 else 0
+    third = b[2] if len(b) > 2 else 0
+    return (
+        first == 0x0A
+        or 0x20 <= first <= 0x7E
+        or (first == 0xC2 and second >= 0xA0)
+        or 0xC2 < first < 0xED
+        or (first == 0xED and second < 0xA0)
+        or first == 0xEE
+        or (
+            first == 0xEF
+            and not (second == 0xBB and third == 0xBF)
+            and not (second == 0xBF and third in (0xBE, 0xBF))
+        )
+    )
+
+
+def test_character_classes_are_libyamls() -> None:
+    """The fast emitter's "simple" characters are exactly libyaml's printable characters
+    that are not line breaks (IS_BREAK: CR, LF, NEL, LS, PS), LF allowed in block text."""
+    breaks = "\r\n\x85\u2028\u2029"
+    for cp in range(0x110000):
+        ch = chr(cp)
+        simple = _libyaml_printable(ch) and ch not in breaks
+        assert (_NOT_SIMPLE.search(ch) is None) == simple, hex(cp)
+        assert (_NOT_SIMPLE_MULTILINE.search(ch) is None) == (simple or ch == "\n"), hex(cp)
