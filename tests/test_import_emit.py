@@ -21,6 +21,7 @@ from qbank.importers import Imported, import_files
 from qbank.importers.bank import (
     _NOT_SIMPLE,
     _NOT_SIMPLE_MULTILINE,
+    _RANK,
     FOLD_AT,
     KEY_ORDER,
     _fast_item,
@@ -227,3 +228,14 @@ def test_character_classes_are_libyamls() -> None:
         simple = _libyaml_printable(ch) and ch not in breaks
         assert (_NOT_SIMPLE.search(ch) is None) == simple, hex(cp)
         assert (_NOT_SIMPLE_MULTILINE.search(ch) is None) == (simple or ch == "\n"), hex(cp)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.dictionaries(st.one_of(KEYS, st.text(max_size=3)), st.lists(st.text()), max_size=8))
+)
+def test_key_order_cache_sorts_as_sorted(questions: list[dict[str, list[str]]]) -> None:
+    """ordered() caches the key permutation per key tuple: same order as sorting each."""
+    for question in questions * 2:  # the second round comes from the cache
+        expected = sorted(question, key=lambda k: (_RANK.get(k, len(_RANK)), k))
+        assert list(ordered(question)) == expected

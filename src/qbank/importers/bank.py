@@ -5,7 +5,9 @@ keys in a fixed order, long text as block scalars (``|`` keeps line breaks, ``>-
 long line), quoted wherever a YAML 1.1 tool would read something else than the text
 (``"no"``, ``"0.10"``, ``"010"``, ``"12:30"``), and ``#`` comments for what the source had
 that qbank keeps only as a note. PyYAML's emitter picks a safe style for any string, so the
-output always reads back as exactly the data given.
+output always reads back as exactly the data given. Question items are written by a faster
+emitter of our own that reproduces PyYAML's (libyaml's) output byte for byte for the values
+imports produce, and hands anything else to PyYAML (see "the fast emitter" below).
 
 Nothing is overwritten unless asked: an imported id that the bank already has, or a target
 file that already exists, is a :class:`Clash` naming both sides. With ``update=True`` a
@@ -134,18 +136,22 @@ def _str(dumper: Any, value: str) -> Any:
 _Dumper.add_representer(str, _str)
 
 
-#: a question's keys (as the importer wrote them) → the same keys in qbank's order
-_ORDERS: dict[tuple[Any, ...], list[Any]] = {}
+#: a question's keys (as the importer wrote them) → their positions in qbank's order
+_ORDERS: dict[tuple[Any, ...], list[int]] = {}
 
 
 def _key_order(question: dict[str, Any]) -> list[Any]:
+    """``sorted(question, key=(rank, key))``, the permutation cached per key tuple (applied
+    to this question's own key objects: keys that compare equal sort the same)."""
     keys = tuple(question)
-    order = _ORDERS.get(keys)
-    if order is None:
-        order = sorted(keys, key=lambda k: (_RANK.get(k, len(_RANK)), k))
+    positions = _ORDERS.get(keys)
+    if positions is None:
+        positions = sorted(
+            range(len(keys)), key=lambda i: (_RANK.get(keys[i], len(_RANK)), keys[i])
+        )
         if len(_ORDERS) < 1024:  # imports write a few dozen shapes of question
-            _ORDERS[keys] = order
-    return order
+            _ORDERS[keys] = positions
+    return [keys[i] for i in positions]
 
 
 def ordered(question: dict[str, Any]) -> dict[str, Any]:
