@@ -359,3 +359,25 @@ def test_non_utf8_bank_file_name_in_reports(bank: Path, tmp_path: Path) -> None:
         _no_traceback(r)
         assert "caf" in out.read_text(encoding="utf-8")
     assert "caf\\xe9.yaml" in summary.read_text(encoding="utf-8")
+
+
+def test_sweep_once_sweeps_each_folder_once_and_still_removes_stale_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qbank import fsutil
+
+    dead = tmp_path / "a" / f"{TEMP_PREFIX}999999999-abc-x.json"  # no such pid
+    dead.parent.mkdir()
+    dead.write_text("partial")
+    swept: list[Path] = []
+    real = fsutil.remove_stale
+    monkeypatch.setattr(fsutil, "remove_stale", lambda folder: swept.append(folder) or real(folder))
+    with fsutil.sweep_once():
+        for i in range(5):
+            atomic_write_text(tmp_path / "a" / f"{i}.txt", "x")
+            atomic_write_text(tmp_path / "b" / f"{i}.txt", "y")
+    assert swept == [tmp_path / "a", tmp_path / "b"]
+    assert not dead.exists()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [f"{i}.txt" for i in range(5)]
+    atomic_write_text(tmp_path / "a" / "after.txt", "z")  # outside the block: every write
+    assert swept[-1] == tmp_path / "a" and len(swept) == 3

@@ -19,7 +19,10 @@ Every output qbank writes goes through :func:`atomic_path` (DESIGN §5):
 
 Temporary files are named ``.qbank-tmp-<pid>-<random>-<name>``. A run killed by SIGKILL or
 SIGTERM cannot clean up; the next run writing to the same folder removes the temporary files
-whose process is gone (:func:`remove_stale`).
+whose process is gone (:func:`remove_stale`). Inside :func:`sweep_once` (a command writing
+many files, such as an import with thousands of images) each folder is swept once, not once
+per file: the sweep reads the whole folder, so per file it would make writing N files into
+one folder cost N² directory entries.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMP_PREFIX = ".qbank-tmp-"
+#: folders already swept for stale temporary files inside :func:`sweep_once`; None outside
+_SWEPT: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar("_SWEPT", default=None)
 STDOUT = "-"
 
 
@@ -175,6 +180,26 @@ def current_umask() -> int:
     return mask
 
 
+@contextlib.contextmanager
+def sweep_once() -> Iterator[None]:
+    """Within this block, :func:`atomic_path` sweeps each folder for stale temporary files
+    (:func:`remove_stale`) the first time it writes there, not on every file."""
+    token = _SWEPT.set(set())
+    try:
+        yield
+    finally:
+        _SWEPT.reset(token)
+
+
+def _sweep(folder: Path) -> None:
+    swept = _SWEPT.get()
+    if swept is None:
+        remove_stale(folder)
+    elif folder not in swept:
+        remove_stale(folder)
+        swept.add(folder)
+
+
 def remove_stale(folder: Path) -> list[Path]:
     """Remove qbank temporary files in ``folder`` left by processes that no longer run."""
     removed: list[Path] = []
@@ -235,7 +260,7 @@ def atomic_path(
     real = resolve_target(target, in_bank_ok=in_bank_ok)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(real.parent)
+        _sweep(real.parent)
         tmp_path = _mkstemp(real.parent, real.name)
     except OSError as exc:
         raise WriteError(Path(target), exc) from None

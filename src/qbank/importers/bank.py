@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from qbank.fsutil import atomic_write_bytes, atomic_write_text
+from qbank.fsutil import atomic_write_bytes, atomic_write_text, sweep_once
 from qbank.importers import Imported, ImportResult, category_titles, clean_id, topic_key
 
 MANIFEST = "qbank.yaml"
@@ -780,12 +780,14 @@ def _existing(root: Path) -> tuple[dict[str, tuple[str, int, int]], set[str], di
 
 
 def write(plan_: WritePlan) -> list[str]:
-    """Write the planned files (atomically); returns the bank-relative paths written."""
+    """Write the planned files (atomically); returns the bank-relative paths written. Each
+    folder is swept for stale temporary files once (:func:`qbank.fsutil.sweep_once`)."""
     written: list[str] = []
-    for rel, data in sorted(plan_.media.items()):
-        atomic_write_bytes(plan_.root / rel, data)
-        written.append(rel)
-    for rel, text in plan_.files.items():
-        atomic_write_text(plan_.root / rel, text)
-        written.append(rel)
+    with sweep_once():
+        for rel, data in sorted(plan_.media.items()):
+            atomic_write_bytes(plan_.root / rel, data)
+            written.append(rel)
+        for rel, text in plan_.files.items():
+            atomic_write_text(plan_.root / rel, text)
+            written.append(rel)
     return written
