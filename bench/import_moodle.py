@@ -6,7 +6,8 @@ multichoice single and multiple, truefalse, shortanswer, numerical with units, m
 essay, cloze; a category every 200 questions; tags and idnumbers).
 
 * floor: ``etree.fromstring`` with the importer's own hardened parser settings (no DTD,
-  no entities, no network) — parsing alone;
+  no entities, no network) — parsing alone, and freeing the tree (the import frees its own
+  tree before it returns, so both windows include that);
 * import: :func:`qbank.importers.moodle.import_moodle` — the same parse plus mapping every
   question to qbank data (HTML → markdown, media, ids, losses);
 * write (for information): planning and writing the bank's YAML files and media (not
@@ -170,11 +171,14 @@ def main() -> int:
     cpu_floors, cpu_imports = [], []
     result = None
     for _ in range(repeat):
+        # the previous run's result is freed here, outside both timed windows (≈ 0.1 s)
+        result = None
         gc.collect()
         t0, c0 = time.perf_counter(), time.process_time()
         root = etree.fromstring(data, parser())
-        floor, cpu_floor = time.perf_counter() - t0, time.process_time() - c0
+        # freeing the tree is part of both: import_moodle frees its own tree before returning
         del root
+        floor, cpu_floor = time.perf_counter() - t0, time.process_time() - c0
         gc.collect()
         _cached.cache_clear()  # no help from the previous run's conversions
         t0, c0 = time.perf_counter(), time.process_time()
