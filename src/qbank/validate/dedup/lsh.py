@@ -207,7 +207,8 @@ def _chunk_words(
     first = view[starts] & _MASKS[np.minimum(lens, 8)]
     longer = np.flatnonzero(lens > 8)
     with np.errstate(over="ignore"):
-        h = first * _U64(0x9E3779B97F4A7C15)
+        # the length counts too: a NUL byte reads like the zero padding
+        h = first * _U64(0x9E3779B97F4A7C15) + lens.astype(np.uint64) * _U64(0xD6E8FEB86659FD93)
         if len(longer):
             x = h[longer] ^ (lens[longer].astype(np.uint64) << _U64(40))
             active, j = longer, 1
@@ -310,6 +311,27 @@ def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.
 _MIN_ROWS = 512
 
 
+def _stable_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.argsort(key, kind="stable")`` (uint64 keys) and a mask of where each run of
+    equal keys starts in that order.
+
+    One sort of (high bits of the key | position) orders by key, then position — the
+    stable order — unless two different keys share their high bits (then the runs of equal
+    high bits and of equal keys differ, and the stable argsort runs instead). The sort of
+    plain uint64 values is several times faster than an argsort."""
+    n = len(key)
+    low = np.uint64((1 << max(1, (n - 1).bit_length())) - 1)
+    packed = np.sort((key & ~low) | np.arange(n, dtype=np.uint64))
+    order = (packed & low).astype(np.int64)
+    sk = key[order]
+    new = np.r_[True, sk[1:] != sk[:-1]]
+    if not np.array_equal(new, np.r_[True, (packed[1:] ^ packed[:-1]) > low]):
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        new = np.r_[True, sk[1:] != sk[:-1]]
+    return order, new
+
+
 def lsh_candidates(
     signatures: np.ndarray,
     bands: int = BANDS,
@@ -321,8 +343,9 @@ def lsh_candidates(
     codes ``i * n + j`` (``i < j``).
 
     Each band's ``rows`` values are mixed into one 64-bit bucket key (a collision only adds
-    candidates, which verification removes); documents are grouped by a stable sort and
-    every pair inside a bucket is produced with numpy (no Python loop over buckets).
+    candidates, which verification removes; all bands' keys are computed at once);
+    documents are grouped by a stable sort (:func:`_stable_groups`) and every pair inside a
+    bucket is produced with numpy (no Python loop over buckets).
 
     A bucket of more than ``max_bucket`` stems is split by the next band's rows, and so
     on: such buckets come from minima that all fell on words most stems share ("the",
@@ -343,31 +366,12 @@ def lsh_candidates(
         for r in range(rows):
             keys += block[:, :, r].T.astype(np.uint64) * mix[r]
         keys ^= keys >> np.uint64(29)
-    low = np.uint64((1 << max(1, (n - 1).bit_length())) - 1)
-    slots = positions.astype(np.uint64)
-
-    def group(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``np.argsort(key, kind="stable")`` and where each run of equal keys starts.
-
-        One sort of (high bits of the key | position) orders by key, then position — the
-        stable order — unless two different keys share their high bits; then the runs of
-        equal high bits and of equal keys differ, and the stable argsort runs instead."""
-        packed = np.sort((key & ~low) | slots)
-        order = (packed & low).astype(np.int64)
-        sk = key[order]
-        new = np.r_[True, sk[1:] != sk[:-1]]
-        if not np.array_equal(new, np.r_[True, (packed[1:] ^ packed[:-1]) > low]):
-            order = np.argsort(key, kind="stable")
-            sk = key[order]
-            new = np.r_[True, sk[1:] != sk[:-1]]
-        return order, new
-
     for band in range(bands):
         key = keys[band].copy()
         if n_empty:  # documents without words share no bucket
             key[empty] = np.arange(n_empty, dtype=np.uint64) + np.uint64(2**63 + 12345)
         for extra in range(1, bands + 1):
-            order, new = group(key)
+            order, new = _stable_groups(key)
             starts = np.flatnonzero(new)
             sizes = np.diff(np.r_[starts, n])
             big = sizes > max_bucket
