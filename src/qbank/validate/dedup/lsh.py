@@ -392,6 +392,31 @@ def lsh_candidates(
         yield unique(order[left] * n + order[right])
 
 
+#: candidate codes gathered from consecutive bands before their distinct pairs are filtered
+#: (≤ 32 MB): the same pair from several bands is bounded once, and memory stays bounded
+FILTER_BATCH = 4_000_000
+#: pairs per call of the length and character-count bounds: the two histogram rows of
+#: 16 k pairs stay in cache (measured at 20,000: 0.18 s in steps of 8–32 k, 0.27 s per band)
+FILTER_STEP = 16_384
+
+
+def _bounded(
+    batch: list[np.ndarray], lengths: np.ndarray, hist: np.ndarray, threshold: float
+) -> list[np.ndarray]:
+    """The distinct candidate codes of ``batch`` that pass the length and character-count
+    bounds, in steps of :data:`FILTER_STEP` pairs."""
+    n = len(lengths)
+    codes = unique(np.concatenate(batch))
+    kept = []
+    for at in range(0, len(codes), FILTER_STEP):
+        step = codes[at : at + FILTER_STEP]
+        pairs = np.stack([step // n, step % n], axis=1)
+        pairs = length_filter(pairs, lengths, threshold)
+        pairs = histogram_filter(pairs, hist, lengths, threshold)
+        kept.append(pairs[:, 0] * n + pairs[:, 1])
+    return kept
+
+
 def lsh_pairs(
     keys: Sequence[str],
     threshold: float,
@@ -404,9 +429,11 @@ def lsh_pairs(
 ) -> np.ndarray:
     """Pairs with ``fuzz.ratio`` ≥ ``threshold`` among MinHash-LSH candidates (verified).
 
-    Each band's candidates go through the exact length and character-count bounds at once,
-    so memory holds only the survivors (about a third); the distinct survivors are then
-    scored with ``cpdist``.
+    Candidates of consecutive bands (up to :data:`FILTER_BATCH` codes) are made distinct
+    and go through the exact length and character-count bounds in steps of
+    :data:`FILTER_STEP` pairs, so memory holds only a batch and the survivors (about a
+    third); the distinct survivors are then scored with ``cpdist``. Both bounds are exact
+    and per pair, so how the candidates are batched changes no result.
     """
     keys = list(keys)
     n = len(keys)
@@ -416,13 +443,18 @@ def lsh_pairs(
     hist = char_histograms(keys)
     lengths = key_lengths(keys)
     kept: list[np.ndarray] = []
+    batch: list[np.ndarray] = []
+    held = 0
     candidates = lsh_candidates(sig, bands, rows, max_bucket=max_bucket)
     for codes in track(candidates, bands) if track else candidates:
-        pairs = np.stack([codes // n, codes % n], axis=1)
-        pairs = length_filter(pairs, lengths, threshold)
-        pairs = histogram_filter(pairs, hist, lengths, threshold)
-        kept.append(pairs[:, 0] * n + pairs[:, 1])
-    del sig, hist
+        batch.append(codes)
+        held += len(codes)
+        if held >= FILTER_BATCH:
+            kept += _bounded(batch, lengths, hist, threshold)
+            batch, held = [], 0
+    if batch:
+        kept += _bounded(batch, lengths, hist, threshold)
+    del sig, hist, batch
     codes = unique(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
     del kept
     pairs = np.stack([codes // n, codes % n], axis=1)
