@@ -201,6 +201,11 @@ def test_candidates_equal_the_reference(values: int, max_bucket: int) -> None:
     assert sum(len(c) for c in got) > 0
     for a, b in zip(got, want, strict=True):
         assert np.array_equal(a, b)
+    # lsh_pairs takes the bands unsorted: the same distinct pairs, i < j
+    raw = list(lsh._band_pairs(sig, 8, 4, max_bucket))
+    for a, b in zip(raw, want, strict=True):
+        assert len(np.unique(a)) == len(a) and np.array_equal(np.sort(a), b)
+        assert (a // 1500 < a % 1500).all()
 
 
 def test_stable_groups_fall_back_when_keys_share_their_high_bits() -> None:

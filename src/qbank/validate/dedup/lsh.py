@@ -353,6 +353,15 @@ def lsh_candidates(
     band, 10 M pairs at 100,000 stems), while real near-duplicates also agree on the next
     rows and stay together.
     """
+    for codes in _band_pairs(signatures, bands, rows, max_bucket):
+        yield unique(codes)
+
+
+def _band_pairs(
+    signatures: np.ndarray, bands: int, rows: int, max_bucket: int
+) -> Iterator[np.ndarray]:
+    """:func:`lsh_candidates` before each band's codes are sorted: distinct, ``i < j``
+    (the order inside a bucket is by position), in bucket order."""
     n = signatures.shape[0]
     rng = np.random.Generator(np.random.PCG64(SEED + 1))
     mix = rng.integers(1, 2**63, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -389,7 +398,7 @@ def lsh_candidates(
         left = np.repeat(positions, counts)
         step = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         right = left + 1 + step
-        yield unique(order[left] * n + order[right])
+        yield order[left] * n + order[right]
 
 
 #: candidate codes gathered from consecutive bands before their distinct pairs are filtered
@@ -445,7 +454,7 @@ def lsh_pairs(
     kept: list[np.ndarray] = []
     batch: list[np.ndarray] = []
     held = 0
-    candidates = lsh_candidates(sig, bands, rows, max_bucket=max_bucket)
+    candidates = _band_pairs(sig, bands, rows, max_bucket)
     for codes in track(candidates, bands) if track else candidates:
         batch.append(codes)
         held += len(codes)
