@@ -392,13 +392,13 @@ def _band_pairs(
         if not np.any(sizes > 1):
             yield np.empty(0, dtype=np.int64)
             continue
-        ends = np.repeat(starts + sizes, sizes)
-        counts = ends - positions - 1
-        total = int(counts.sum())
-        left = np.repeat(positions, counts)
-        step = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        right = left + 1 + step
-        yield order[left] * n + order[right]
+        # each sorted position pairs with the later members of its bucket: pair number k of
+        # position p (list index first[p] + k) has the partner at position p + 1 + k
+        counts = np.repeat(starts + sizes, sizes) - positions - 1
+        first = np.cumsum(counts) - counts
+        right = np.arange(int(counts.sum()), dtype=np.int64)
+        right += np.repeat(positions + 1 - first, counts)
+        yield np.repeat(order * n, counts) + order[right]
 
 
 #: candidate codes gathered from consecutive bands before their distinct pairs are filtered
