@@ -33,12 +33,14 @@ from lxml import etree
 
 from qbank.markup.from_html import (
     _OTHER_SPACE,
+    _PLAIN_PARAGRAPH,
     Converted,
     _clean_blocks,
     _converted_text,
     _Converter,
     _general,
     _inline_paragraphs,
+    clean_markdown,
     html_to_markdown,
 )
 
@@ -290,3 +292,51 @@ def test_clean_shape_check_is_linear() -> None:
         start = time.process_time()
         assert _clean_blocks(source, False) is None
         assert time.process_time() - start < 0.5
+
+
+#: characters for bare paragraphs: every markdown special, kind of space and line-start
+#: marker, so that ``_PLAIN_PARAGRAPH`` is tried on near misses as often as on hits
+PLAIN_CHARS = "ab Z9 1.)#+->=*_`[]!|~{}\\$&<;\t\n\u00a0\u2003\u200bé"
+
+
+def _plain_check(source: str, breaks: bool) -> bool:
+    """The bare-paragraph shortcut in ``_clean_blocks`` gives what ``_general`` gives (and
+    ``clean_markdown`` what ``html_to_markdown`` gives); True if the shortcut was taken."""
+    taken = _PLAIN_PARAGRAPH.fullmatch(source) is not None and "  " not in source
+    _clean_check(source, breaks)
+    if taken:
+        assert _clean_blocks(source, breaks) is not None, source
+    return taken
+
+
+def test_plain_paragraph_shortcut_on_random_paragraphs() -> None:
+    rng = random.Random(1515)
+    n = int(os.environ.get("QBANK_PROPERTY_EXAMPLES", "4000")) * 5
+    taken = 0
+    for _ in range(n):
+        inner = "".join(rng.choice(PLAIN_CHARS) for _ in range(rng.randint(0, 12)))
+        source = rng.choice(["<p>{}</p>", "<p>{}</p>", " <p>{}</p> ", "<p>{}<br></p>"])
+        taken += _plain_check(source.format(inner), rng.random() < 0.3)
+    assert taken > n // 20  # the shortcut is really taken
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.text(max_size=20), breaks=st.booleans())
+def test_plain_paragraph_shortcut_with_any_characters(text: str, breaks: bool) -> None:
+    _plain_check(f"<p>{text}</p>", breaks)
+
+
+def test_clean_markdown_is_html_to_markdown_text() -> None:
+    """What the Moodle importer relies on: for a source with ``<``, a ``str`` from
+    ``clean_markdown`` is the ``text`` of ``html_to_markdown``, which drops nothing."""
+    rng = random.Random(1516)
+    n = int(os.environ.get("QBANK_PROPERTY_EXAMPLES", "4000"))
+    taken = 0
+    for _ in range(n):
+        source = "<p>" + _clean_fragment(rng, rng.random() < 0.5)
+        breaks = rng.random() < 0.3
+        fast = clean_markdown(source, breaks)
+        if fast is not None:
+            taken += 1
+            assert html_to_markdown(source, breaks=breaks) == Converted(fast), source
+    assert taken > n // 10

@@ -18,6 +18,8 @@ from lxml import etree
 
 from qbank.importers import IdAllocator
 from qbank.importers.moodle import (
+    _CLOZE_ANSWERS,
+    _cloze_answers,
     _dec_text,
     _grade,
     _num,
@@ -66,7 +68,6 @@ def _files() -> list[tuple[str, bytes]]:
 
 def _at(reader: _Reader, q: etree._Element) -> None:
     """Put ``reader`` on question ``q`` as its main loop does."""
-    reader.q = q
     reader.children = q[:]
     reader.first = {child.tag: child for child in reversed(reader.children)}
 
@@ -170,3 +171,80 @@ def test_importing_twice_gives_the_same_result() -> None:
     again = import_moodle(data, "bench.xml")
     assert repr(first) == repr(again)
     assert len(first.questions) == 400
+
+
+def _cloze_answers_plain(body: str) -> tuple[list[str], str]:
+    """_cloze_answers as written before the per-body cache and the character checks."""
+    import html
+    import re
+
+    accepted: list[str] = []
+    described: list[str] = []
+    for part in re.split(r"(?<!\\)~", body):
+        if not part:
+            continue
+        answer = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
+        frac = Decimal(0)
+        if answer.startswith("="):
+            frac, answer = Decimal(100), answer[1:]
+        else:
+            m = re.match(r"%(-?\d+(?:\.\d+)?)%", answer)
+            if m:
+                frac, answer = Decimal(m.group(1)), answer[m.end() :]
+        answer = html.unescape(
+            answer.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~")
+        ).strip()
+        answer = re.sub(r"<[^>]+>", "", answer)
+        if frac >= 100 and answer:
+            tolerance = re.fullmatch(r"[-+0-9.eE]+:[0-9.eE]+", answer)
+            accepted.append(answer.split(":", 1)[0] if tolerance else answer)
+        described.append(f"{_dec_text(frac)}% {answer}")
+    return accepted, "; ".join(described)
+
+
+CLOZE_PIECES = [
+    "=", "~", "#", "%", "%50%", "%-33.3%", "%100%", "%1e2%", "\\~", "\\#", "\\}", "\\",
+    "Paris", "paris", " ", "1.5:0.1", "2", ":", "&amp;", "&lt;b&gt;", "<b>", "</b>", "<",
+    "é", "fb", "==", "~=", "#x",
+]  # fmt: skip
+
+
+def test_cloze_answers_cached_are_the_plain_parse() -> None:
+    import random
+
+    rng = random.Random(77)
+    bodies = ["=Paris~=paris", "=12", "=1.5:0.1#ok~%50%2", "", "~", "#"] + [
+        "".join(rng.choice(CLOZE_PIECES) for _ in range(rng.randint(0, 10))) for _ in range(4000)
+    ]
+    for _ in range(2):  # the second round reads the cache
+        for body in bodies:
+            got = _cloze_answers(body)
+            assert got == _cloze_answers_plain(body), body
+            got[0].append("changed")  # a caller's list is its own: the cache is untouched
+    assert _CLOZE_ANSWERS
+
+
+def test_a_converted_field_gives_its_notes_every_time() -> None:
+    # the per-import cache holds clean conversions as text and the others (dropped
+    # formatting, tables) as Converted: a repeated field repeats its notes
+    underline = "<![CDATA[<p>a <u>b</u></p>]]>"
+    plain = "<![CDATA[<p>Option</p>]]>"
+    answer = (
+        '<answer fraction="{f}" format="html"><text>{t}</text>'
+        '<feedback format="html"><text>{t}</text></feedback></answer>'
+    )
+    question = (
+        '<question type="multichoice"><questiontext format="html"><text>{t}</text>'
+        "</questiontext><single>false</single>{a}</question>"
+    )
+    body = "".join(
+        question.format(t=t, a=answer.format(f=100, t=t) + answer.format(f=0, t=plain))
+        for t in (underline, plain, underline)
+    )
+    result = import_moodle(f"<quiz>{body}</quiz>".encode(), "n.xml")
+    assert [q.data["text"] for q in result.questions] == ["a b", "Option", "a b"]
+    for q in (result.questions[0], result.questions[2]):
+        assert q.notes.count("question text: formatting not kept: underline") == 1
+        assert q.notes.count("answer 1: formatting not kept: underline") == 1
+        assert q.notes.count("answer 1 feedback: formatting not kept: underline") == 1
+    assert not any("formatting" in n for n in result.questions[1].notes)

@@ -129,6 +129,17 @@ def clean_id(raw: str) -> str | None:
     stripped = raw.strip()
     if ID_RE.match(stripped) and len(stripped) <= 80:
         return stripped
+    if raw.isascii():
+        # ``ID-17``: an ASCII id that is valid once lower-cased, with nothing the steps
+        # below would change (no run of dashes, no separator at its end): what they give
+        lowered = stripped.lower()
+        if (
+            len(lowered) <= 80
+            and ID_RE.match(lowered)
+            and "--" not in lowered
+            and lowered[-1] not in "-._"
+        ):
+            return lowered
     # NFKD leaves ASCII text as it is (no ASCII character decomposes): skip it for ids
     # like ``ID-17``, the common case
     text = _NON_ID.sub("-", (raw if raw.isascii() else _ascii(raw)).strip().lower())
@@ -199,7 +210,7 @@ def apply_tags(question: dict[str, Any], tags: list[str]) -> None:
     for the difficulty) becomes the ``difficulty`` field again."""
     kept: list[str] = []
     for tag in tags:
-        m = _DIFFICULTY_TAG.match(tag)
+        m = _DIFFICULTY_TAG.match(tag) if ":" in tag else None  # (the pattern has a ":")
         if m and "difficulty" not in question:
             question["difficulty"] = m.group(1).lower()
         else:

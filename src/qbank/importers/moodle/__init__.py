@@ -31,7 +31,7 @@ from qbank.importers import (
     apply_tags,
     unique_answers,
 )
-from qbank.markup.from_html import Converted, escape_markdown, html_to_markdown
+from qbank.markup.from_html import Converted, clean_markdown, escape_markdown, html_to_markdown
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -67,6 +67,9 @@ _DEFAULT_COMBINED = {
     "votre réponse est partiellement correcte.",
     "votre réponse est incorrecte.",
 }
+
+#: a question's combined feedback elements, in the order their notes are written
+_COMBINED_KEYS = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
 
 #: an HTML tag, removed to see whether a combined feedback is Moodle's default one
 _TAG = re.compile(r"<[^>]+>")
@@ -253,12 +256,13 @@ class _Reader:
         self.category_key: str | None = None
         #: the current question's first child element of each tag
         self.first: dict[str, etree._Element] = {}
-        self.q: etree._Element | None = None
         #: the current question's child nodes, in order (``q[:]``)
         self.children: list[etree._Element] = []
         #: (text, format) → its conversion (HTML fields without images): banks repeat
-        #: feedback and answer texts; the conversion is a pure function of the two
-        self.conversions: dict[tuple[str, str], Converted] = {}
+        #: feedback and answer texts; the conversion is a pure function of the two. Held
+        #: as the markdown ``str`` when nothing was dropped and no raw HTML kept (no notes
+        #: to write), else as the :class:`Converted`
+        self.conversions: dict[tuple[str, str], str | Converted] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def all(self, tag: str, sub: str | None = None) -> list[etree._Element]:
@@ -292,8 +296,9 @@ class _Reader:
         conv = self.conversions.get((raw, fmt))
         if conv is None:
             return self._convert_new(raw, fmt, el, notes, what)
-        if conv.dropped or conv.raw_html:
-            self._conversion_notes(conv, notes, what)
+        if isinstance(conv, str):
+            return conv
+        self._conversion_notes(conv, notes, what)
         return conv.text
 
     def convert_text(
@@ -304,15 +309,16 @@ class _Reader:
         conv = self.conversions.get((raw, fmt))
         if conv is None:
             return self._convert_new(raw, fmt, el, notes, what)
-        if conv.dropped or conv.raw_html:
-            self._conversion_notes(conv, notes, what)
+        if isinstance(conv, str):
+            return conv
+        self._conversion_notes(conv, notes, what)
         return conv.text
 
     def _convert_new(
         self, raw: str, fmt: str, el: etree._Element | None, notes: list[str], what: str
     ) -> str:
         """:meth:`convert_text` of a text not converted before (not in the cache)."""
-        if not raw.strip():
+        if not raw or raw.isspace():  # ``not raw.strip()`` without copying the text
             return ""
         if fmt == "markdown":
             return raw.strip()
@@ -321,12 +327,24 @@ class _Reader:
                 notes.append(f"{what}: written in Moodle's old wiki-like format, imported as text")
             return escape_markdown(raw.strip())
         breaks = fmt == "moodle_auto_format"
-        if "<" in raw and "<img" in raw.lower():
-            return self.convert_with_images(el, raw, breaks, notes, what)
-        # most fields: no images, so no closure over this field's files
-        conv = self.conversions[raw, fmt] = html_to_markdown(raw, breaks=breaks)
+        if "<" in raw:
+            # "<img" in raw.lower() needs a "<" followed by an "i" or "I": look for that first
+            if ("<i" in raw or "<I" in raw) and "<img" in raw.lower():
+                return self.convert_with_images(el, raw, breaks, notes, what)
+            # the clean shapes (most fields): html_to_markdown's own first try, without
+            # building a Converted (for a source with "<" html_to_markdown returns exactly
+            # this text, with nothing dropped)
+            clean = clean_markdown(raw, breaks)
+            if clean is not None:
+                self.conversions[raw, fmt] = clean
+                return clean
+        # no images, so no closure over this field's files
+        conv = html_to_markdown(raw, breaks=breaks)
         if conv.dropped or conv.raw_html:
+            self.conversions[raw, fmt] = conv
             self._conversion_notes(conv, notes, what)
+        else:
+            self.conversions[raw, fmt] = conv.text
         return conv.text
 
     def convert_with_images(
@@ -416,11 +434,11 @@ class _Reader:
                 self.category_key = source_topic_key(_value(q.find("idnumber")))
                 continue
             result.total += 1
-            self.q = q
             children = self.children = q[:]
             # reversed: the first child of a tag is the one that stays
             first = self.first = {child.tag: child for child in reversed(children)}
-            name = _text(first.get("name")).strip()
+            el = first.get("name")
+            name = _text(el).strip() if el is not None else ""
             method = methods.get(kind)
             if method is None:
                 why = _UNSUPPORTED.get(kind, f"qbank has no `{kind}` question type")
@@ -434,7 +452,9 @@ class _Reader:
 
     def finish(self, q: etree._Element, name: str, data: dict[str, Any], notes: list[str]) -> None:
         first = self.first
-        idnumber = _value(first.get("idnumber")).strip()
+        el = first.get("idnumber")
+        idnumber = el.text if el is not None else None  # _value(el), inlined
+        idnumber = idnumber.strip() if idnumber else ""
         qid, from_source = self.ids.take(idnumber or name, data["text"])
         out: dict[str, Any] = {"id": qid}
         out.update(data)
@@ -455,18 +475,20 @@ class _Reader:
                 out["points"] = points
             elif note is not None:
                 notes.append(note)
-        hidden = _value(first.get("hidden"))
+        el = first.get("hidden")
+        hidden = el.text if el is not None else None
         if hidden and hidden.strip() == "1":
             out["status"] = "draft"
             notes.append("hidden in Moodle: imported as status draft")
-        for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-            el = first.get(key)
-            if el is None:
-                continue
-            raw = _text(el).strip()
-            if raw and _TAG.sub("", raw).strip().lower() not in _DEFAULT_COMBINED:
-                text = self.convert(el, notes, key)
-                notes.append(f"{key}: {text}")
+        if not first.keys().isdisjoint(_COMBINED_KEYS):
+            for key in _COMBINED_KEYS:
+                el = first.get(key)
+                if el is None:
+                    continue
+                raw = _text(el).strip()
+                if raw and _TAG.sub("", raw).strip().lower() not in _DEFAULT_COMBINED:
+                    text = self.convert(el, notes, key)
+                    notes.append(f"{key}: {text}")
         if "hint" in first:
             for hint in self.all("hint"):
                 text = self.convert(hint, notes, "hint")
@@ -474,15 +496,17 @@ class _Reader:
                     notes.append(f"hint: {text}")
         if name and (idnumber or not from_source):
             notes.insert(0, f"Moodle name: {name}")
+        # positional, in Imported's field order: data, file, where, category, notes,
+        # id_from_source, category_key
         self.result.questions.append(
             Imported(
-                data=out,
-                file=self.file,
-                where=f"{q.sourceline} ({name})" if name else f"{q.sourceline}",
-                category=self.category,
-                category_key=self.category_key,
-                notes=notes,
-                id_from_source=from_source,
+                out,
+                self.file,
+                f"{q.sourceline} ({name})" if name else f"{q.sourceline}",
+                self.category,
+                notes,
+                from_source,
+                self.category_key,
             )
         )
 
@@ -525,13 +549,15 @@ class _Reader:
         fracs: list[Decimal] = []
         convert = self.convert
         for i, (frac, a) in enumerate(self.answers(q)):
-            label = f"answer {i + 1}"
+            label, fb_label = (
+                _ANSWER_LABELS[i] if i < 16 else (f"answer {i + 1}", f"answer {i + 1} feedback")
+            )
             otext = convert(a, notes, label)
             if not otext.strip():
                 notes.append(f"{label}: empty, left out")
                 continue
             opt: dict[str, Any] = {"text": otext}
-            fb = convert(_child(a, "feedback"), notes, f"{label} feedback")
+            fb = convert(_child(a, "feedback"), notes, fb_label)
             if fb:
                 opt["feedback"] = fb
             options.append(opt)
@@ -849,32 +875,60 @@ class _Reader:
         return data
 
 
+#: ``answer 1`` … ``answer 16`` and their feedback: a multichoice question's answers' labels
+#: in notes
+_ANSWER_LABELS = tuple((f"answer {i}", f"answer {i} feedback") for i in range(1, 17))
+
+
 def _blank_escape(answer: str) -> str:
     return answer.replace("\\", "\\\\").replace("|", "\\|").replace("}", "\\}").replace("{", "\\{")
 
 
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+#: cloze bodies repeat (``=Paris~=paris``): :func:`_cloze_answers_of` once per body
+_CLOZE_ANSWERS: dict[str, tuple[tuple[str, ...], str]] = {}
+
+
 def _cloze_answers(body: str) -> tuple[list[str], str]:
     """Accepted (100%) answers of a cloze sub-question and a description of all answers."""
+    found = _CLOZE_ANSWERS.get(body)
+    if found is None:
+        accepted, described = _cloze_answers_of(body)
+        found = (tuple(accepted), described)
+        if len(_CLOZE_ANSWERS) < 4096:
+            _CLOZE_ANSWERS[body] = found
+    return list(found[0]), found[1]
+
+
+def _cloze_answers_of(body: str) -> tuple[list[str], str]:
+    """:func:`_cloze_answers`, computed. Each regex and unescape runs only when its
+    character is in the text (without it, each would return the text unchanged)."""
     accepted: list[str] = []
     described: list[str] = []
-    for part in _TILDE.split(body):
+    for part in _TILDE.split(body) if "~" in body else (body,):
         if not part:
             continue
-        answer = _HASH.split(part, maxsplit=1)[0]
-        frac = Decimal(0)
+        answer = _HASH.split(part, maxsplit=1)[0] if "#" in part else part
+        frac = _ZERO
         if answer.startswith("="):
-            frac, answer = Decimal(100), answer[1:]
+            frac, answer = _HUNDRED, answer[1:]
         else:
             m = _PERCENT.match(answer)
             if m:
                 frac, answer = Decimal(m.group(1)), answer[m.end() :]
-        answer = _html.unescape(
-            answer.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~")
-        ).strip()
-        answer = _TAG.sub("", answer)
+        if "\\" in answer:
+            answer = answer.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~")
+        if "&" in answer:
+            answer = _html.unescape(answer)
+        answer = answer.strip()
+        if "<" in answer:
+            answer = _TAG.sub("", answer)
         if frac >= 100 and answer:
             accepted.append(answer.split(":", 1)[0] if _NUM_TOLERANCE.fullmatch(answer) else answer)
-        described.append(f"{_dec_text(frac)}% {answer}")
+        grade = "100" if frac is _HUNDRED else "0" if frac is _ZERO else _dec_text(frac)
+        described.append(f"{grade}% {answer}")
     return accepted, "; ".join(described)
 
 
