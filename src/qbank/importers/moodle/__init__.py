@@ -269,9 +269,12 @@ class _Reader:
         """The current question's child elements named ``tag`` (or their ``sub`` children)."""
         # what q.iterchildren(tag) gives (elements of exactly that tag, no namespace), from
         # the children read once per question: a tag filter costs more to set up than this
-        if tag not in self.first:
+        start = self.first.get(tag)
+        if start is None:
             return []
-        found = [el for el in self.children if el.tag == tag]
+        # none before the first of them (``first`` holds it): skip reading those tags
+        children = self.children
+        found = [el for el in children[children.index(start) :] if el.tag == tag]
         if sub is None:
             return found
         return [x for el in found for x in el if x.tag == sub]
