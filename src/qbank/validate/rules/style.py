@@ -59,7 +59,13 @@ def _holds(text: str, *words: str) -> bool:
     return any(w in low for w in words)
 
 
+#: where a sentence ends: after ``.``, ``!`` or ``?`` and whitespace, before more text (the
+#: definition; :func:`_question_sentence` finds the same breaks with the reversed patterns)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+#: a break mark and the whitespace after it, in the reversed text
+_BREAK_REV = re.compile(r"\s[.!?]")
+_QUESTION_BREAK_REV = re.compile(r"\s\?")
+_NON_SPACE = re.compile(r"\S")
 
 _KINESIS = """\
 id: kinesis-retention
@@ -263,9 +269,10 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
             question_id=q.id,
         )
     if isinstance(q, Single | Multi):
+        options = q.options
         # one pre-test for all the options: any option a pattern matches holds its word
-        if q.shuffle and _holds("\n".join(o.text for o in q.options), "above", "below"):
-            for i, o in enumerate(q.options):
+        if q.shuffle and _holds("\n".join([o.text for o in options]), "above", "below"):
+            for i, o in enumerate(options):
                 m = _ABOVE.search(o.text)
                 if m:
                     yield problem(
@@ -276,26 +283,31 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
                         question_id=q.id,
                         fingerprint=f"QB402:{q.id}:{normalise(o.text)}",
                     )
-        if isinstance(q, Single):
-            yield from _longest_correct(q)
-        yield from _negative_stem(q)
+        if isinstance(q, Single) and len(options) >= 3:
+            found = _longest_correct(q)
+            if found is not None:
+                yield found
+        found = _negative_stem(q)
+        if found is not None:
+            yield found
     if not isinstance(q, Essay):
-        yield from _long_stem(q)
+        found = _long_stem(q)
+        if found is not None:
+            yield found
 
 
-def _longest_correct(q: Single) -> Iterator[Problem]:
-    if len(q.options) < 3:
-        return
-    correct = q.correct_indices
+def _longest_correct(q: Single) -> Problem | None:
+    """QB403 (questions of 3 or more options)."""
+    correct = [i for i, o in enumerate(q.options) if o.correct]  # ``q.correct_indices``
     if len(correct) != 1:
-        return
+        return None
     key = correct[0]
     lengths = [len(" ".join(o.text.split())) for o in q.options]
     longest_wrong = max(n for i, n in enumerate(lengths) if i != key)
     if lengths[key] >= LONGEST_RATIO * longest_wrong and (
         lengths[key] - longest_wrong >= LONGEST_MIN_EXTRA
     ):
-        yield problem(
+        return problem(
             "QB403",
             f"the correct option is the longest by far ({lengths[key]} characters; the longest "
             f"wrong option has {longest_wrong})",
@@ -303,51 +315,101 @@ def _longest_correct(q: Single) -> Iterator[Problem]:
             hint="shorten the key or make the distractors as specific as the key",
             question_id=q.id,
         )
+    return None
 
 
 def _question_sentence(text: str) -> tuple[int, str]:
-    """(offset, sentence) of the sentence that asks: the last one ending in `?`, else the last."""
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
-    sentences = [
-        (s, text[s:e].strip()) for s, e in zip(starts, [*starts[1:], len(text)], strict=True)
-    ]
-    asking = [s for s in sentences if s[1].endswith("?")]
-    return (asking or sentences)[-1]
+    """(offset, sentence) of the sentence that asks: the last one ending in `?`, else the last.
+
+    Sentences end at ``.``, ``!`` or ``?`` followed by whitespace and more text (a break: the
+    next sentence starts at that text). The asking sentence is the last one, or the one
+    before the last break after a ``?``, so it is found from the end of the text without
+    splitting a 700-word case study into sentences: a break is a ``?``/``.``/``!`` whose next
+    character is whitespace with text after it, searched in the reversed text (linear, one
+    regex search each). ``tests/test_style.py`` compares it with the splitting definition
+    (``_SENTENCE_END``) on generated texts and every text of the benchmark banks.
+    """
+    n = len(text)
+    end = n  # the text ends at ``end`` once trailing whitespace is left out
+    while end and text[end - 1].isspace():
+        end -= 1
+    if not end:
+        return 0, ""
+    backwards = text[::-1]  # text[i] is backwards[n - 1 - i]
+    # a break mark at i has text after its whitespace: i <= end - 2, from n - end backwards
+    last_break = _break_before(backwards, n, n - end)
+    if text[end - 1] == "?":  # the last sentence asks
+        start = _sentence_start(text, last_break)
+        return start, text[start:].strip()
+    m = _QUESTION_BREAK_REV.search(backwards, n - end)
+    if m is None:  # no sentence asks: the last one
+        start = _sentence_start(text, last_break)
+        return start, text[start:].strip()
+    mark = n - m.end()  # the `?` that ends the asking sentence
+    start = _sentence_start(text, _break_before(backwards, n, n - mark))
+    return start, text[start : _sentence_start(text, mark)].strip()
 
 
-def _negative_stem(q: Single | Multi) -> Iterator[Problem]:
-    if not _holds(q.text, "not", "except") or not _NEGATIVE.search(q.text):
-        return
+def _break_before(backwards: str, n: int, from_rev: int) -> int:
+    """Index (in the text) of the last break mark found searching ``backwards`` (the reversed
+    text) from ``from_rev`` on, or -1."""
+    m = _BREAK_REV.search(backwards, from_rev)
+    return -1 if m is None else n - m.end()
+
+
+def _sentence_start(text: str, mark: int) -> int:
+    """Where the sentence after the break at ``mark`` starts (0 for no break, ``mark=-1``)."""
+    if mark < 0:
+        return 0
+    m = _NON_SPACE.search(text, mark + 1)
+    assert m is not None  # a break has text after its whitespace
+    return m.start()
+
+
+def _negative_stem(q: Single | Multi) -> Problem | None:
+    """QB404 for the first lower-case NOT/EXCEPT in the asking sentence.
+
+    Only that sentence is searched (and only when it holds the word in some case, see
+    :func:`_holds`): a match there is a match in the whole text at the same place (the
+    sentence is bounded by whitespace or the text's ends, so the ``\b`` of the pattern
+    agree), so the result is the one of searching the whole text first.
+    """
     offset, sentence = _question_sentence(q.text)
+    if not _holds(sentence, "not", "except"):
+        return None
     for m in _NEGATIVE.finditer(sentence):
         word = m.group(0)
         before = sentence[m.start() - 1 : m.start()]
         after = sentence[m.end() : m.end() + 1]
         if word.isupper() or (before in "*_" and before and after == before):
             continue
-        yield problem(
+        return problem(
             "QB404",
             f"negative stem: `{word}` is easy to miss",
             locate_word(q, ("text",), q.text, offset + m.start()),
             hint=f"write `{word.upper()}` or `**{word}**`, or ask the question positively",
             question_id=q.id,
         )
-        return
+    return None
 
 
-def _long_stem(q: AnyQuestion) -> Iterator[Problem]:
-    # more than N words take at least 2N + 1 characters: shorter texts need no split
-    if len(q.text) <= 2 * STEM_MAX_WORDS or len(q.text.split()) <= STEM_MAX_WORDS:
-        return
-    words = len(to_text(q.text).split())
+def _long_stem(q: AnyQuestion) -> Problem | None:
+    """QB407. More than N words take at least 2N + 1 characters, and ``split(None, N)``
+    stops after N + 1 words (its length is ``min(words, N + 1)``): shorter texts and texts
+    of few words never reach the markup parser."""
+    text = q.text
+    if len(text) <= 2 * STEM_MAX_WORDS or len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
+        return None
+    words = len(to_text(text).split())
     if words > STEM_MAX_WORDS:
-        yield problem(
+        return problem(
             "QB407",
             f"the question text has {words} words (more than {STEM_MAX_WORDS})",
             q.loc("text"),
             hint="shorten the scenario, or split it into several questions",
             question_id=q.id,
         )
+    return None
 
 
 def _position_bias(questions: list[AnyQuestion]) -> Iterator[Problem]:
