@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from qbank.diagnostics import Location, Problem, Rule, Severity, problem, register
 from qbank.filetype import jpeg_header_opens
-from qbank.markup import MediaOutsideBank, find_blanks, parse, resolve_media
+from qbank.markup import MediaOutsideBank, find_blanks, parse, resolution_cache, resolve_media
 from qbank.markup.images import IMAGE_TYPES, sniff
 from qbank.model import (
     MAX_IMAGE_BYTES,
@@ -466,6 +466,15 @@ def raw_html_problems(q: AnyQuestion) -> Iterator[Problem]:
 
 
 def check(ctx: Context) -> Iterator[Problem]:
+    """The family's findings. It runs inside one :func:`resolution_cache` block, so the bank
+    root is resolved once rather than once per image source (symlinks make that a system
+    call per path component); the findings are gathered before the block ends."""
+    with resolution_cache():
+        found = list(_check(ctx))
+    yield from found
+
+
+def _check(ctx: Context) -> Iterator[Problem]:
     checker = _MediaChecker(ctx.bank.root, image_limit(ctx.bank.manifest))
     for q in ctx.questions:  # in pull-request mode: the changed ones
         yield from check_question(q, checker)
@@ -508,6 +517,11 @@ def check_quiz_instructions(rel: str, quiz: Quiz, checker: _MediaChecker) -> Ite
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
     for path, text, inline in markup_fields(q):
+        # no image (`![`), maths, HTML, reference (`[`) or character reference (`&`): of the
+        # checks below only QB506's list-number test can apply, and only to a block text
+        plain = "[" not in text and "\\" not in text and "<" not in text and "&" not in text
+        if plain and (inline or not _may_drop(text, inline)):
+            continue
         if "![" in text:
             yield from checker.images(q, path, text, inline)
         if "\\" in text:
