@@ -174,11 +174,17 @@ def validate(
         scope=scope,
         coverage=coverage,
     )
+    data: bytes | None = None
     if statistics:
         from qbank.validate.reporters.full_format import render_statistics
 
         text = render_statistics(ctx)
         name = "full"
+    elif name == "json" and output is not None:
+        from qbank.validate.reporters.json_format import render_bytes
+
+        # what atomic_write_text would write, without decoding and encoding 35 MB again
+        text, data = "", render_bytes(ctx)
     else:
         text = get(name)(ctx)
     if name == "github":
@@ -186,10 +192,13 @@ def validate(
 
         write_step_summary(ctx)
     if output is not None:
-        from qbank.fsutil import atomic_write_text, display, protect
+        from qbank.fsutil import atomic_write_bytes, atomic_write_text, display, protect
 
         with protect(loaded.root):
-            atomic_write_text(output, text)
+            if data is not None:
+                atomic_write_bytes(output, data)
+            else:
+                atomic_write_text(output, text)
         click.echo(f"{ctx.summary()} Report written to {display(output)}.", err=True)
     else:
         click.echo(text, nl=False)
