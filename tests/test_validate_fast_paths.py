@@ -234,3 +234,47 @@ def test_render_bytes_is_what_the_text_writes(data: dict[str, object]) -> None:
     for chosen in (problems[:1], problems):
         ctx = ReportContext(chosen, bank, checked=0)
         assert render_bytes(ctx) == printable(render(ctx)).encode("utf-8")
+
+
+def test_report_order_is_rank_then_sort_key() -> None:
+    from qbank.diagnostics import Location, Problem, Related, Severity
+    from qbank.validate.engine import report_order
+
+    problems = [
+        Problem(rule, severity, message, Location(file, line, col))
+        for rule in ("QB201", "QB401")
+        for severity in Severity
+        for message in ("a", "b")
+        for file, line, col in (("a.yaml", 1, 1), ("a.yaml", 10, 2), ("b.yaml", 2, 1))
+    ]
+    problems.append(
+        Problem(
+            "QB301", Severity.ERROR, "x", Location("a.yaml"), related=(Related(Location("c"), "y"),)
+        )
+    )
+    for p in problems:
+        assert report_order(p) == (p.severity.rank, *p.sort_key)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_validate_leaves_the_collector_as_it_found_it(enabled: bool, tmp_path: Path) -> None:
+    """``qbank validate`` runs with the cyclic collector off and restores it afterwards."""
+    import contextlib
+    import gc
+
+    from qbank.cli import main
+
+    seen: list[bool] = []
+    try:
+        if not enabled:
+            gc.disable()
+        with contextlib.suppress(SystemExit):
+            main.main(
+                args=["validate", str(ROOT / "bank"), "-f", "json", "-o", str(tmp_path / "r")],
+                standalone_mode=False,
+            )
+        seen.append(gc.isenabled())
+    finally:
+        gc.enable()
+    assert seen == [enabled]
+    assert b'"format_version": 1' in (tmp_path / "r").read_bytes()

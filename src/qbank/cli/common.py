@@ -141,6 +141,30 @@ def load(bank_path: Path) -> Any:
     return bank
 
 
+def collector_paused(f: F) -> F:
+    """Run the command with the cyclic garbage collector off (as it was again afterwards).
+
+    For ``qbank validate``: checking a bank makes no cyclic garbage (``gc.collect()`` after a
+    run with the collector off finds nothing, on the 2,000 real-length and the 20,000
+    synthetic benchmark banks), while each collection scans what the run made since the
+    bank was loaded and frozen: the node trees composed again to locate findings, the
+    duplicate finder's data, the findings and the report (0.3-0.8 s of a 20,000-question
+    run, in one to three full collections). Memory is what the run keeps alive either way.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper  # type: ignore[return-value]
+
+
 def guarded(f: F) -> F:
     """Turn unexpected exceptions into a one-line internal error with exit code 2."""
 

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 import click
 
 from qbank.cli import main
-from qbank.cli.common import CommandError, default_bank, find_bank, guarded, load
+from qbank.cli.common import (
+    CommandError,
+    collector_paused,
+    default_bank,
+    find_bank,
+    guarded,
+    load,
+)
 from qbank.validate.reporters import FORMATS
 
 if TYPE_CHECKING:
@@ -77,6 +84,7 @@ def default_format() -> str:
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 (advisory runs).")
 @guarded
+@collector_paused
 def validate(
     paths: tuple[Path, ...],
     fmt: str | None,

@@ -461,5 +461,19 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
     for src in bank.files.values():  # keep the loader's record in step for callers
         for s in src.suppressions:
             s.used = {t for (rel, line, t) in suppressor.used if rel == src.rel and line == s.line}
-    problems.sort(key=lambda p: (p.severity.rank, *p.sort_key))
+    problems.sort(key=report_order)
     return Report(problems)
+
+
+def report_order(p: Problem) -> tuple[int, str, int, int, str, str]:
+    """``(p.severity.rank, *p.sort_key)`` (errors first, then file, line, column, rule and
+    message), built in one step: a report sorts tens of thousands of findings."""
+    loc = p.location
+    return (
+        0 if p.severity is Severity.ERROR else 1,
+        loc.file,
+        loc.line,
+        loc.col,
+        p.rule,
+        p.message,
+    )

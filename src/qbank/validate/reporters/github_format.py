@@ -20,6 +20,7 @@ from pathlib import Path
 
 from qbank.diagnostics import RULES, Problem, Severity
 from qbank.fsutil import printable
+from qbank.validate.engine import report_order
 from qbank.validate.reporters import ReportContext
 from qbank.validate.reporters.sarif_format import repo_root
 
@@ -97,7 +98,7 @@ def split_annotated(problems: list[Problem]) -> tuple[list[Problem], list[Proble
     annotated: list[Problem] = []
     rest: list[Problem] = []
     count = {Severity.ERROR: 0, Severity.WARNING: 0}
-    for p in sorted(problems, key=lambda p: (p.severity.rank, *p.sort_key)):
+    for p in sorted(problems, key=report_order):
         if count[p.severity] < MAX_ANNOTATIONS:
             count[p.severity] += 1
             annotated.append(p)
