@@ -278,3 +278,38 @@ def test_validate_leaves_the_collector_as_it_found_it(enabled: bool, tmp_path: P
         gc.enable()
     assert seen == [enabled]
     assert b'"format_version": 1' in (tmp_path / "r").read_bytes()
+
+
+def test_jsonable_fast_paths_agree_with_the_general_cases() -> None:
+    from decimal import Decimal
+
+    from qbank.diagnostics import Location
+    from qbank.validate.reporters.json_format import _AS_IS, jsonable
+
+    for value in ["a", 1, True, None]:
+        assert type(value) in _AS_IS and jsonable(value) is value
+    for value in [0.5, -0.0, float("nan"), float("inf"), float("-inf"), 1e308]:
+        expected = value if value == value and abs(value) != float("inf") else None
+        assert jsonable(value) == expected or (expected is None and jsonable(value) is None)
+    nested = {
+        "s": "x",
+        1: 2,
+        "f": 0.25,
+        "n": None,
+        "b": False,
+        "l": [1, "a", (2, 3)],
+        "d": {"x": {1, 2}},
+        "dec": Decimal("1.5"),
+        "loc": Location("a.yaml", 3, 4),
+    }
+    assert jsonable(nested) == {
+        "s": "x",
+        "1": 2,
+        "f": 0.25,
+        "n": None,
+        "b": False,
+        "l": [1, "a", [2, 3]],
+        "d": {"x": [1, 2]},
+        "dec": "1.5",
+        "loc": {"path": "a.yaml", "line": 3, "column": 4},
+    }

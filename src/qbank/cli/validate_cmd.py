@@ -262,9 +262,11 @@ def _concerns(p: Problem, files: set[str]) -> bool:
 
 def _fixable(bank: Bank, problems: list[Problem]) -> int:
     """How many findings `qbank fix` fixes (tried in memory on the files concerned)."""
-    from qbank.diagnostics import fixable
+    from qbank.diagnostics import RULES, fixable
 
-    candidates = [p for p in problems if fixable(p)]
+    # only findings of a rule with a fix can be fixable: asked once per rule, not per finding
+    with_fix = {rule for rule in {p.rule for p in problems} if rule in RULES and RULES[rule].fix}
+    candidates = [p for p in problems if p.rule in with_fix and fixable(p)]
     if not candidates:
         return 0
     from qbank.validate.fix import fix_text

@@ -47,6 +47,10 @@ def fingerprint(p: Problem) -> str:
     return hashlib.sha1(fingerprint_key(p).encode("utf-8")).hexdigest()
 
 
+#: exact types :func:`jsonable` returns unchanged
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Rule ``data`` as JSON: tuples and sets become (sorted) lists, anything else text.
 
@@ -58,9 +62,15 @@ def jsonable(value: Any) -> Any:
     if kind is str or kind is int or kind is bool:
         return value
     if kind is dict:
-        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
+        # a value of an exact type ``jsonable`` returns as it is, without the call
+        return {
+            k if type(k) is str else str(k): v if type(v) in _AS_IS else jsonable(v)
+            for k, v in value.items()
+        }
     if kind is list or kind is tuple:
         return [v if type(v) is str else jsonable(v) for v in value]
+    if kind is float:  # the general case below, for exact floats
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
