@@ -169,37 +169,7 @@ def _yaml_quote(text: str) -> str:
     return json.dumps(text)
 
 
-# -- locating: the question item memo of SourceFile.node_at, the line table -------------------
-
-
-def test_node_at_memo_gives_the_walked_node(bench_texts: list[str], tmp_path: Path) -> None:
-    """Every field path of every question (and paths with missing parts) gives the node a
-    walk from the root gives, before and after the tree is released and composed again."""
-    from qbank.load import load_bank
-    from qbank.source import _walk
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    import realtext_synth
-
-    bank = load_bank(realtext_synth.write_bank(tmp_path / "real", 60, 3, seed=1))
-    for _ in range(2):
-        for q in bank.questions:
-            src = q.source_file
-            assert src is not None and src.node is not None
-            base = q._path
-            paths = [
-                (*base, "id"),
-                (*base, "text"),
-                (*base, "options", 1, "text"),
-                (*base, "options", 99, "text"),
-                (*base, "nope", "text"),
-                (*base, "options", "x", 0),
-            ]
-            for path in paths:
-                assert src.node_at(path) == _walk(src.node, None, path)
-                assert src.node_at(iter(path)) == _walk(src.node, None, path)
-        for src in bank.files.values():
-            src.release()
+# -- locating: the line table of SourceFile.offset_to_location -----------------------------
 
 
 @pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\nb", "\n\nx\r\ny\n", "é\n\u2028z\n"])

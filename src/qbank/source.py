@@ -93,10 +93,6 @@ class SourceFile:
     _node: yaml.Node | None = None
     _line_starts: list[int] | None = None
     _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
-    #: (the tree, question item path → (node, key node)): see :meth:`node_at`
-    _items: tuple[yaml.Node, dict[tuple[int | str, ...], tuple[Any, Any]]] | None = field(
-        default=None, repr=False, compare=False
-    )
 
     @property
     def node(self) -> yaml.Node | None:
@@ -128,7 +124,6 @@ class SourceFile:
     def release(self) -> None:
         """Drop the node tree (it is composed again if a location is asked for)."""
         self._node = None
-        self._items = None
 
     @property
     def lines(self) -> list[str]:
@@ -147,24 +142,22 @@ class SourceFile:
         """The value node at ``path`` (and its key node), or the nearest ancestor.
 
         Path elements that do not exist (pydantic adds union member names) are skipped.
-
-        Rules ask for several fields of one question (``("questions", 12, "options", 2,
-        "text")``), thousands of times per run: the node of the question item (a path's
-        first two elements) is remembered per tree, and the walk goes on from it. The walk
-        keeps no other state, so going on from a remembered step gives the same node.
         """
         node = self.node
-        parts = path if isinstance(path, tuple) else tuple(path)
-        if len(parts) > 2 and node is not None:
-            items = self._items
-            if items is None or items[0] is not node:
-                items = self._items = (node, {})
-            head = parts[:2]
-            found = items[1].get(head)
-            if found is None:
-                found = items[1][head] = _walk(node, None, head)
-            return _walk(found[0], found[1], parts[2:])
-        return _walk(node, None, parts)
+        key_node: yaml.Node | None = None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                        node, key_node = v, k
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                node, key_node = node.value[part], None
+        return node, key_node
 
     def location(self, path: Iterable[int | str], *, key: bool = False) -> Location:
         node, key_node = self.node_at(path)
@@ -182,25 +175,6 @@ class SourceFile:
             self._line_starts = list(itertools.accumulate(lengths, initial=0))[:-1]
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return Location(self.rel, line + 1, offset - self._line_starts[line] + 1)
-
-
-def _walk(
-    node: yaml.Node | None, key_node: yaml.Node | None, path: tuple[int | str, ...]
-) -> tuple[yaml.Node | None, yaml.Node | None]:
-    """:meth:`SourceFile.node_at` from ``node`` (reached with ``key_node``) along ``path``."""
-    for part in path:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == part:
-                    node, key_node = v, k
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(node.value)
-        ):
-            node, key_node = node.value[part], None
-    return node, key_node
 
 
 def compose(text: str) -> yaml.Node | None:
