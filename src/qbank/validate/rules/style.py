@@ -303,7 +303,7 @@ def _longest_correct(q: Single) -> Problem | None:
         return None
     key = correct[0]
     lengths = [len(" ".join(o.text.split())) for o in q.options]
-    longest_wrong = max(n for i, n in enumerate(lengths) if i != key)
+    longest_wrong = max(lengths[:key] + lengths[key + 1 :])  # every option but the key
     if lengths[key] >= LONGEST_RATIO * longest_wrong and (
         lengths[key] - longest_wrong >= LONGEST_MIN_EXTRA
     ):
