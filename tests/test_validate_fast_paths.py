@@ -283,3 +283,27 @@ def test_jsonable_fast_paths_agree_with_the_general_cases() -> None:
         "dec": "1.5",
         "loc": {"path": "a.yaml", "line": 3, "column": 4},
     }
+
+
+def test_nearest_file_with_the_run_s_listings_is_the_same(tmp_path: Path) -> None:
+    """QB501's "did you mean" with the folder listings kept for the run, as without."""
+    from qbank.validate.rules.media import _nearest_file
+
+    (tmp_path / "media").mkdir()
+    for name in ("diagram.png", "nat-gateway.svg", "other.txt"):
+        (tmp_path / "media" / name).write_bytes(b"x")
+    (tmp_path / "media" / "folder.png").mkdir()
+    asked = [
+        "media/diagram.jpg",
+        "media/nat-gateway.png",
+        "media/zzz.png",
+        "media/folder.pn",
+        "missing/diagram.png",
+        "diagram.png",
+    ]
+    listings: dict[Path, tuple[list[str], Path] | None] = {}
+    for _ in range(2):
+        for rel in asked:
+            path = tmp_path.resolve() / rel
+            assert _nearest_file(path, tmp_path, listings) == _nearest_file(path, tmp_path)
+    assert _nearest_file(tmp_path.resolve() / "media/diagram.jpg", tmp_path) == "media/diagram.png"

@@ -284,6 +284,8 @@ class _MediaChecker:
         self.resolved: dict[str, Path | MediaOutsideBank] = {}
         #: sources already found to be good images (shared images are checked once)
         self.good: set[str] = set()
+        #: folder → its file names and the resolved root (see :func:`_nearest_file`)
+        self.listings: dict[Path, tuple[list[str], Path] | None] = {}
 
     def resolve(self, src: str) -> Path:
         """:func:`resolve_media`, once per source (banks share images between questions)."""
@@ -342,7 +344,7 @@ class _MediaChecker:
             key = f"{q.id}:{ref.src}"
             if state.error:
                 hint = "paths are relative to the bank root, e.g. media/diagram.png"
-                near = _nearest_file(resolved, self.root)
+                near = _nearest_file(resolved, self.root, self.listings)
                 if near:
                     hint = f"did you mean `{near}`? " + hint
                 yield problem(
@@ -408,16 +410,30 @@ def _reason(exc: MediaOutsideBank, src: str) -> str:
     return "it leads outside the bank folder"
 
 
-def _nearest_file(path: Path, root: Path) -> str | None:
-    """A file in the same folder whose name is close (a typo or a different extension)."""
+def _nearest_file(
+    path: Path, root: Path, listings: dict[Path, tuple[list[str], Path] | None] | None = None
+) -> str | None:
+    """A file in the same folder whose name is close (a typo or a different extension).
+
+    ``listings`` keeps each folder's file names (and the resolved root) for the run, like
+    the checker's other caches: a bank whose exhibits are missing asks once per image, and
+    most of them sit in one folder (or in one folder that does not exist).
+    """
     import difflib
 
     folder = path.parent
-    try:
-        names = sorted(p.name for p in folder.iterdir() if p.is_file())
-        base = root.resolve()
-    except OSError:
+    if listings is not None and folder in listings:
+        listed = listings[folder]
+    else:
+        try:
+            listed = sorted(p.name for p in folder.iterdir() if p.is_file()), root.resolve()
+        except OSError:
+            listed = None
+        if listings is not None:
+            listings[folder] = listed
+    if listed is None:
         return None
+    names, base = listed
     near = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
     if not near or not folder.is_relative_to(base):
         return None
