@@ -307,3 +307,25 @@ def test_nearest_file_with_the_run_s_listings_is_the_same(tmp_path: Path) -> Non
             path = tmp_path.resolve() / rel
             assert _nearest_file(path, tmp_path, listings) == _nearest_file(path, tmp_path)
     assert _nearest_file(tmp_path.resolve() / "media/diagram.jpg", tmp_path) == "media/diagram.png"
+
+
+def test_plain_choice_is_every_field_plain() -> None:
+    """QB5 skips a choice question when ``_plain_choice``: exactly when every field of
+    ``markup_fields`` is ``_plain`` (which the per-field loop skips anyway)."""
+    import itertools
+    import json
+
+    from qbank.load import load_text
+    from qbank.validate.rules.media import _plain, _plain_choice, markup_fields
+
+    samples = ["plain", "a [b]", "x & y", "\\(x\\)", "<b>", "1. one", "a\n2) two", "![i](m.png)"]
+    for text, option, feedback, explanation in itertools.product(samples, repeat=4):
+        yaml_text = (
+            f"id: q\ntype: single\ntext: {json.dumps(text)}\n"
+            f"explanation: {json.dumps(explanation)}\noptions:\n"
+            f"  - text: {json.dumps(option)}\n    correct: true\n"
+            f"    feedback: {json.dumps(feedback)}\n  - other\n"
+        )
+        (q,), _ = load_text(yaml_text)
+        expected = all(_plain(t, inline) for _, t, inline in markup_fields(q))
+        assert _plain_choice(q) == expected, (text, option, feedback, explanation)

@@ -532,12 +532,11 @@ def check_quiz_instructions(rel: str, quiz: Quiz, checker: _MediaChecker) -> Ite
 
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
+    if isinstance(q, Single | Multi) and _plain_choice(q):
+        return  # the loop below would skip every field
     for path, text, inline in markup_fields(q):
-        # no image (`![`), maths, HTML, reference (`[`) or character reference (`&`): of the
-        # checks below only QB506's list-number test can apply, and only to a block text
-        plain = "[" not in text and "\\" not in text and "<" not in text and "&" not in text
-        if plain and (inline or not _may_drop(text, inline)):
-            continue
+        if _plain(text, inline):
+            continue  # none of the checks below applies
         if "![" in text:
             yield from checker.images(q, path, text, inline)
         if "\\" in text:
@@ -548,6 +547,24 @@ def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
             yield from _dropped(q, path, text, inline)
     if isinstance(q, Cloze) and _may_drop(q.text, True):
         yield from _cloze_answers(q)
+
+
+def _plain(text: str, inline: bool) -> bool:
+    """Whether :func:`check_question` skips a field: no image (`![`), maths, HTML, reference
+    (`[`) or character reference (`&`), and for a block text no list number either."""
+    if "[" in text or "\\" in text or "<" in text or "&" in text:
+        return False
+    return inline or not _may_drop(text, inline)
+
+
+def _plain_choice(q: Single | Multi) -> bool:
+    """Whether every field :func:`markup_fields` gives for a choice question is
+    :func:`_plain` (the options' texts inline, the rest block), without building the
+    fields' paths: most questions of a bank."""
+    for o in q.options:
+        if not _plain(o.text, True) or (o.feedback and not _plain(o.feedback, False)):
+            return False
+    return _plain(q.text, False) and (not q.explanation or _plain(q.explanation, False))
 
 
 #: a line starting with an ordered-list number (the number is consumed into the list)
