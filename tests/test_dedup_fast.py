@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections import Counter
 from typing import Any
 
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz.utils import default_process
 
 from qbank.load import load_text
@@ -33,6 +31,7 @@ from qbank.validate.dedup.text import (
     split_words,
     term_words,
 )
+from test_dedup import _spans_by_counting
 
 #: the module (the package's ``classify`` is the function)
 classify_module = importlib.import_module("qbank.validate.dedup.classify")
@@ -45,41 +44,13 @@ _CONTRACTION_RE = re.compile(r"n['’]t\b", re.IGNORECASE)
 
 
 def _spans_of_lists(before: Any, after: Any) -> list[tuple[list[str], list[str]]]:
-    """change_spans as it was: opcodes over the lower-cased word lists, Counter for moves."""
+    """change_spans as it was: opcodes over the lower-cased word lists (at most 1,000 words
+    each), Counter for moves — test_dedup's reference on the truncated lists."""
     a, al = before
     b, bl = after
     if al == bl:
         return []
-    a, al, b, bl = a[:1000], al[:1000], b[:1000], bl[:1000]
-    blocks: list[tuple[range, range]] = []
-    joined = False
-    for op in Levenshtein.opcodes(al, bl):
-        if op.tag == "equal":
-            joined = False
-        elif joined:
-            src, dest = blocks[-1]
-            blocks[-1] = (range(src.start, op.src_end), range(dest.start, op.dest_end))
-        else:
-            blocks.append((range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)))
-            joined = True
-    moved = Counter(al[i] for r, _ in blocks for i in r) & Counter(
-        bl[j] for _, ins in blocks for j in ins
-    )
-    out_moved, in_moved = Counter(moved), Counter(moved)
-
-    def take(counter: Counter[str], word: str) -> bool:
-        if counter[word] > 0:
-            counter[word] -= 1
-            return True
-        return False
-
-    spans = []
-    for removed_at, added_at in blocks:
-        removed = [a[i] for i in removed_at if not take(out_moved, al[i])]
-        added = [b[j] for j in added_at if not take(in_moved, bl[j])]
-        if removed or added:
-            spans.append((removed, added))
-    return spans
+    return _spans_by_counting((a[:1000], al[:1000]), (b[:1000], bl[:1000]))
 
 
 def _qualifiers_as_was(plain: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -326,7 +326,13 @@ def _clean_line(part: str) -> str:
     if "<br" not in part:
         return part.strip(" ")
     part = part.replace("<br />", "\\\n").replace("<br/>", "\\\n").replace("<br>", "\\\n")
-    lines = [line.strip(" ") for line in part.split("\n")]
+    return _block_lines(part)
+
+
+def _block_lines(text: str) -> str:
+    """A block's text from its lines: each line without its outer spaces, hard breaks at the
+    start or end of the block dropped (``<p>text<br></p>``), the whole stripped."""
+    lines = [ln.strip(" ") for ln in text.split("\n")]
     while lines and lines[-1] in ("", "\\"):
         lines.pop()
     while lines and lines[0] in ("", "\\"):
@@ -457,15 +463,7 @@ class _Converter:
         text = "".join(self.inline)
         self.inline = []
         self.openers = set()
-        lines = [ln.strip(" ") for ln in text.split("\n")]
-        # drop hard breaks at the start or end of a block (`<p>text<br></p>`)
-        while lines and lines[-1] in ("", "\\"):
-            lines.pop()
-        while lines and lines[0] in ("", "\\"):
-            lines.pop(0)
-        if lines and lines[-1].endswith("\\") and not lines[-1].endswith("\\\\"):
-            lines[-1] = lines[-1][:-1].rstrip()
-        body = "\n".join(lines).strip()
+        body = _block_lines(text)
         if not body:
             return
         if self.lists:
