@@ -37,6 +37,7 @@ from qbank.validate.dedup import (
 )
 from qbank.validate.rules import duplicates  # noqa: F401  (registers QB3xx)
 from qbank.validate.rules.duplicates import to_problem
+from test_dedup_lsh import reference_signatures
 
 MakeBank = Callable[..., Path]
 
@@ -692,26 +693,6 @@ def test_stem_key_is_sort_key_of_normalised_text(text: str) -> None:
         assert stem_key(plain) == sort_key(normalise(plain))
 
 
-def _signatures_one_width(keys: list[str]) -> np.ndarray:
-    """MinHash signatures with every document padded to the longest word list (the layout
-    before documents were chunked by length)."""
-    from qbank.validate.dedup import lsh
-
-    num_perm = lsh.BANDS * lsh.ROWS
-    rng = np.random.Generator(np.random.PCG64(lsh.SEED))
-    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    hashes, ids, offsets = lsh._token_hashes(keys)
-    with np.errstate(over="ignore"):
-        table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
-    sig = np.full((len(keys), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for doc in range(len(keys)):
-        found = ids[offsets[doc] : offsets[doc + 1]]
-        if len(found):
-            sig[doc] = table[found].min(axis=0)
-    return sig
-
-
 def test_minhash_chunks_by_length_give_the_same_signatures() -> None:
     rng = random.Random(3)
     vocab = [f"w{i}" for i in range(400)]
@@ -719,7 +700,8 @@ def test_minhash_chunks_by_length_give_the_same_signatures() -> None:
         " ".join(sorted(rng.choices(vocab, k=rng.choice([1, 3, 20, 70, 300])))) for _ in range(3000)
     ]
     keys += ["", "w1"]
-    assert np.array_equal(dedup.minhash_signatures(keys), _signatures_one_width(keys))
+    # test_dedup_lsh's reference: one document at a time, no chunks
+    assert np.array_equal(dedup.minhash_signatures(keys), reference_signatures(keys))
 
 
 def test_pull_request_pairs_equal_verified_histogram_pairs_with_long_keys() -> None:
