@@ -283,26 +283,10 @@ class _Reader:
         """A Moodle text field (``<x format=…><text/><file/></x>``) → markdown."""
         if el is None:
             return ""
-        # _text(el), inlined: this runs for every text field of every question
-        try:
-            found = el[0]
-        except IndexError:
-            return ""
-        if found.tag != "text":
-            found = _child(el, "text")
-            if found is None:
-                return ""
-        raw = found.text
+        raw = _text(el)
         if not raw:
             return ""  # what convert_text gives for "" (never cached), without reading format
-        fmt = el.get("format", "html")
-        conv = self.conversions.get((raw, fmt))
-        if conv is None:
-            return self._convert_new(raw, fmt, el, notes, what)
-        if isinstance(conv, str):
-            return conv
-        self._conversion_notes(conv, notes, what)
-        return conv.text
+        return self.convert_text(raw, el.get("format", "html"), el, notes, what)
 
     def convert_text(
         self, raw: str, fmt: str, el: etree._Element | None, notes: list[str], what: str
