@@ -352,23 +352,26 @@ def code_spans(a: list[str], ca: str, b: list[str], cb: str) -> list[tuple[list[
     in_left = dict(out_left)
     spans: list[tuple[list[str], list[str]]] = []
     for s0, s1, d0, d1 in blocks:
-        removed = []
-        for i in range(s0, s1):
-            left = out_left.get(ca[i], 0)
-            if left:
-                out_left[ca[i]] = left - 1
-            else:
-                removed.append(a[i])
-        added = []
-        for j in range(d0, d1):
-            left = in_left.get(cb[j], 0)
-            if left:
-                in_left[cb[j]] = left - 1
-            else:
-                added.append(b[j])
+        removed = _not_moved(a, ca, s0, s1, out_left)
+        added = _not_moved(b, cb, d0, d1, in_left)
         if removed or added:
             spans.append((removed, added))
     return spans
+
+
+def _not_moved(
+    words: list[str], codes: str, start: int, end: int, left: dict[str, int]
+) -> list[str]:
+    """The words of ``words[start:end]`` that did not move: a word whose code still has a
+    count in ``left`` (moved words still to use up on this side) uses one up instead."""
+    kept = []
+    for i in range(start, end):
+        count = left.get(codes[i], 0)
+        if count:
+            left[codes[i]] = count - 1
+        else:
+            kept.append(words[i])
+    return kept
 
 
 def is_slip(removed: list[str], added: list[str]) -> bool:
