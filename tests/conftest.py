@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,31 @@ def write_bank(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+def picture_bank(
+    root: Path,
+    pictures: Path,
+    names: Sequence[str],
+    ask: Callable[[str], str],
+    *,
+    manifest: str,
+    extra: str = "",
+) -> Path:
+    """A bank of one true/false question per picture: each of ``names`` is copied from the
+    folder ``pictures`` into ``media/`` and shown below ``ask(name)``; ``extra`` (YAML of
+    one more list item) ends the list."""
+    (root / "media").mkdir(parents=True)
+    for name in names:
+        (root / "media" / name).write_bytes((pictures / name).read_bytes())
+    questions = [
+        f"- id: q-{name.replace('_', '-').replace('.', '-')}\n  type: truefalse\n  answer: true\n"
+        f"  text: |-\n    {ask(name)}\n\n    ![the {name} picture](media/{name})\n"
+        for name in names
+    ]
+    if extra:
+        questions.append(extra)
+    return write_bank(root, {"q.yaml": "questions:\n" + "\n".join(questions)}, manifest=manifest)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from conftest import ROOT, docx_to_pdf, require_tool, write_bank
+from conftest import ROOT, docx_to_pdf, picture_bank, require_tool
 from qbank.cli import main
 from qbank.render.images import ImageError, _docx_header_reads, for_word
 from test_images import DECODED, browser, each_card, open_player  # noqa: F401  (browser: the Chromium fixture)
@@ -41,23 +41,15 @@ FILES = [*DOCX_CANNOT_PARSE, "truncated_jpeg.jpg"]
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One question per file, and a last question that uses every file again."""
-    root = tmp_path_factory.mktemp("jpeg-headers") / "bank"
-    (root / "media").mkdir(parents=True)
-    for name in FILES:
-        (root / "media" / name).write_bytes((PILLOW / name).read_bytes())
-    questions = [
-        f"- id: q-{name.replace('_', '-').replace('.', '-')}\n  type: truefalse\n  answer: true\n"
-        f"  text: |-\n    Is this {name}?\n\n    ![the {name} picture](media/{name})\n"
-        for name in FILES
-    ]
     again = "".join(f"\n\n    ![again {name}](media/{name})" for name in FILES)
-    questions.append(
-        f"- id: q-again\n  type: truefalse\n  answer: false\n  text: |-\n    All?{again}\n"
+    return picture_bank(
+        tmp_path_factory.mktemp("jpeg-headers") / "bank",
+        PILLOW,
+        FILES,
+        lambda name: f"Is this {name}?",
+        manifest="id: j\ntitle: J\n",
+        extra=f"- id: q-again\n  type: truefalse\n  answer: false\n  text: |-\n    All?{again}\n",
     )
-    write_bank(
-        root, {"q.yaml": "questions:\n" + "\n".join(questions)}, manifest="id: j\ntitle: J\n"
-    )
-    return root
 
 
 def test_python_docx_really_cannot_parse_them() -> None:

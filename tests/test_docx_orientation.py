@@ -29,7 +29,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from conftest import ROOT, docx_to_pdf, require_tool, write_bank
+from conftest import ROOT, docx_to_pdf, picture_bank, require_tool
 from qbank.cli import main
 from qbank.render.images import _docx_header_reads, _orientation, for_word
 from test_images import browser, each_card, open_player  # noqa: F401  (browser: the Chromium fixture)
@@ -142,20 +142,13 @@ def test_the_cache_is_per_content(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("orientation") / "bank"
-    (root / "media").mkdir(parents=True)
-    for name in MARKER_FILES:
-        (root / "media" / name).write_bytes((MARKERS / name).read_bytes())
-    questions = [
-        f"- id: q-{name.replace('_', '-').replace('.', '-')}\n  type: truefalse\n"
-        f"  answer: true\n  text: |-\n    Is {name} upright?\n\n"
-        f"    ![the {name} picture](media/{name})\n"
-        for name in MARKER_FILES
-    ]
-    write_bank(
-        root, {"q.yaml": "questions:\n" + "\n".join(questions)}, manifest="id: o\ntitle: O\n"
+    return picture_bank(
+        tmp_path_factory.mktemp("orientation") / "bank",
+        MARKERS,
+        MARKER_FILES,
+        lambda name: f"Is {name} upright?",
+        manifest="id: o\ntitle: O\n",
     )
-    return root
 
 
 def pictures_on(page: Image.Image) -> list[Image.Image]:
