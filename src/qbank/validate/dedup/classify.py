@@ -158,11 +158,8 @@ class Item:
     @property
     def ask_codes(self) -> str | None:
         """:attr:`ask_written` coded by :attr:`vocab` (as :attr:`codes`), or None."""
-        if self._ask_codes is None and self.vocab is not None:
-            try:
-                self._ask_codes = self.vocab.encode(self.ask_written[:MAX_WORDS])
-            except ValueError:
-                return None
+        if self._ask_codes is None:
+            self._ask_codes = self._encoded(self.ask_written)
         return self._ask_codes
 
     @property
@@ -189,12 +186,20 @@ class Item:
     @property
     def codes(self) -> str | None:
         """The first :data:`MAX_WORDS` words coded by :attr:`vocab`, or None without one."""
-        if self._codes is None and self.vocab is not None:
-            try:
-                self._codes = self.vocab.encode(self.written[:MAX_WORDS])
-            except ValueError:  # over a million distinct words: aligned per pair instead
-                return None
+        if self._codes is None:
+            self._codes = self._encoded(self.written)
         return self._codes
+
+    def _encoded(self, written: list[str]) -> str | None:
+        """The first :data:`MAX_WORDS` of ``written`` coded by :attr:`vocab`; None without
+        one, or when it has run out of codes (over a million distinct words: such pairs are
+        aligned per pair instead)."""
+        if self.vocab is None:
+            return None
+        try:
+            return self.vocab.encode(written[:MAX_WORDS])
+        except ValueError:
+            return None
 
     @property
     def numbers(self) -> tuple[str, ...]:
