@@ -13,7 +13,6 @@ it without importing the loader.
 from __future__ import annotations
 
 import bisect
-import gc
 import itertools
 import operator
 import re
@@ -25,6 +24,7 @@ from typing import Any
 import yaml
 
 from qbank.diagnostics import Location
+from qbank.gcpause import paused
 
 try:  # libyaml is the point: ~10x faster composing than the pure-Python parser
     from yaml import CSafeLoader as _BaseLoader
@@ -107,13 +107,8 @@ class SourceFile:
             text = self.text if self.composed_prefix is None else self.text[: self.composed_prefix]
             # A tree is many small objects without cycles: the cyclic collector would scan the
             # growing tree again and again (composing with it running takes about 3x longer).
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with paused():
                 self._node = compose(text)
-            finally:
-                if enabled:
-                    gc.enable()
         return self._node
 
     @node.setter

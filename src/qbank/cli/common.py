@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from qbank.fsutil import WriteError
+from qbank.gcpause import paused
 from qbank.model import QUESTION_TYPES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,39 +131,10 @@ def load(bank_path: Path) -> Any:
     # The collector stays paused until then: load_bank pauses it for its loop, and turning
     # it on again before the freeze let the first allocation after the loop start a full
     # collection of the whole new heap (0.5 s of a 20,000-question validate).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         bank = load_bank(bank_path)
         gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
     return bank
-
-
-def collector_paused(f: F) -> F:
-    """Run the command with the cyclic garbage collector off (as it was again afterwards).
-
-    For ``qbank validate``: checking a bank makes no cyclic garbage (``gc.collect()`` after a
-    run with the collector off finds nothing, on the 2,000 real-length and the 20,000
-    synthetic benchmark banks), while each collection scans what the run made since the
-    bank was loaded and frozen: the node trees composed again to locate findings, the
-    duplicate finder's data, the findings and the report (0.3-0.8 s of a 20,000-question
-    run, in one to three full collections). Memory is what the run keeps alive either way.
-    """
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return f(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return wrapper  # type: ignore[return-value]
 
 
 def guarded(f: F) -> F:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 
 import click
 
-from qbank.cli import main, pause_gc
+from qbank.cli import main
 from qbank.cli.common import EXIT_PROBLEMS, CommandError, guarded
+from qbank.gcpause import paused
 
 FORMATS = ("moodle", "gift", "aiken", "csv", "xlsx")
 
@@ -47,10 +47,6 @@ def import_(
     from qbank.importers import SourceFormatError, import_files
     from qbank.importers.bank import Clash, plan, write
 
-    # an import builds hundreds of thousands of long-lived acyclic objects (the imported
-    # data, its YAML, the bank loaded back): the cyclic collector would scan them again and
-    # again for nothing, as in an export (pause_gc)
-    pause_gc(click.get_current_context())
     if prefix:
         cleaned = re.sub(r"[^a-z0-9._-]+", "-", prefix.lower()).lstrip("-._")
         if not cleaned:
@@ -103,13 +99,9 @@ def import_(
 
 def _check(root: Path, ids: set[str]) -> None:
     """Load the bank back and say what `qbank validate` will find in the imported questions."""
-    collecting = gc.isenabled()
-    gc.disable()  # the loaded bank is long-lived and acyclic (see import_)
-    try:
+    # the loaded bank is long-lived and acyclic (see import_)
+    with paused():
         _check_bank(root, ids)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _check_bank(root: Path, ids: set[str]) -> None:

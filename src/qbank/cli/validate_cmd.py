@@ -16,7 +16,6 @@ import click
 from qbank.cli import main
 from qbank.cli.common import (
     CommandError,
-    collector_paused,
     default_bank,
     find_bank,
     guarded,
@@ -84,7 +83,6 @@ def default_format() -> str:
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 (advisory runs).")
 @guarded
-@collector_paused
 def validate(
     paths: tuple[Path, ...],
     fmt: str | None,

@@ -18,7 +18,6 @@ written; each file is written atomically.
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from qbank.fsutil import atomic_write_bytes, atomic_write_text, sweep_once
+from qbank.gcpause import paused
 from qbank.importers import Imported, ImportResult, category_titles, clean_id, topic_key
 
 MANIFEST = "qbank.yaml"
@@ -593,15 +593,10 @@ def plan(
     """Decide every file to write; raise :class:`Clash` before anything is written."""
     # the YAML of tens of thousands of questions is hundreds of thousands of small acyclic
     # objects: the cyclic collector would scan them (and the import result) for nothing
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _plan(
             result, root, source_name=source_name, fmt=fmt, topic=topic, update=update, title=title
         )
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _plan(

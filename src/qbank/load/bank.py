@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from qbank.diagnostics import Location, Problem, problem
+from qbank.gcpause import paused
 from qbank.load.build import load_manifest, load_question_file, load_quiz
 from qbank.load.data import retyped_problems, to_data
 from qbank.load.reading import (
@@ -100,9 +100,7 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     tally = _Tally()
     # The node trees we keep for spans are many small objects that never form cycles; the
     # cyclic GC would otherwise re-scan them again and again while loading a large bank.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         linked: list[str] = []
         for path in iter_yaml_files(root, linked):
             _load_one(
@@ -120,9 +118,6 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         if sum(len(src.text) for src in files.values()) > KEEP_NODES_BYTES:
             for src in files.values():
                 src.release()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return Bank(
         root=root,
         manifest=manifest,

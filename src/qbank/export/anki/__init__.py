@@ -48,7 +48,6 @@ The parts: :mod:`~qbank.export.anki.models` (note types, ids, templates),
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +84,7 @@ from qbank.export.anki.state import (
     digest,
 )
 from qbank.fsutil import atomic_path, atomic_write_text, display, locked
+from qbank.gcpause import paused
 from qbank.i18n import translator
 from qbank.model import image_limit
 from qbank.progress import track
@@ -178,14 +178,9 @@ def export(
         memory = State.read(state) if state is not None else State()
         # The loop allocates many short-lived, acyclic objects; the cyclic GC would rescan
         # the whole loaded bank again and again without freeing anything (as in qbank.load).
-        gc_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             built = _build(draw, bank, deck_name(deck or bank.title), subdecks, option_order)
             return _write(built, out, bank, memory, assets, when, state, compress)
-        finally:
-            if gc_enabled:
-                gc.enable()
     raise AssertionError("unreachable")  # pragma: no cover
 
 

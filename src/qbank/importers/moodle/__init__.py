@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gc
 import html as _html
 import re
 import urllib.parse
@@ -23,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from qbank.gcpause import paused
 from qbank.importers import (
     IdAllocator,
     Imported,
@@ -389,13 +389,8 @@ class _Reader:
     def read(self, root: etree._Element) -> ImportResult:
         # tens of thousands of questions build hundreds of thousands of small acyclic
         # objects: the cyclic collector would scan them over and over for nothing
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             return self._read(root)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _read(self, root: etree._Element) -> ImportResult:
         from qbank.importers import category_parts, source_topic_key

@@ -10,7 +10,6 @@ old ones.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
@@ -21,6 +20,7 @@ from typing import Any
 
 from qbank.diagnostics import RULES, Location, Problem
 from qbank.fsutil import printable
+from qbank.gcpause import paused
 from qbank.validate.reporters import ReportContext
 from qbank.version import __version__
 
@@ -170,13 +170,8 @@ def report_dict(ctx: ReportContext) -> dict[str, Any]:
 def render(ctx: ReportContext) -> str:
     # A dict or two per finding, tens of thousands of them, none in a cycle: the cyclic
     # collector would only scan them again and again (a quarter of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return dumps(report_dict(ctx))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def render_bytes(ctx: ReportContext) -> bytes:
@@ -186,18 +181,13 @@ def render_bytes(ctx: ReportContext) -> bytes:
     standard library's fallback goes the way of :func:`qbank.fsutil.atomic_write_text`."""
     import orjson
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         report = report_dict(ctx)
         try:
             return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         except (TypeError, orjson.JSONEncodeError):
             text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
             return printable(text).encode("utf-8")
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def dumps(report: dict[str, Any]) -> str:

@@ -11,12 +11,12 @@ does not reopen an alert.
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 from typing import Any
 
 from qbank.diagnostics import RULES, Location, Problem, Rule
+from qbank.gcpause import paused
 from qbank.validate.docs import rule_doc
 from qbank.validate.reporters import ReportContext
 from qbank.validate.reporters.json_format import dumps, fingerprint, jsonable
@@ -153,10 +153,6 @@ def render(ctx: ReportContext) -> str:
     """The log as ``json.dumps(log, indent=2, ensure_ascii=False)`` and a newline, written by
     orjson like the JSON report (:func:`~qbank.validate.reporters.json_format.dumps`): the
     standard library's indenting encoder took 2.8 s for 37,000 findings."""
-    collecting = gc.isenabled()
-    gc.disable()  # many small dicts, no cycles: as in the JSON report
-    try:
+    # many small dicts, no cycles: as in the JSON report
+    with paused():
         return dumps(sarif_log(ctx))
-    finally:
-        if collecting:
-            gc.enable()
