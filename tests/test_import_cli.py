@@ -3,9 +3,11 @@ place, --prefix/--topic, deterministic output, the YAML style."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qbank.cli import main
@@ -156,6 +158,17 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert code == 2 and "missing.gift: file not found" in out
     code, out = run("import", "docx", "x", "--into", "b")
     assert code == 2
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_special_files_are_refused_unread(tmp_path: Path, special: str) -> None:
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "fifo.gift"
+        os.mkfifo(path)  # opening it would block until a writer came
+    code, out = run("import", "gift", str(path), "--into", str(tmp_path / "b"))
+    assert code == 2 and f"{path}: not a regular file" in out
+    assert not (tmp_path / "b").exists()
 
 
 def test_update_replaces_a_one_question_file(

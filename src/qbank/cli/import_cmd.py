@@ -54,6 +54,10 @@ def import_(
         prefix = cleaned if cleaned[-1] in "-._" else cleaned + "-"
     for f in files:
         if not f.is_file():
+            if f.exists():  # a device, FIFO or socket (click refuses folders): never opened
+                raise CommandError(
+                    f"{f}: not a regular file (devices, FIFOs and sockets are not read)"
+                )
             raise CommandError(f"{f}: file not found")
     if into.exists() and not into.is_dir():
         raise CommandError(f"--into {into} is not a folder")
