@@ -144,6 +144,7 @@ def query_pairs(
     """
     keys = list(keys)
     qs = sorted(set(queries))
+    _LONG_SCORES.clear()  # only the latest call's pairs are held
     if not qs or len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
     hist = char_histograms(keys)
@@ -171,7 +172,15 @@ def query_pairs(
             long_cols = lengths[cols] > LONG_KEY
             if long_cols.any():
                 coded = word_codes([keys[q], *(keys[c] for c in cols[long_cols].tolist())])
-                hits.append(cols[long_cols][_query_hits(coded[0], coded[1:], threshold)])
+                hit = _query_hits(coded[0], coded[1:], threshold)
+                found = cols[long_cols][hit].tolist()
+                _remember_long(
+                    [keys[q]] * len(found),
+                    [keys[c] for c in found],
+                    [coded[0]] * len(found),
+                    [coded[1 + k] for k in np.flatnonzero(hit).tolist()],
+                )
+                hits.append(cols[long_cols][hit])
                 cols = cols[~long_cols]
         hits.append(cols[_query_hits(keys[q], [keys[c] for c in cols.tolist()], threshold)])
         cols = np.concatenate(hits)
@@ -211,23 +220,69 @@ def _query_hits(query: str, choices: list[str], threshold: float) -> np.ndarray:
 LONG_KEY = 1000
 
 
+class _WordCoder(dict[str, str]):
+    """One character per distinct word, given in order of first sight: a word already seen
+    is a dict lookup in C (no Python step), only a new word runs :meth:`__missing__`."""
+
+    __slots__ = ()
+
+    def __missing__(self, word: str) -> str:
+        n = len(self)
+        # U+D800-U+DFFF (surrogates) are skipped: word_bound encodes the codes as UTF-32.
+        # Past 1,112,064 distinct words chr() raises ValueError (before: past 1,048,576)
+        code = self[word] = chr(n if n < 0xD800 else n + 0x800)
+        return code
+
+
 def word_codes(texts: Sequence[str]) -> list[str]:
     """Each text (a sorted key) with every distinct word replaced by one character, the same
-    character for the same word in all ``texts``."""
-    split = [text.split() for text in texts]
-    seen: dict[str, None] = {}
-    for words in split:
-        seen.update(dict.fromkeys(words))  # C-level: no Python step per word
-    codes = {w: chr(0x10000 + i) for i, w in enumerate(seen)}
-    get = codes.__getitem__
-    return ["".join(map(get, words)) for words in split]
+    character for the same word in all ``texts``.
+
+    Each text is split once and each word looked up once (:class:`_WordCoder`); the codes
+    start at U+0000, so a few thousand words make compact 1- or 2-byte strings. A score on
+    codes depends only on which words are equal (the Indel distance compares characters for
+    equality, and the coding is one-to-one), so it is the same whichever characters are
+    used and whichever other texts are coded with them; the codes from U+10000 that this
+    used to give (a first pass collecting the distinct words, then a second lookup) scored
+    the same — ``tests/test_dedup_verify_codes.py`` compares both.
+    """
+    get = _WordCoder().__getitem__
+    return ["".join(map(get, text.split())) for text in texts]
+
+
+#: scores of the pairs of long keys that :func:`verify_pairs` and :func:`query_pairs` kept
+#: in their latest call, ``(key_a, key_b) -> pair_score(key_a, key_b)``: the run that found
+#: a pair scores it again (:func:`pair_score`) to report it, and coding two 2,000-character
+#: keys again cost ≈ 130 µs a pair (55 ms of 416 long pairs on 2,000 real-style questions)
+_LONG_SCORES: dict[tuple[str, str], float] = {}
+
+
+def _remember_long(a: list[str], b: list[str], codes_a: list[str], codes_b: list[str]) -> None:
+    """Note :func:`pair_score` of each pair of long keys ``(a[k], b[k])`` from their word
+    codes (``codes_a[k]``, ``codes_b[k]``, coded together: the same score as coding the two
+    alone, see :func:`word_codes`)."""
+    ratio = fuzz.ratio
+    _LONG_SCORES.update(
+        ((ka, kb), float(ratio(ca, cb)))
+        for ka, kb, ca, cb in zip(a, b, codes_a, codes_b, strict=True)
+    )
 
 
 def pair_score(a: str, b: str) -> float:
-    """The score of two keys as the scans compute it (word codes when both are long)."""
+    """The score of two keys as the scans compute it (word codes when both are long).
+
+    Two long keys that the latest :func:`verify_pairs` or :func:`query_pairs` kept are read
+    from :data:`_LONG_SCORES` (the same value: a cache of this function, filled by the same
+    expression; ``fuzz.ratio`` is symmetric, so either order is looked up).
+    """
     if a == b:
         return 100.0
     if len(a) > LONG_KEY and len(b) > LONG_KEY:
+        known = _LONG_SCORES.get((a, b))
+        if known is None:
+            known = _LONG_SCORES.get((b, a))
+        if known is not None:
+            return known
         a, b = word_codes((a, b))
     return float(fuzz.ratio(a, b))
 
@@ -247,12 +302,21 @@ def verify_pairs(
         if len(pairs)
         else np.zeros(0, dtype=bool)
     )
+    _LONG_SCORES.clear()  # only the latest call's pairs are held
     if long_pairs.any():
         involved = unique(pairs[long_pairs].ravel())
         codes = word_codes([keys[i] for i in involved.tolist()])
         at = np.searchsorted(involved, pairs[long_pairs])  # the pairs as rows of ``codes``
         at = at[word_bound(codes, at, threshold)]
-        kept.append(involved[_verify(codes, at, threshold, workers)])
+        at = _verify(codes, at, threshold, workers)
+        rows, cols, ids = at[:, 0].tolist(), at[:, 1].tolist(), involved.tolist()
+        _remember_long(
+            [keys[ids[r]] for r in rows],
+            [keys[ids[c]] for c in cols],
+            [codes[r] for r in rows],
+            [codes[c] for c in cols],
+        )
+        kept.append(involved[at])
         pairs = pairs[~long_pairs]
     kept.append(_verify(keys, pairs, threshold, workers))
     return sorted_pairs(kept)
