@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 #: a progress wrapper: (items, total) -> the same items
 Tracker = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -216,7 +217,12 @@ def _query_hits(query: str, choices: list[str], threshold: float) -> np.ndarray:
 #: of a pair are this long: each distinct word becomes one character, so a 700-word case
 #: study is a 700-character string, not a 4,500-character one (≈ 40× cheaper to score), and
 #: the score is the same Indel similarity over words instead of letters (one typo in a long
-#: text moves either by less than one point)
+#: text moves either by less than one point). Lowering it was measured (docs/performance.md,
+#: "Scoring candidate pairs"): at 600, 400 or 300 the same pairs are found on the four
+#: reference banks, but the reported similarity of every finding between the two lengths
+#: changes (15-41 of the 62 real-style findings, 6 of the 129 in the styles fixture), and at
+#: 200 a quarter of the 20,000 synthetic findings go; :func:`band_bound` gained more CPU on
+#: the real-style bank with the scores unchanged, so it stays at 1000
 LONG_KEY = 1000
 
 
@@ -294,7 +300,14 @@ def verify_pairs(
     *,
     workers: int = -1,
 ) -> np.ndarray:
-    """The candidate ``pairs`` whose keys score ≥ ``threshold`` (cpdist; :func:`pair_score`)."""
+    """The candidate ``pairs`` whose keys score ≥ ``threshold`` (:func:`pair_score`).
+
+    Pairs of two long keys are scored on word codes after the word-count bound
+    (:func:`word_bound`); the others go through the band bound (:func:`band_bound`, keys of
+    :data:`BAND_MIN_KEY` characters or more) and are then scored with ``cdist``
+    (:func:`_verify`). Both bounds are exact: they drop only pairs that score below
+    ``threshold``, so the pairs are those that scoring every candidate gives.
+    """
     kept: list[np.ndarray] = []
     lengths = key_lengths(keys) if len(pairs) else np.zeros(0, dtype=np.int64)
     long_pairs = (
@@ -318,8 +331,138 @@ def verify_pairs(
         )
         kept.append(involved[at])
         pairs = pairs[~long_pairs]
+    pairs = pairs[band_bound(keys, pairs, threshold, workers, lengths)]
     kept.append(_verify(keys, pairs, threshold, workers))
     return sorted_pairs(kept)
+
+
+#: pairs whose keys both have at least this many characters (and are not both long, see
+#: :data:`LONG_KEY`) go through :func:`band_bound` before they are scored. On 2,000
+#: real-style questions the 8,435 such candidate pairs (mean length 817) took 78 ms of CPU
+#: to score; the bound and the scoring of the 551 pairs it keeps take 42 ms. Keys of ≈ 200
+#: characters (the synthetic banks) are cheap to score: cutting pieces costs more there
+BAND_MIN_KEY = 300
+#: the share of the shorter key that each of the two pieces of :func:`band_bound` aims at
+#: (measured on the real-style bank, bound + scoring: 0.3 → 45 ms, 1,221 pairs kept;
+#: 0.35 → 42.5 ms, 559; 0.4 → 42 ms, 551; 0.5 → 45 ms, 551)
+BAND_PIECE = 0.4
+#: the piece lengths are rounded so that one ``cpdist`` call (one cutoff) covers many pairs
+_BAND_STEP = 16
+
+
+def band_bound(
+    keys: Sequence[str],
+    pairs: np.ndarray,
+    threshold: float,
+    workers: int,
+    lengths: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which ``pairs`` can score ≥ ``threshold`` (a mask, False only for pairs that provably
+    score below it), from the longest common subsequence (LCS) of the two ends of the keys.
+
+    Why it is exact. ``fuzz.ratio(a, b) = 100·2ℓ/(la + lb)`` with ℓ the LCS of ``a`` and
+    ``b``, so a pair that reaches the threshold has ℓ ≥ ``need`` (below, computed with a
+    margin that only lowers it). Take an alignment of ℓ matched characters: before the r-th
+    match at ``a[i]``, ``b[j]`` lie ``i - r`` unmatched characters of ``a`` (at most
+    ``Ea = la - need``) and ``j - r`` of ``b`` (at most ``Eb = lb - need``), so every match
+    has ``i - Ea ≤ j ≤ i + Eb``: the characters of ``a``'s first ``k1`` match inside
+    ``b[:k1 + Eb]``, those of its last ``k2`` inside ``b[la - k2 - Ea:]``, and the middle
+    has at most ``la - k1 - k2``. Hence, with ``s1`` and ``s2`` the LCS of those pieces,
+
+        ℓ ≤ s1 + s2 + (la - k1 - k2),
+
+    and a pair with ``s1 < k1 - Ea``, or ``s1 + s2 + la - k1 - k2 < need``, scores below the
+    threshold. The keys are sorted words, so the ends of two keys hold the words from the
+    same ends of the alphabet, and two different texts show the deficit of their LCS in
+    their ends already: of the 8,435 candidate pairs below :data:`LONG_KEY` of 2,000
+    real-style questions it keeps 551 (316 of them shorter than :data:`BAND_MIN_KEY`, not
+    tested), and 246 score ≥ 85.
+
+    How. The cutoff of ``LCSseq.similarity`` bounds the work (a band around the diagonal),
+    and one ``cpdist`` call has one cutoff: so each pair's piece is ``cutoff + slack`` long
+    (``k1 = C1 + Ea``, test ``s1 ≥ C1``; then ``k2 = C2 + R``, ``R = Ea - (k1 - s1)``,
+    test ``s2 ≥ C2``), with ``C1``/``C2`` rounded to :data:`_BAND_STEP` so that pairs of
+    like length share a call. Pairs whose pieces would not fit (short keys, or lengths far
+    apart) are kept, to be scored; so are pairs of keys shorter than :data:`BAND_MIN_KEY`.
+    ``lengths`` are the keys' lengths (:func:`key_lengths`) if the caller has them.
+    """
+    keep = np.ones(len(pairs), dtype=bool)
+    if not len(pairs):
+        return keep
+    lengths = key_lengths(keys) if lengths is None else lengths
+    big = lengths >= BAND_MIN_KEY
+    tried = np.flatnonzero(big[pairs[:, 0]] & big[pairs[:, 1]]) if big.any() else big[:0]
+    if not len(tried):
+        return keep
+    # ``a`` is the shorter key of each pair (ℓ is symmetric): the smaller slack of the two
+    shorter = lengths[pairs[tried, 0]] <= lengths[pairs[tried, 1]]
+    first = np.where(shorter, pairs[tried, 0], pairs[tried, 1])
+    second = np.where(shorter, pairs[tried, 1], pairs[tried, 0])
+    la, lb = lengths[first], lengths[second]
+    need = np.floor(float(threshold) / 200.0 * (la + lb) - 1e-6).astype(np.int64)
+    slack_a, slack_b = la - need, lb - need
+    step1 = (np.floor(BAND_PIECE * la).astype(np.int64) - slack_a) // _BAND_STEP * _BAND_STEP
+    # a pair with a negative slack cannot reach the threshold (ℓ ≤ min(la, lb)): it is left
+    # to the scorer. So are pairs whose first piece would need less than the deficit it may
+    # have (``C1 < Ea``, at low thresholds): such pieces rule out little and, with a loose
+    # cutoff, cost more than scoring (without this test, threshold 70 on the real-style
+    # bank took 1.6× the CPU of scoring every pair; with it, 75 is within 5 %)
+    rows = np.flatnonzero((step1 >= slack_a) & (step1 >= 1) & (slack_a >= 0) & (slack_b >= 0))
+    if not len(rows):
+        return keep
+    a_keys = [keys[i] for i in first[rows].tolist()]
+    b_keys = [keys[j] for j in second[rows].tolist()]
+    la, slack_a, slack_b, cut1 = la[rows], slack_a[rows], slack_b[rows], step1[rows]
+    k1 = cut1 + slack_a
+    # the first pieces, one cpdist call per cutoff
+    s1 = np.zeros(len(rows), dtype=np.int64)
+    for cut, at in _by_value(cut1):
+        s1[at] = process.cpdist(
+            [a_keys[r][:k] for r, k in zip(at.tolist(), k1[at].tolist(), strict=True)],
+            [
+                b_keys[r][: k + e]
+                for r, k, e in zip(at.tolist(), k1[at].tolist(), slack_b[at].tolist(), strict=True)
+            ],
+            scorer=LCSseq.similarity,
+            score_cutoff=cut,
+            dtype=np.int64,
+            workers=workers,
+        )
+    alive = s1 >= cut1
+    # the last pieces, for the pairs the first ones kept: ``rest`` is the deficit still
+    # allowed, the cutoff ``cut2`` is what the last piece must reach
+    rest = slack_a - (k1 - s1)
+    cut2 = (np.floor(BAND_PIECE * la).astype(np.int64) - rest) // _BAND_STEP * _BAND_STEP
+    tested = alive & (cut2 >= 1) & (k1 + cut2 + rest <= la)
+    for cut, at in _by_value(np.where(tested, cut2, 0)):
+        if cut < 1:
+            continue
+        k2 = cut + rest[at]
+        s2 = process.cpdist(
+            [a_keys[r][-k:] for r, k in zip(at.tolist(), k2.tolist(), strict=True)],
+            [
+                b_keys[r][max(0, x - k - e) :]
+                for r, x, k, e in zip(
+                    at.tolist(), la[at].tolist(), k2.tolist(), slack_a[at].tolist(), strict=True
+                )
+            ],
+            scorer=LCSseq.similarity,
+            score_cutoff=cut,
+            dtype=np.int64,
+            workers=workers,
+        )
+        alive[at] = s2 >= cut
+    keep[tried[rows]] = alive
+    return keep
+
+
+def _by_value(values: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """``(value, positions)`` for each distinct value of ``values``, in increasing order."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    for lo, hi in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        yield int(ordered[lo]), order[lo:hi]
 
 
 #: word buckets of :func:`word_bound` (merging words into buckets keeps the bound exact)
