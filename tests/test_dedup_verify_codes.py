@@ -106,3 +106,35 @@ def test_pair_score_reads_the_scores_the_scan_kept() -> None:
         assert scan.pair_score(keys[i], keys[j]) == _pair_score_as_was(keys[i], keys[j]) >= 85
     scan.verify_pairs(keys, pairs[:0], 85)
     assert not scan._LONG_SCORES  # a new call forgets the last one's pairs
+
+
+def _word_bound_as_was(codes: list[str], pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """word_bound before its counts were int16: int64 counts, one step."""
+    lengths = scan.key_lengths(codes)
+    words = np.frombuffer("".join(codes).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    docs = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
+    counts = np.bincount(
+        docs * scan.WORD_BUCKETS + words % scan.WORD_BUCKETS,
+        minlength=len(codes) * scan.WORD_BUCKETS,
+    ).reshape(len(codes), scan.WORD_BUCKETS)
+    l1 = np.abs(counts[pairs[:, 0]] - counts[pairs[:, 1]]).sum(axis=1)
+    slack = (100.0 - threshold) / 100.0
+    return l1 <= slack * (lengths[pairs[:, 0]] + lengths[pairs[:, 1]]) + 1e-6
+
+
+def test_word_bound_as_before() -> None:
+    """The int16 counts keep the same pairs as int64 ones, and counts past 32,767 (one word
+    repeated in a huge key) take the int64 path with the same result."""
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(700)]
+    keys = [" ".join(sorted(rng.choices(vocab, k=rng.randint(150, 400)))) for _ in range(60)]
+    keys += [" ".join(["the"] * 40_000 + ["w1"]), " ".join(["the"] * 39_000 + ["w2"])]
+    codes = scan.word_codes(keys)
+    pairs = np.array([(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))])
+    for threshold in (50, 85, 97):
+        expected = _word_bound_as_was(codes, pairs, threshold)
+        assert np.array_equal(scan.word_bound(codes, pairs, threshold), expected)
+        small = pairs[:, 1] < 60  # without the huge keys: the int16 path
+        kept = scan.word_bound(codes[:60], pairs[small], threshold)
+        assert np.array_equal(kept, expected[small])
+    assert expected[-1]  # the two huge keys: kept, via the int64 counts
