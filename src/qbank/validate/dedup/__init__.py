@@ -246,6 +246,24 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     return items
 
 
+def _groups(items: list[Item]) -> tuple[list[str], list[list[int]]]:
+    """The distinct non-empty keys, in the order they first occur, and the indices of the
+    items holding each (a stem without words, only an image or punctuation, matches
+    nothing). Most banks repeat no key: then one ``dict.fromkeys`` gives the keys, and each
+    group is its one item (the loop gives the same lists)."""
+    all_keys = [item.key for item in items]
+    distinct = dict.fromkeys(all_keys)
+    distinct.pop("", None)
+    empty = all_keys.count("")
+    if len(distinct) + empty == len(all_keys):
+        return list(distinct), [[i] for i, key in enumerate(all_keys) if key]
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(all_keys):
+        if key:
+            groups.setdefault(key, []).append(i)
+    return list(groups), list(groups.values())
+
+
 def _newer(a: Item, b: Item, changed: Collection[str] | None) -> tuple[Item, Item]:
     """(older, newer): the changed question in PR mode, else the later (file, line)."""
     if changed is not None:
@@ -301,12 +319,7 @@ def _find(
     cap: int | None = None,
 ) -> list[Finding]:
     items = prepare(questions)
-    groups: dict[str, list[int]] = {}
-    for i, item in enumerate(items):
-        if item.key:  # a stem without words (only an image or punctuation) matches nothing
-            groups.setdefault(item.key, []).append(i)
-    keys = list(groups)
-    members = list(groups.values())
+    keys, members = _groups(items)
     changed = set(changed_ids) if changed_ids is not None else None
     queries = None
     if changed is not None:  # the groups holding a changed question, in group order
@@ -325,8 +338,11 @@ def _find(
         found = similar_pairs(
             keys, threshold, queries=queries, workers=workers, method=method, progress=progress
         )
-        for u, v in found.tolist():
-            pairs.extend((i, j) for i in members[u] for j in members[v])
+        if len(members) == len(items):  # one question per key: a group's index is its item's
+            pairs.extend(map(tuple, found.tolist()))
+        else:
+            for u, v in found.tolist():
+                pairs.extend((i, j) for i in members[u] for j in members[v])
     allowed = {tuple(sorted(p)) for p in allow if len(p) == 2}
     findings: list[Finding] = []
     counts = _Counts(cap) if cap is not None else None

@@ -42,7 +42,8 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        pair = "\n".join(sorted((self.question.id, self.other.id)))
+        here, there = self.question.id, self.other.id
+        pair = f"{here}\n{there}" if here <= there else f"{there}\n{here}"  # the ids sorted
         return f"{self.rule}:{hashlib.sha1(pair.encode('utf-8')).hexdigest()}"
 
     @property
@@ -50,17 +51,22 @@ class Finding:
         where = self.other_location or self.other.loc("text")
         who = f"`{self.other.id}` ({where.file}:{where.line})"
         score = f"similarity {_shown(self.score)}"
-        words = describe(self.differences)
-        if self.rule == "QB301":
-            return f"near-duplicate of {who}, {score}: {words}"
-        if self.rule == "QB302":
-            tail = f"; {words}" if self.differences else ""
+        rule = self.rule
+        if rule == "QB301":
+            return f"near-duplicate of {who}, {score}: {describe(self.differences)}"
+        if rule == "QB302":
+            tail = f"; {describe(self.differences)}" if self.differences else ""
             return f"conflicting answer with {who}, {score}: {self.detail}{tail}"
         return f"similar stem to {who}, {score}, but {self.detail}"
 
     @property
+    def exact_score(self) -> float:
+        """:func:`exact_score` of the score (the reports' ``score``)."""
+        return exact_score(self.score)
+
+    @property
     def hint(self) -> str:
-        return "\n".join((self._hint, *self.notes))
+        return "\n".join((self._hint, *self.notes)) if self.notes else self._hint
 
     @property
     def _hint(self) -> str:

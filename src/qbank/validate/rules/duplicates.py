@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
+from qbank.diagnostics import RULES, Problem, Related, Rule, Severity, register
 
 if TYPE_CHECKING:
     from qbank.validate.context import Context
@@ -178,28 +178,32 @@ def check(ctx: Context) -> Iterator[Problem]:
 
 
 def to_problem(finding: Finding) -> Problem:
-    """The finding as a :class:`~qbank.diagnostics.Problem` (rule docs: QB301–QB303)."""
-    from qbank.validate.dedup.finding import exact_score
+    """The finding as a :class:`~qbank.diagnostics.Problem` (rule docs: QB301–QB303).
 
+    Built as :func:`~qbank.diagnostics.problem` builds it (the rule's severity), without the
+    keyword call: a 20,000-question bank turns 16,800 findings into problems."""
     here = finding.location or finding.question.loc("text")
     there = finding.other_location or finding.other.loc("text")
+    other_id = finding.other.id
     data: dict[str, object] = {
-        "other_id": finding.other.id,
+        "other_id": other_id,
         "other_location": str(there),
-        "score": exact_score(finding.score),
+        "score": finding.exact_score,
         "differences": list(finding.differences),
     }
     if finding.reason:
         data["reason"] = finding.reason
     if finding.option_similarity is not None:
         data["option_similarity"] = round(finding.option_similarity, 2)
-    return problem(
-        finding.rule,
+    rule = finding.rule
+    return Problem(
+        rule,
+        RULES[rule].severity,
         finding.message,
         here,
-        hint=finding.hint,
-        question_id=finding.question.id,
-        related=(Related(there, f"similar question `{finding.other.id}`"),),
-        fingerprint=finding.fingerprint,
-        data=data,
+        finding.hint,
+        finding.question.id,
+        (Related(there, f"similar question `{other_id}`"),),
+        finding.fingerprint,
+        data,
     )
