@@ -439,15 +439,14 @@ def _swap(spans: list[tuple[list[str], list[str]]], a: Item, b: Item) -> str | N
     """The first change that swaps a name ("Oracle → MySQL", "Premium → Standard"), or None.
 
     A change swaps a name when a word written as a name (:func:`term_words`) is removed or
-    inserted and the change is not a slip of the keyboard. The words are looked at before
-    the letters (the same answer: both must hold), so changes without a name are never
-    compared letter by letter."""
+    inserted and the change is not a slip of the keyboard (asked first: it is cheaper than
+    a stem's :attr:`Item.cased` words, measured on both benches)."""
     for removed, added in spans:
         if (
             removed
             and added
-            and (_names(removed, a) or _names(added, b))
             and not is_slip(removed, added)
+            and (_names(removed, a) or _names(added, b))
         ):
             return f"{' '.join(removed)} → {' '.join(added)}"
     return None
