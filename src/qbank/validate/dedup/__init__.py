@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,6 +100,7 @@ from qbank.validate.dedup.text import (
     sort_key,
     stem_key,
     stem_text,
+    stem_texts,
     word_changes,
 )
 
@@ -237,13 +239,10 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     qs = sorted(questions, key=attrgetter("id"))
     if len(set(map(attrgetter("id"), qs))) < len(qs):  # duplicate ids (QB601): by place too
         qs.sort(key=lambda q: (q.id, q.location.file, q.location.line, q.location.col))
-    items = []
     vocab = WordCodes()  # one word coding for the run: see Item
     with paused():  # many small objects, no cycles (qbank.gcpause)
-        for q in qs:
-            plain = stem_text(q)
-            items.append(Item(q, plain, stem_key(plain), vocab))
-    return items
+        plains = stem_texts(qs)
+        return list(map(Item, qs, plains, map(stem_key, plains), repeat(vocab)))
 
 
 def _groups(items: list[Item]) -> tuple[list[str], list[list[int]]]:
