@@ -10,7 +10,7 @@ The candidates then go through the exact bounds and the exact scorer of
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise, repeat
 
 import numpy as np
@@ -208,6 +208,8 @@ def _chunk_words(
         return view[starts[words] + 8 * j] & _MASKS[np.minimum(lens[words] - 8 * j, 8)]
 
     first = view[starts] & _MASKS[np.minimum(lens, 8)]
+    starts, lens, first = _drop_repeats(starts, lens, first, doc_at, chunk)
+    t = len(starts)
     longer = np.flatnonzero(lens > 8)
     with np.errstate(over="ignore"):
         # the length counts too: a NUL byte reads like the zero padding
@@ -261,6 +263,43 @@ def _chunk_words(
     return words, crc, local, sizes
 
 
+def _drop_repeats(
+    starts: np.ndarray,
+    lens: np.ndarray,
+    first: np.ndarray,
+    doc_at: np.ndarray,
+    chunk: Callable[[np.ndarray, int], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words of :func:`_chunk_words` (spans, first 8 bytes) without those equal to the
+    word before them in the same key.
+
+    An engine key is its stem's words sorted, so a word a stem repeats follows itself (a
+    third of the 200,000 words of the 2,000 real-style keys): dropping them first spares
+    hashing, sorting and checking them. The result is the same: each key keeps one of
+    each of its words (its word set is unchanged), and a dropped word never is the first of
+    its group (the equal word before it comes first), so the distinct words, their order
+    and ids do not change. Words are equal when their lengths and every 8-byte chunk are."""
+    if len(starts) < 2:
+        return starts, lens, first
+    repeat = (first[1:] == first[:-1]) & (lens[1:] == lens[:-1])
+    # the first word of a key is kept, whatever ended the key before it
+    key_first = np.searchsorted(starts, doc_at)
+    key_first = key_first[(key_first > 0) & (key_first < len(starts))]
+    repeat[key_first - 1] = False
+    same = np.flatnonzero(repeat & (lens[1:] > 8)) + 1  # long words: compare the rest
+    j = 1
+    while len(same):
+        differ = chunk(same, j) != chunk(same - 1, j)
+        repeat[same[differ] - 1] = False
+        j += 1
+        same = same[~differ]
+        same = same[lens[same] > 8 * j]
+    if not repeat.any():
+        return starts, lens, first
+    keep = np.r_[True, ~repeat]
+    return starts[keep], lens[keep], first[keep]
+
+
 def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.ndarray:
     """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the keys' word sets.
 
@@ -273,12 +312,16 @@ def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.
     a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
     hashes, ids, offsets = _token_hashes(keys)
-    with np.errstate(over="ignore"):
-        table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
     # one extra row of all-ones pads the word lists of a chunk to one width (at most SKETCH
     # words); the minimum over a document's ids and pads is the minimum over its ids
-    table = np.vstack([table, np.full((1, num_perm), np.iinfo(np.uint32).max, np.uint32)])
-    pad = len(table) - 1
+    pad = len(hashes)
+    table = np.empty((pad + 1, num_perm), np.uint32)
+    table[pad] = np.iinfo(np.uint32).max
+    with np.errstate(over="ignore"):
+        mixed = hashes[:, None] * a[None, :]  # in place from here: no 64-bit temporaries
+        mixed += b
+        mixed >>= np.uint64(32)
+    table[:pad] = mixed  # each value < 2**32 after the shift: exact
     n = len(keys)
     sig = np.full((n, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     lengths = np.diff(offsets)

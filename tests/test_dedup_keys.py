@@ -1,0 +1,252 @@
+"""The batch paths of the near-duplicate engine's preparation against the code they replace:
+:func:`~qbank.validate.dedup.text.stem_texts` (one scan of the joined bank) against
+:func:`~qbank.validate.dedup.text.stem_text` per question and against the per-stem checks it
+replaced, the list-line search of :func:`~qbank.validate.dedup.text.plain_text` against the
+multi-line ``^`` search, and the MinHash word sets with repeated words dropped early
+(:func:`qbank.validate.dedup.lsh._drop_repeats`) against the sets without. Equal plain texts
+and word sets mean equal keys, signatures and findings."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import zlib
+from itertools import pairwise
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qbank.load import load_bank
+from qbank.markup import replace_blanks, to_text
+from qbank.validate.dedup import lsh, prepare, stem_key, stem_text
+from qbank.validate.dedup import text as text_module
+from qbank.validate.dedup.text import stem_texts, strip_exhibits
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "dedup-real-style"
+
+#: the checks :func:`plain_text` made before (a multi-line ``^`` search for list lines)
+_OLD_MARKUP_FREE = re.compile(r"[^\[&<\\*_`~|]*")
+_OLD_LIST_NUMBER_RE = re.compile(r"^[ \t>*+-]*\d{1,9}[.)](?:[ \t]|$)", re.MULTILINE)
+
+
+def old_plain_text(markdown: str) -> str:
+    """``plain_text`` as it was before the batch path (the reference)."""
+    if (
+        _OLD_MARKUP_FREE.fullmatch(markdown) is not None
+        and not _OLD_LIST_NUMBER_RE.match(markdown)
+        and not ("\n" in markdown and _OLD_LIST_NUMBER_RE.search(markdown))
+    ):
+        return markdown.strip()
+    return to_text(markdown)
+
+
+def old_stem_text(question: Any) -> str:
+    """``stem_text`` as it was before the batch path (the reference)."""
+    text = strip_exhibits(question.text)
+    if question.type == "cloze":
+        text = replace_blanks(text, lambda b: b.answers[0] if b.answers[0] else "___")
+    return old_plain_text(text)
+
+
+def bench_banks(tmp_path: Path) -> list[Path]:
+    bench = ROOT / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        import dedup_synth
+        import realtext_synth
+    finally:
+        sys.path.remove(str(bench))
+    return [
+        ROOT / "bank",
+        FIXTURE,
+        realtext_synth.write_bank(tmp_path / "real", 400, 8, seed=3),
+        dedup_synth.write_bank(tmp_path / "synth", dedup_synth.generate(800, seed=3), 4),
+    ]
+
+
+def test_stem_texts_and_keys_equal_the_reference_on_the_bench_banks(tmp_path: Path) -> None:
+    for root in bench_banks(tmp_path):
+        questions = sorted(load_bank(root).questions, key=lambda q: q.id)
+        assert len(questions) > 5, root
+        want = [old_stem_text(q) for q in questions]
+        assert stem_texts(questions) == [stem_text(q) for q in questions] == want, root
+        items = prepare(questions)
+        assert [i.plain for i in items] == want
+        assert [i.key for i in items] == [stem_key(p) for p in want]
+
+
+#: pieces of stems: markup of every kind (links, images, HTML, entities, escapes, emphasis,
+#: code, tables), numbered-list lines in every form, cloze blanks, odd whitespace and line
+#: ends, non-ASCII letters and spaces, characters above Latin-1
+PIECES = [
+    "Which",
+    " option ",
+    "word",
+    "2.5",
+    "1.",
+    "12)",
+    "3. item",
+    " 4) item",
+    "> 5. quoted",
+    "- 6. bullet",
+    "*",
+    "_",
+    "`code`",
+    "~~x~~",
+    "|a|b|",
+    "[link](u)",
+    "![Exhibit 1](a.png)",
+    "<img src='a.png'>",
+    "<IMG SRC=x>",
+    "<b>",
+    "&amp;",
+    "\\",
+    "!",
+    "[",
+    "{{Paris|paris}}",
+    "{{}}",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    " ",
+    "\u3000",
+    "\xa0",
+    "\x85",
+    "\u2028",
+    "é",
+    "ß",
+    "中文",
+    "😀",
+    "İ",
+    "NOT",
+    "n't",
+    "’",
+]
+
+stems = st.lists(st.sampled_from(PIECES), max_size=14).map("".join) | st.text(max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(stems, st.sampled_from(["single", "cloze", "short"])), max_size=8))
+def test_stem_texts_equal_the_reference_on_generated_text(batch: list[tuple[str, str]]) -> None:
+    questions = [SimpleNamespace(text=text, type=kind) for text, kind in batch]
+    want = [old_stem_text(q) for q in questions]
+    assert stem_texts(questions) == want  # type: ignore[arg-type]
+    assert [stem_text(q) for q in questions] == want  # type: ignore[arg-type]
+
+
+@settings(max_examples=500, deadline=None)
+@given(stems)
+def test_plain_text_equals_the_reference(text: str) -> None:
+    assert text_module.plain_text(text) == old_plain_text(text)
+
+
+def test_marked_finds_every_kind_of_stem() -> None:
+    texts = [
+        "plain",
+        "a [link](u)",
+        "",
+        "line\n2. item",
+        "1) first line",
+        "x\n",
+        "a\\b",
+        "ends with 3.",
+        "\n4.",
+        "Ǝ中 *",
+        "plain again",
+        "7.5 is a number",
+        "2.",
+    ]
+    assert text_module._marked(texts) == [1, 3, 4, 6, 8, 9, 12]
+    assert text_module._marked([]) == []
+    assert text_module._marked(["", ""]) == []
+
+
+# -- MinHash word sets: repeated words dropped before hashing --------------------------------
+
+
+def word_set_hashes(found: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[list[int]]:
+    hashes, ids, offsets = found
+    return [sorted(hashes[ids[a:b]].tolist()) for a, b in pairwise(offsets.tolist())]
+
+
+def oracle(keys: list[str]) -> list[list[int]]:
+    return [
+        sorted({zlib.crc32(w.encode("utf-8")) for w in key.split()})[: lsh.SKETCH] for key in keys
+    ]
+
+
+def sorted_keys(seed: int, n: int = 300) -> list[str]:
+    """Keys as the engine makes them (words sorted, so repeats follow each other), with words
+    that share their first 8 or 16 bytes, NUL bytes, non-ASCII words, empty keys and a word
+    that ends one key and starts the next."""
+    rng = random.Random(seed)
+    stems = ["abcdefgh", "abcdefghijklmnop", "x", "é中", "a\x00"]
+    vocab = [s + t for s in stems for t in ["", "1", "2", "\x00", "ij", "ijklmnopq", "😀"]]
+    vocab += [f"w{i}" for i in range(80)]
+    keys = []
+    for _ in range(n):
+        count = rng.choice([0, 1, 2, 5, 30, 70, 200])
+        keys.append(" ".join(sorted(rng.choice(vocab) for _ in range(count))))
+    keys += ["zz", "zz", "zz zz", "", "zz"]
+    return keys
+
+
+def keep_repeats(
+    starts: np.ndarray, lens: np.ndarray, first: np.ndarray, *_: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`lsh._drop_repeats` as it was not: every word goes on to be hashed."""
+    return starts, lens, first
+
+
+def reference_signatures(keys: list[str], num_perm: int = lsh.BANDS * lsh.ROWS) -> np.ndarray:
+    """MinHash signatures from the Python word sets, one document at a time."""
+    rng = np.random.Generator(np.random.PCG64(lsh.SEED))
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    hashes, ids, offsets = lsh._word_sets_python(keys)
+    with np.errstate(over="ignore"):
+        table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
+    sig = np.full((len(keys), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for doc in range(len(keys)):
+        found = ids[offsets[doc] : offsets[doc + 1]]
+        if len(found):
+            sig[doc] = table[found].min(axis=0)
+    return sig
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dropping_repeats_changes_no_word_set(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = sorted_keys(seed)
+    dropped = lsh._chunk_words(keys)
+    with monkeypatch.context() as patch:
+        patch.setattr(lsh, "_drop_repeats", keep_repeats)
+        kept = lsh._chunk_words(keys)
+    assert dropped is not None and kept is not None
+    assert dropped[0] == kept[0]  # the same distinct words in the same order
+    for a, b in zip(dropped[1:], kept[1:], strict=True):
+        assert np.array_equal(a, b)
+    found = lsh._word_sets_numpy(keys)
+    assert found is not None
+    assert word_set_hashes(found) == oracle(keys) == word_set_hashes(lsh._word_sets_python(keys))
+    assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
+
+
+def test_signatures_of_the_bench_keys_equal_the_reference(tmp_path: Path) -> None:
+    """On the keys of the generated bench banks: the same word sets with and without the
+    repeats dropped, and signatures equal to the Python reference."""
+    for root in bench_banks(tmp_path)[2:]:
+        items = prepare(load_bank(root).questions)
+        keys = list(dict.fromkeys(i.key for i in items if i.key))
+        fast = lsh._word_sets_numpy(keys)
+        assert fast is not None
+        assert word_set_hashes(fast) == oracle(keys)
+        assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
