@@ -250,3 +250,51 @@ def test_signatures_of_the_bench_keys_equal_the_reference(tmp_path: Path) -> Non
         assert fast is not None
         assert word_set_hashes(fast) == oracle(keys)
         assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
+
+
+#: pieces of series stems: "solution" in every case, with and without a word boundary and
+#: the colon, the closing question, and characters that fold to ASCII letters
+SERIES_PIECES = [
+    "Solution",
+    "solution",
+    "SOLUTION",
+    "SoLuTiOn",
+    "resolution",
+    "solutions",
+    "_solution",
+    "2solution",
+    ":",
+    " : ",
+    ": ",
+    "\n",
+    " ",
+    "You deploy a VM.",
+    "Does this meet the goal?",
+    "does the solution meet the goals",
+    "x",
+    "ſolution",  # U+017F folds to "s" in a case-insensitive search
+    "\u212a",  # the Kelvin sign folds to "k"
+]
+
+
+def _search_ask(plain: str) -> str | None:
+    found = text_module._SOLUTION_RE.search(plain)
+    return None if found is None else found.group("ask")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SERIES_PIECES), max_size=16).map("".join) | st.text(max_size=60))
+def test_solution_equals_the_search(plain: str) -> None:
+    """The series ask found at the places "solution" is written equals the regex search."""
+    assert text_module._solution(plain) == _search_ask(plain)
+
+
+def test_solution_equals_the_search_on_the_bench_banks(tmp_path: Path) -> None:
+    seen = 0
+    for root in bench_banks(tmp_path):
+        for q in load_bank(root).questions:
+            plain = stem_text(q)
+            want = _search_ask(plain)
+            seen += want is not None
+            assert text_module._solution(plain) == want
+    assert seen > 20  # the banks hold series items

@@ -201,6 +201,28 @@ CASE_WORDS = 40
 LONG_STEM_WORDS = 80
 
 
+def _solution(plain: str) -> str | None:
+    """The ask of ``_SOLUTION_RE.search(plain)``, or None.
+
+    In an ASCII text the pattern can only start where ``plain.lower()`` has "solution" (no
+    other character folds to those letters), so it is tried there with ``match`` — which
+    still sees the character before, for ``\\b`` — in order, the first match being the one
+    ``search`` finds. The case-insensitive search gets no literal prefix to skip ahead with
+    and cost ≈ 35 µs per 1,000-character stem; the result is the same (tests/test_dedup_keys.py).
+    """
+    if not plain.isascii():
+        found = _SOLUTION_RE.search(plain)
+        return None if found is None else found.group("ask")
+    lower = plain.lower()
+    at = lower.find("solution")
+    while at >= 0:
+        found = _SOLUTION_RE.match(plain, at)
+        if found is not None:
+            return found.group("ask")
+        at = lower.find("solution", at + 1)
+    return None
+
+
 def ask(plain: str) -> tuple[str, str] | None:
     """What a long stem asks, apart from the scenario in front of it: ``("series", the
     proposed solution)`` for a series item ("Solution: …. Does this meet the goal?"),
@@ -209,10 +231,10 @@ def ask(plain: str) -> tuple[str, str] | None:
     # the searches are skipped when they cannot match (most stems): the solution pattern needs
     # a colon and, in an ASCII text, the letters of "solution" in some case; a paragraph
     # break needs a line break
-    if ":" in plain and (not plain.isascii() or "solution" in plain.lower()):
-        found = _SOLUTION_RE.search(plain)
+    if ":" in plain:
+        found = _solution(plain)
         if found is not None:
-            return "series", found.group("ask")
+            return "series", found
     text = plain.strip()
     parts = _PARAGRAPH_RE.split(text) if "\n" in text else [text]
     if len(parts) < 2:
