@@ -10,6 +10,7 @@ old ones.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -39,7 +40,14 @@ def fingerprint_key(p: Problem) -> str:
     if p.fingerprint:
         return p.fingerprint
     owner = p.question_id or p.location.file
-    return f"{p.rule}:{owner}:{_NUMBERS.sub('#', p.message)}"
+    return f"{p.rule}:{owner}:{_blank_numbers(p.message)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _blank_numbers(message: str) -> str:
+    """``message`` with every run of digits made ``#``: once per message text (the
+    findings of one rule often share their message, e.g. QB401's "no explanation")."""
+    return _NUMBERS.sub("#", message)
 
 
 def fingerprint(p: Problem) -> str:

@@ -499,10 +499,14 @@ def _multi(q: Multi) -> Iterator[Problem]:
 def _duplicate_options(
     q: AnyQuestion, texts: list[str], field: str, sub: str | None
 ) -> Iterator[Problem]:
+    # ``normalise`` of each text, written out; most questions repeat nothing
+    keys = [" ".join(text.split()).casefold() for text in texts]
+    if len(set(keys)) == len(keys):
+        return
     seen: dict[str, int] = {}
     kind = "option" if field == "options" else "item"
     for i, text in enumerate(texts):
-        key = normalise(text)
+        key = keys[i]
         if key in seen:
             j = seen[key]
             path: tuple[int | str, ...] = (field, i, sub) if sub else (field, i)

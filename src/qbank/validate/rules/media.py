@@ -561,8 +561,14 @@ def _plain_choice(q: Single | Multi) -> bool:
     """Whether every field :func:`markup_fields` gives for a choice question is
     :func:`_plain` (the options' texts inline, the rest block), without building the
     fields' paths: most questions of a bank."""
-    for o in q.options:
-        if not _plain(o.text, True) or (o.feedback and not _plain(o.feedback, False)):
+    options = q.options
+    # an option text (inline) is plain when it holds no `[`, backslash, `<` or `&`: all of
+    # them are when their concatenation holds none (each is one character)
+    texts = "".join([o.text for o in options])
+    if "[" in texts or "\\" in texts or "<" in texts or "&" in texts:
+        return False
+    for o in options:
+        if o.feedback and not _plain(o.feedback, False):
             return False
     return _plain(q.text, False) and (not q.explanation or _plain(q.explanation, False))
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
-from qbank.markup import to_text
+from qbank.markup import is_plain, to_text
 from qbank.model import Essay, Multi, Single
 from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
 
@@ -56,7 +56,10 @@ def _holds(text: str, *words: str) -> bool:
     checks all of Unicode), so a text a pattern matches holds the word after ``lower()``.
     """
     low = text.lower()
-    return any(w in low for w in words)
+    for w in words:  # not ``any(…)``: no generator for a test run thousands of times
+        if w in low:
+            return True
+    return False
 
 
 #: where a sentence ends: after ``.``, ``!`` or ``?`` and whitespace, before more text (the
@@ -273,7 +276,8 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
         # one pre-test for all the options: any option a pattern matches holds its word
         if q.shuffle and _holds("\n".join([o.text for o in options]), "above", "below"):
             for i, o in enumerate(options):
-                m = _ABOVE.search(o.text)
+                # the slow pattern only on the options that hold the word themselves
+                m = _ABOVE.search(o.text) if _holds(o.text, "above", "below") else None
                 if m:
                     yield problem(
                         "QB402",
@@ -297,12 +301,27 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
 
 
 def _longest_correct(q: Single) -> Problem | None:
-    """QB403 (questions of 3 or more options)."""
-    correct = [i for i, o in enumerate(q.options) if o.correct]  # ``q.correct_indices``
+    """QB403 (questions of 3 or more options).
+
+    Lengths are of the texts with white space collapsed (``" ".join(text.split())``), which
+    is never longer than the text. So the key's raw length bounds its length from above and
+    any one wrong option's length bounds the longest wrong one from below: when the key's
+    raw length is not "clearly longest" against one wrong option (the longest as typed), the
+    key is not either, and the other options are never collapsed. Both conditions only get
+    harder as the key shrinks or the longest wrong option grows, so the shortcut gives the
+    answer of the full computation (``tests/test_rules_fast_paths.py`` compares them).
+    """
+    options = q.options
+    correct = [i for i, o in enumerate(options) if o.correct]  # ``q.correct_indices``
     if len(correct) != 1:
         return None
     key = correct[0]
-    lengths = [len(" ".join(o.text.split())) for o in q.options]
+    texts = [o.text for o in options]
+    key_raw = len(texts.pop(key))  # >= the key's collapsed length
+    some_wrong = len(" ".join(max(texts, key=len).split()))  # <= the longest wrong one's
+    if key_raw < LONGEST_RATIO * some_wrong or key_raw - some_wrong < LONGEST_MIN_EXTRA:
+        return None
+    lengths = [len(" ".join(o.text.split())) for o in options]
     longest_wrong = max(lengths[:key] + lengths[key + 1 :])  # every option but the key
     if lengths[key] >= LONGEST_RATIO * longest_wrong and (
         lengths[key] - longest_wrong >= LONGEST_MIN_EXTRA
@@ -370,10 +389,14 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
     """QB404 for the first lower-case NOT/EXCEPT in the asking sentence.
 
     Only that sentence is searched (and only when it holds the word in some case, see
-    :func:`_holds`): a match there is a match in the whole text at the same place (the
+    :func:`_holds`; the sentence is looked for only when the whole text does: ``lower()``
+    maps character by character but for the final sigma, so the lowered sentence is a part
+    of the lowered text wherever it holds one of these words): a match there is a match in the whole text at the same place (the
     sentence is bounded by whitespace or the text's ends, so the ``\b`` of the pattern
     agree), so the result is the one of searching the whole text first.
     """
+    if not _holds(q.text, "not", "except"):
+        return None  # nor does the asking sentence, a part of the text (most stems)
     offset, sentence = _question_sentence(q.text)
     if not _holds(sentence, "not", "except"):
         return None
@@ -396,11 +419,22 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
 def _long_stem(q: AnyQuestion) -> Problem | None:
     """QB407. More than N words take at least 2N + 1 characters, and ``split(None, N)``
     stops after N + 1 words (its length is ``min(words, N + 1)``): shorter texts and texts
-    of few words never reach the markup parser."""
+    of few words never reach the markup parser.
+
+    A plain ASCII text (:func:`~qbank.markup.plain.is_plain`: one line, no control
+    character, no white space at either end) without a double space is its own plain text,
+    and its only white space is the space: its words are its spaces plus one, counted
+    without splitting (``tests/test_rules_fast_paths.py`` compares the two ways).
+    """
     text = q.text
-    if len(text) <= 2 * STEM_MAX_WORDS or len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
+    if len(text) <= 2 * STEM_MAX_WORDS:
         return None
-    words = len(to_text(text).split())
+    if text.isascii() and "  " not in text and is_plain(text):
+        words = text.count(" ") + 1  # == len(to_text(text).split())
+    elif len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
+        return None
+    else:
+        words = len(to_text(text).split())
     if words > STEM_MAX_WORDS:
         return problem(
             "QB407",

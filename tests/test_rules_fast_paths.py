@@ -1,0 +1,384 @@
+"""The per-question rules' fast paths (issue 12) give what the definitions they replace give.
+
+Each shortcut is compared with the plain computation, written out here as the reference, on
+generated texts built from the characters that decide the outcome (every kind of white
+space, the words the patterns look for in any case, markup characters) and on every
+question of a real-length benchmark bank (``bench/realtext_synth.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from qbank.diagnostics import Location, Problem, Related, Severity, problem
+from qbank.load import load_text
+from qbank.markup import to_text
+from qbank.model import AnyQuestion, Multi, Single
+from qbank.validate.rules import answers, media, style
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: white space of every kind (`str.split` splits at each), markup, the words QB402/QB404 want
+PIECES = [
+    "a",
+    "word",
+    "Which",
+    "not",
+    "NOT",
+    "except",
+    "above",
+    "ABOVE",
+    "below",
+    "all of the",
+    "None of the",
+    "both",
+    "12",
+    "3.",
+    ".",
+    "?",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\t",
+    "\x0b",
+    "\x1c",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u3000",
+    "é",
+    "İ",  # lowers to two characters
+    "Σ",  # lowers by context (final sigma)
+    "K",  # KELVIN SIGN: matches k under IGNORECASE
+    "*",
+    "[x]",
+    "<b>",
+    "&amp;",
+    "\\(",
+    "![i](m.png)",
+]
+
+
+def generated_texts(n: int, seed: int, longest: int = 30) -> list[str]:
+    rng = random.Random(seed)
+    texts = ["", " ", "a", "a b", " a", "a ", "a  b"]
+    for _ in range(n):
+        texts.append("".join(rng.choice(PIECES) for _ in range(rng.randint(1, longest))))
+    return texts
+
+
+def _question(text: str, options: list[str], key: int = 0, qtype: str = "single") -> AnyQuestion:
+    """A question loaded from YAML (the texts as given; options start with a letter, so
+    that none is blank)."""
+    opts = "".join(
+        f"  - text: {json.dumps(o)}\n" + ("    correct: true\n" if i == key else "")
+        for i, o in enumerate(options)
+    )
+    loaded, problems = load_text(
+        f"id: q\ntype: {qtype}\ntext: {json.dumps(text)}\noptions:\n{opts}"
+    )
+    assert len(loaded) == 1, (text, options, problems)
+    (q,) = loaded
+    assert q.text == text and [o.text for o in q.options] == options, problems
+    return q
+
+
+@pytest.fixture(scope="module")
+def bench_questions(tmp_path_factory: pytest.TempPathFactory) -> list[AnyQuestion]:
+    """Every question of a 300-question real-length bank (seed 0)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import realtext_synth
+    from qbank.load import load_bank
+
+    root = tmp_path_factory.mktemp("real")
+    bank = load_bank(realtext_synth.write_bank(root, 300, 6, seed=0))
+    assert len(bank.questions) == 300
+    return list(bank.questions)
+
+
+# -- diagnostics: building problems and locations -------------------------------------------
+
+
+def _reference(cls: type, *args: object, **kwargs: object) -> object:
+    """An instance made the way the dataclass-generated ``__init__`` makes it: each field
+    set in order with ``object.__setattr__``, defaults (and default factories) filled in."""
+    fields = dataclasses.fields(cls)
+    values = dict(zip([f.name for f in fields], args, strict=False)) | kwargs
+    obj = object.__new__(cls)
+    for f in fields:
+        if f.name in values:
+            value = values[f.name]
+        elif f.default is not dataclasses.MISSING:
+            value = f.default
+        else:
+            assert f.default_factory is not dataclasses.MISSING
+            value = f.default_factory()
+        object.__setattr__(obj, f.name, value)
+    return obj
+
+
+def _order(a: object, b: object) -> str:
+    try:
+        return f"{a < b} {a <= b}"  # type: ignore[operator]
+    except TypeError as exc:  # None against a number: the same for both
+        return str(exc)
+
+
+def test_location_init_is_the_dataclass_one() -> None:
+    cases: list[tuple[tuple[object, ...], dict[str, object]]] = [
+        (("a.yaml",), {}),
+        (("a.yaml", 3), {}),
+        (("a.yaml", 3, 4), {}),
+        (("a.yaml", 3, 4, 5, 6), {}),
+        (("a.yaml",), {"line": 2, "end_col": 9}),
+        ((), {"file": "b.yaml", "col": 7, "end_line": 8}),
+    ]
+    made = []
+    for args, kwargs in cases:
+        loc = Location(*args, **kwargs)  # type: ignore[arg-type]
+        ref = _reference(Location, *args, **kwargs)
+        assert vars(loc) == vars(ref) and list(vars(loc)) == list(vars(ref))
+        assert loc == ref and hash(loc) == hash(ref) and repr(loc) == repr(ref)
+        assert str(loc) == str(ref) and dataclasses.astuple(loc) == dataclasses.astuple(ref)
+        made.append((loc, ref))
+    for (a, ref_a), (b, ref_b) in itertools.product(made, repeat=2):
+        assert _order(a, b) == _order(ref_a, ref_b)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0][0].line = 9  # type: ignore[misc]
+
+
+def test_problem_builds_what_the_dataclass_builds() -> None:
+    loc = Location("a.yaml", 2, 3, 2, 9)
+    related = (Related(Location("b.yaml", 1), "first"),)
+    for hint, qid, rel, fp, sev, data in itertools.product(
+        (None, "do this"),
+        (None, "q1"),
+        ((), related),
+        (None, "QB204:q1:x"),
+        (None, Severity.ERROR),
+        (None, {}, {"score": 91}),
+    ):
+        p = problem(
+            "QB401",
+            "no explanation",
+            loc,
+            hint=hint,
+            question_id=qid,
+            related=rel,
+            fingerprint=fp,
+            severity=sev,
+            data=data,
+        )
+        ref = Problem(
+            rule="QB401",
+            severity=sev or Severity.WARNING,
+            message="no explanation",
+            location=loc,
+            hint=hint,
+            question_id=qid,
+            related=rel,
+            fingerprint=fp,
+            data=data or {},
+        )
+        assert vars(p) == vars(ref) and list(vars(p)) == list(vars(ref))
+        assert p == ref and hash(p) == hash(ref) and repr(p) == repr(ref)
+        assert p.data is not ref.data or data  # a fresh dict for each finding
+        for severity in Severity:
+            again = p.with_severity(severity)
+            assert again == dataclasses.replace(ref, severity=severity)
+            assert vars(again) == vars(dataclasses.replace(ref, severity=severity))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.message = "x"  # type: ignore[misc]
+    with pytest.raises(KeyError):
+        problem("QB999", "unknown rule", loc)
+
+
+# -- QB402, QB403, QB404, QB407 --------------------------------------------------------------
+
+
+def _above_reference(q: Single | Multi) -> list[tuple[int, str]]:
+    """QB402's definition: every option the pattern matches (when shuffled)."""
+    if not q.shuffle:
+        return []
+    found = []
+    for i, o in enumerate(q.options):
+        m = style._ABOVE.search(o.text)
+        if m:
+            found.append((i, m.group(0)))
+    return found
+
+
+def _longest_reference(q: Single) -> tuple[int, int] | None:
+    """QB403's definition: (key length, longest wrong length) when the key is clearly longest."""
+    correct = [i for i, o in enumerate(q.options) if o.correct]
+    if len(correct) != 1:
+        return None
+    key = correct[0]
+    lengths = [len(" ".join(o.text.split())) for o in q.options]
+    longest_wrong = max(lengths[:key] + lengths[key + 1 :])
+    if lengths[key] >= style.LONGEST_RATIO * longest_wrong and (
+        lengths[key] - longest_wrong >= style.LONGEST_MIN_EXTRA
+    ):
+        return lengths[key], longest_wrong
+    return None
+
+
+def _negative_reference(text: str) -> tuple[int, str] | None:
+    """QB404's definition: the first lower-case NOT/EXCEPT of the asking sentence, searched
+    without the whole-text pre-test."""
+    offset, sentence = style._question_sentence(text)
+    for m in style._NEGATIVE.finditer(sentence):
+        word = m.group(0)
+        before = sentence[m.start() - 1 : m.start()]
+        after = sentence[m.end() : m.end() + 1]
+        if word.isupper() or (before in "*_" and before and after == before):
+            continue
+        return offset + m.start(), word
+    return None
+
+
+def _words_reference(text: str) -> int | None:
+    """QB407's definition: the visible words of a text, when more than the limit."""
+    words = len(to_text(text).split())
+    return words if words > style.STEM_MAX_WORDS else None
+
+
+def _assert_style_agrees(q: AnyQuestion) -> None:
+    if isinstance(q, Single | Multi):
+        found = [p for p in style.check_question(q) if p.rule == "QB402"]
+        assert [p.message for p in found] == [
+            f"option {i + 1} says `{said}` but the options are shuffled"
+            for i, said in _above_reference(q)
+        ]
+        negative = style._negative_stem(q)
+        expected = _negative_reference(q.text)
+        assert (negative is None) == (expected is None), repr(q.text)
+        if negative is not None and expected is not None:
+            assert negative.message == f"negative stem: `{expected[1]}` is easy to miss"
+            assert negative.location == answers.locate_word(q, ("text",), q.text, expected[0])
+    if isinstance(q, Single) and len(q.options) >= 3:
+        longest = style._longest_correct(q)
+        lengths = _longest_reference(q)
+        assert (longest is None) == (lengths is None), [o.text for o in q.options]
+        if longest is not None and lengths is not None:
+            assert f"({lengths[0]} characters; the longest wrong option has {lengths[1]})" in (
+                longest.message
+            )
+    long = style._long_stem(q)
+    words = _words_reference(q.text)
+    assert (long is None) == (words is None), repr(q.text)
+    if long is not None:
+        assert long.message.startswith(f"the question text has {words} words")
+
+
+def test_style_shortcuts_on_generated_questions() -> None:
+    rng = random.Random(4)
+    texts = generated_texts(400, seed=1, longest=12)
+    for text in generated_texts(300, seed=2, longest=90):
+        if text.strip():
+            options = ["x" + rng.choice(texts) for _ in range(rng.randint(2, 5))]
+            q = _question(text, options)
+            _assert_style_agrees(q)
+
+
+def test_longest_correct_on_generated_options() -> None:
+    """Options of every length and spacing around the 1.5x / 10-character margins."""
+    rng = random.Random(5)
+    bits = ["a", "bb", "word", " ", "  ", "\t", "\n", "\xa0", "é"]
+    for _ in range(1500):
+        n = rng.randint(3, 5)
+        options = []
+        for _ in range(n):
+            text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 30))).strip() or "x"
+            options.append(text)
+        q = _question("Which one?", options, key=rng.randrange(n))
+        assert isinstance(q, Single)
+        longest = style._longest_correct(q)
+        assert (longest is None) == (_longest_reference(q) is None), options
+
+
+def test_long_stem_word_count_of_plain_texts() -> None:
+    """A plain ASCII text without a double space: spaces + 1 words, its own plain text."""
+    rng = random.Random(6)
+    words = ["a", "word", "longer", "3.5", "x?", "é", "e.g."]
+    for n in (99, 100, 101, 102, 150, 400):
+        for sep in (" ", "  ", "\t", "\n", " \xa0"):
+            text = sep.join(rng.choice(words) for _ in range(n))
+            q = _question(text, ["a", "b"])
+            found = style._long_stem(q)
+            expected = _words_reference(text)
+            assert (found is None) == (expected is None), (n, sep)
+            if found is not None:
+                assert f"has {expected} words" in found.message
+
+
+def test_style_shortcuts_on_bench_questions(bench_questions: list[AnyQuestion]) -> None:
+    for q in bench_questions:
+        _assert_style_agrees(q)
+
+
+# -- QB5: plain choice questions, QB2: repeated options ---------------------------------------
+
+
+def test_plain_choice_on_generated_options() -> None:
+    rng = random.Random(7)
+    samples = ["plain", "a [b]", "x & y", "\\(x\\)", "<b>", "1. one", "a\n2) two", "![i](m.png)"]
+    for _ in range(400):
+        options = [rng.choice(samples) for _ in range(rng.randint(2, 4))]
+        q = _question(rng.choice(samples), options)
+        expected = all(media._plain(t, inline) for _, t, inline in media.markup_fields(q))
+        assert media._plain_choice(q) == expected, options
+
+
+def _duplicates_reference(q: AnyQuestion, texts: list[str]) -> list[tuple[int, int, str]]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, text in enumerate(texts):
+        key = answers.normalise(text)
+        if key in seen:
+            out.append((i, seen[key], key))
+        else:
+            seen[key] = i
+    return out
+
+
+def test_duplicate_options_on_generated_options() -> None:
+    rng = random.Random(8)
+    samples = ["Yes", "yes", " yes", "YES ", "y es", "Stra\u00dfe", "STRASSE", "a  b", "a\tb", "c"]
+    for _ in range(600):
+        options = [rng.choice(samples) for _ in range(rng.randint(2, 5))]
+        q = _question("Which?", options, qtype=rng.choice(["single", "multi"]))
+        found = list(answers._duplicate_options(q, options, "options", "text"))
+        expected = _duplicates_reference(q, options)
+        assert [p.fingerprint for p in found] == [f"QB204:q:{k}" for _, _, k in expected]
+        assert [p.message.split(" (")[0] for p in found] == [
+            f"option {i + 1} repeats option {j + 1}" for i, j, _ in expected
+        ]
+
+
+def test_duplicate_options_on_bench_questions(bench_questions: list[AnyQuestion]) -> None:
+    for q in bench_questions:
+        if isinstance(q, Single | Multi):
+            texts = [o.text for o in q.options]
+            found = list(answers._duplicate_options(q, texts, "options", "text"))
+            assert len(found) == len(_duplicates_reference(q, texts))
+
+
+# -- the JSON report's fingerprints ------------------------------------------------------------
+
+
+def test_blanked_numbers_are_the_pattern_s() -> None:
+    from qbank.validate.reporters.json_format import _NUMBERS, _blank_numbers, fingerprint_key
+
+    for text in generated_texts(500, seed=9) + ["QB 12 of 345", "٣ digits", "x1y22z333"]:
+        assert _blank_numbers(text) == _NUMBERS.sub("#", text)
+        p = problem("QB401", text, Location("a.yaml"), question_id="q")
+        assert fingerprint_key(p) == f"QB401:q:{_NUMBERS.sub('#', text)}"
