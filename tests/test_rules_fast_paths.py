@@ -382,3 +382,47 @@ def test_blanked_numbers_are_the_pattern_s() -> None:
         assert _blank_numbers(text) == _NUMBERS.sub("#", text)
         p = problem("QB401", text, Location("a.yaml"), question_id="q")
         assert fingerprint_key(p) == f"QB401:q:{_NUMBERS.sub('#', text)}"
+
+
+# -- locating a value ------------------------------------------------------------------------
+
+
+def test_value_span_reads_the_question_s_path_as_pydantic_does(
+    bench_questions: list[AnyQuestion],
+) -> None:
+    """``value_span`` takes a question's path from ``__pydantic_private__``: the path that
+    ``q._path`` gives, for every field the rules locate."""
+    for q in bench_questions[:60]:
+        src = q.source_file
+        assert src is not None
+        fields: list[tuple[int | str, ...]] = [("text",), ("id",)]
+        fields += [("options", i, "text") for i in range(len(getattr(q, "options", [])))]
+        for path in fields:
+            node, _ = src.node_at((*q._path, *path))
+            assert answers.value_span(q, *path) == (
+                src,
+                node.start_mark.index,
+                node.end_mark.index,
+            )
+
+
+def test_value_span_of_a_quiz_s_instructions(tmp_path: Path) -> None:
+    """QB5's stand-in for a quiz has no pydantic attributes: its own ``_path`` is used."""
+    from qbank.load import load_bank
+    from qbank.validate import validate
+
+    (tmp_path / "qbank.yaml").write_text("id: b\ntitle: B\n")
+    (tmp_path / "questions.yaml").write_text(
+        'id: q1\ntype: single\ntopic: "1"\ntext: Which?\nexplanation: x\n'
+        "options:\n  - text: a\n    correct: true\n  - b\n"
+    )
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "final.yaml").write_text(
+        "title: Final\ninstructions: |-\n  Read the map first.\n\n  ![Map](media/map.png)\n"
+        'sections:\n  - topic: "1"\n    count: 1\n'
+    )
+    report = validate(load_bank(tmp_path))
+    found = [p for p in report.problems if p.rule == "QB501"]
+    assert [(p.location.file, p.location.line, p.location.col) for p in found] == [
+        ("quizzes/final.yaml", 5, 10)
+    ]

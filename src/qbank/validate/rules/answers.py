@@ -51,7 +51,12 @@ def value_span(q: AnyQuestion, *path: int | str) -> tuple[SourceFile, int, int] 
     src = q.source_file
     if src is None:
         return None
-    node, _ = src.node_at((*q._path, *path))
+    # a question's path from its private attributes, as ``QuestionBase.loc`` reads it:
+    # ``q._path`` goes through pydantic's ``__getattr__`` (several µs); a quiz's stand-in
+    # in the media rules has a plain ``_path``
+    private = getattr(q, "__pydantic_private__", None)
+    own = private["_path"] if private is not None else q._path
+    node, _ = src.node_at((*own, *path))
     if not isinstance(node, yaml.ScalarNode):
         return None
     return src, node.start_mark.index, node.end_mark.index
