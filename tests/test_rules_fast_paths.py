@@ -320,9 +320,58 @@ def test_long_stem_word_count_of_plain_texts() -> None:
                 assert f"has {expected} words" in found.message
 
 
+def _counted(text: str) -> int | None:
+    """QB407's count without splitting, where ``_long_stem`` uses it: an ASCII text without
+    a double space, plain or made of plain paragraphs and lone images."""
+    from qbank.markup import is_plain, parse
+
+    if not text.isascii() or "  " in text:
+        return None
+    if is_plain(text):
+        return text.count(" ") + 1
+    paragraphs = parse(text).paragraphs
+    return None if paragraphs is None else style._counted_words(paragraphs)
+
+
+def test_counted_words_is_the_split_of_the_plain_text() -> None:
+    """Paragraphs of plain text and lone images, in every spacing: where QB407 counts the
+    words without splitting, the count is the visible text's and the typed text's (the
+    gate's)."""
+    rng = random.Random(10)
+    clean = (["a", "word", "3.5", "x?", "e.g."], [" "], ["\n\n"])
+    wild = (
+        ["a", "word", "é", "*b*", "1.", "12)", "[x]", ""],
+        [" ", "  ", "\t", "\xa0", "\n"],
+        ["\n\n", "\n", "\n\n\n", "\n \n"],
+    )
+    answered = 0
+    for _ in range(3000):
+        words, spaces, breaks = clean if rng.random() < 0.6 else wild
+        paragraphs = []
+        for _ in range(rng.randint(1, 4)):
+            line = "".join(
+                rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 12))
+            ).strip(rng.choice(["", " "]))
+            if rng.random() < 0.3:
+                line = f"![{line}](media/{rng.choice(['a.png', 'b c.png', 'x'])})"
+            paragraphs.append(line)
+        text = rng.choice(breaks).join(paragraphs) + rng.choice(["", "\n"])
+        found = _counted(text)
+        if found is not None:
+            answered += 1
+            assert found == len(to_text(text).split()) == len(text.split()), repr(text)
+    assert answered > 300
+
+
 def test_style_shortcuts_on_bench_questions(bench_questions: list[AnyQuestion]) -> None:
+    simple = 0
     for q in bench_questions:
         _assert_style_agrees(q)
+        found = _counted(q.text)
+        if found is not None:
+            simple += 1
+            assert found == len(to_text(q.text).split()) == len(q.text.split())
+    assert simple > 250  # most stems of the bench: plain, case studies and exhibits
 
 
 # -- QB5: plain choice questions, QB2: repeated options ---------------------------------------
@@ -378,7 +427,7 @@ def test_duplicate_options_on_bench_questions(bench_questions: list[AnyQuestion]
 def test_blanked_numbers_are_the_pattern_s() -> None:
     from qbank.validate.reporters.json_format import _NUMBERS, _blank_numbers, fingerprint_key
 
-    for text in generated_texts(500, seed=9) + ["QB 12 of 345", "٣ digits", "x1y22z333"]:
+    for text in [*generated_texts(500, seed=9), "QB 12 of 345", "٣ digits", "x1y22z333"]:
         assert _blank_numbers(text) == _NUMBERS.sub("#", text)
         p = problem("QB401", text, Location("a.yaml"), question_id="q")
         assert fingerprint_key(p) == f"QB401:q:{_NUMBERS.sub('#', text)}"

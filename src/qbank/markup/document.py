@@ -86,6 +86,13 @@ class Markup:
         return f"Markup({self.source!r}{', inline=True' if self.inline else ''})"
 
     @property
+    def paragraphs(self) -> list[Paragraph] | None:
+        """The paragraphs of a text made of plain paragraphs and lone images
+        (:func:`~qbank.markup.plain.simple_paragraphs`), or ``None`` when the text needed
+        the parser (or is inline). Shared between callers: do not modify."""
+        return self._simple
+
+    @property
     def tokens(self) -> list[Token]:
         """markdown-it's tokens of the text."""
         if self._tokens is None:

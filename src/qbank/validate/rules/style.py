@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
-from qbank.markup import is_plain, to_text
+from qbank.markup import is_plain, parse, to_text
+from qbank.markup.plain import Paragraph
 from qbank.model import Essay, Multi, Single
 from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
 
@@ -56,10 +57,7 @@ def _holds(text: str, *words: str) -> bool:
     checks all of Unicode), so a text a pattern matches holds the word after ``lower()``.
     """
     low = text.lower()
-    for w in words:  # not ``any(…)``: no generator for a test run thousands of times
-        if w in low:
-            return True
-    return False
+    return any(w in low for w in words)
 
 
 #: where a sentence ends: after ``.``, ``!`` or ``?`` and whitespace, before more text (the
@@ -419,22 +417,20 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
 def _long_stem(q: AnyQuestion) -> Problem | None:
     """QB407. More than N words take at least 2N + 1 characters, and ``split(None, N)``
     stops after N + 1 words (its length is ``min(words, N + 1)``): shorter texts and texts
-    of few words never reach the markup parser.
-
-    A plain ASCII text (:func:`~qbank.markup.plain.is_plain`: one line, no control
-    character, no white space at either end) without a double space is its own plain text,
-    and its only white space is the space: its words are its spaces plus one, counted
-    without splitting (``tests/test_rules_fast_paths.py`` compares the two ways).
-    """
+    of few words never reach the markup parser. Most stems' words are counted without
+    splitting them (:func:`_counted_words`)."""
     text = q.text
     if len(text) <= 2 * STEM_MAX_WORDS:
         return None
-    if text.isascii() and "  " not in text and is_plain(text):
-        words = text.count(" ") + 1  # == len(to_text(text).split())
+    clean = text.isascii() and "  " not in text
+    if clean and is_plain(text):
+        words = text.count(" ") + 1  # see _counted_words
     elif len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
         return None
     else:
-        words = len(to_text(text).split())
+        # a text that is not plain is parsed by ``to_text`` anyway (cached)
+        paragraphs = parse(text).paragraphs if clean else None
+        words = len(to_text(text).split()) if paragraphs is None else _counted_words(paragraphs)
     if words > STEM_MAX_WORDS:
         return problem(
             "QB407",
@@ -444,6 +440,21 @@ def _long_stem(q: AnyQuestion) -> Problem | None:
             question_id=q.id,
         )
     return None
+
+
+def _counted_words(paragraphs: list[Paragraph]) -> int:
+    """``len(to_text(text).split())`` of an ASCII text without a double space made of plain
+    paragraphs and lone images (:attr:`~qbank.markup.Markup.paragraphs`: a stem, its case
+    study, its exhibit), counted without splitting.
+
+    Each paragraph (an image's alt text) is a plain text (:func:`~qbank.markup.is_plain`):
+    one line, no control character, no white space at either end. In ASCII the space is
+    then its only white space, so without a double space its words are its spaces plus one,
+    and its plain text is itself; the text's plain text is its paragraphs' joined by blank
+    lines. A plain text is one such paragraph. ``tests/test_rules_fast_paths.py`` compares
+    the count with the split.
+    """
+    return sum([p.count(" ") for p, _ in paragraphs]) + len(paragraphs)
 
 
 def _position_bias(questions: list[AnyQuestion]) -> Iterator[Problem]:
