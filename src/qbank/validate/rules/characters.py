@@ -76,7 +76,7 @@ def _strings(
             if isinstance(k, str) and CONTROL_RE.search(k):
                 yield path, k
             yield from _strings(v, (*path, k))
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             yield from _strings(v, (*path, i))
 
@@ -90,7 +90,7 @@ def _texts(value: Any, out: list[str]) -> list[str]:
             if isinstance(k, str):
                 out.append(k)
             _texts(v, out)
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, (list, tuple)):
         for v in value:
             _texts(v, out)
     return out

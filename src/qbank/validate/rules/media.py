@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from qbank.validate.context import Context
 
 FAMILY = "QB5"
+#: ``isinstance(q, _CHOICE)``: a tuple built once, not a ``Single | Multi`` union per call
+_CHOICE = (Single, Multi)
 E, W = Severity.ERROR, Severity.WARNING
 
 
@@ -164,7 +166,7 @@ def markup_fields(q: AnyQuestion) -> Iterator[tuple[tuple[int | str, ...], str, 
     yield ("text",), q.text, False
     if q.explanation:
         yield ("explanation",), q.explanation, False
-    if isinstance(q, Single | Multi):
+    if isinstance(q, _CHOICE):
         for i, o in enumerate(q.options):
             yield ("options", i, "text"), o.text, True
             if o.feedback:
@@ -532,7 +534,7 @@ def check_quiz_instructions(rel: str, quiz: Quiz, checker: _MediaChecker) -> Ite
 
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
-    if isinstance(q, Single | Multi) and _plain_choice(q):
+    if isinstance(q, _CHOICE) and _plain_choice(q):
         return  # the loop below would skip every field
     for path, text, inline in markup_fields(q):
         if _plain(text, inline):
