@@ -43,7 +43,7 @@ class Location:
         """The dataclass's ``__init__`` (which ``@dataclass`` keeps when a class has its
         own), without its five ``object.__setattr__`` calls, a frozen dataclass's way round
         its own ``__setattr__``: the same fields in the same order in ``__dict__``, so the
-        instance compares, hashes, sorts and prints the same (``tests/test_diagnostics.py``
+        instance compares, hashes, sorts and prints the same (``tests/test_rules_fast_paths.py``
         compares it with the generated one). Rules locate thousands of findings per run."""
         self.__dict__.update(file=file, line=line, col=col, end_line=end_line, end_col=end_col)
 
@@ -111,7 +111,7 @@ def _build(
     """``Problem(rule, severity, …, data)``, without the nine ``object.__setattr__`` calls of
     a frozen dataclass's ``__init__`` (≈ 3 µs of ≈ 4 per finding; a large bank has tens of
     thousands): the same fields in the same order in the instance's ``__dict__``, so it
-    compares, hashes and prints the same (``tests/test_diagnostics.py`` compares the two).
+    compares, hashes and prints the same (``tests/test_rules_fast_paths.py`` compares the two).
     """
     p = _new(Problem)
     p.__dict__.update(
