@@ -390,11 +390,12 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
     """QB404 for the first lower-case NOT/EXCEPT in the asking sentence.
 
     Only that sentence is searched (and only when it holds the word in some case, see
-    :func:`_holds`; the sentence is looked for only when the whole text does: ``lower()``
-    maps character by character but for the final sigma, so the lowered sentence is a part
-    of the lowered text wherever it holds one of these words): a match there is a match in the whole text at the same place (the
+    :func:`_holds`): a match there is a match in the whole text at the same place (the
     sentence is bounded by whitespace or the text's ends, so the ``\b`` of the pattern
-    agree), so the result is the one of searching the whole text first.
+    agree), so the result is the one of searching the whole text first. The sentence is
+    looked for only when the whole text holds the word: ``lower()`` maps character by
+    character (but for the final sigma, in none of these words), so the lowered sentence
+    is a part of the lowered text wherever it holds one.
     """
     if not _holds(q.text, "not", "except"):
         return None  # nor does the asking sentence, a part of the text (most stems)
