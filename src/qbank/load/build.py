@@ -11,11 +11,11 @@ from pydantic import ValidationError
 
 from qbank.diagnostics import Location, Problem, problem
 from qbank.load.data import to_data
+from qbank.load.fastpath import validate_question
 from qbank.load.reading import MANIFEST_NAME, read_source
 from qbank.load.schema_errors import schema_problems
 from qbank.model import (
     FILE_DEFAULT_KEYS,
-    QUESTION_ADAPTER,
     AnyQuestion,
     Manifest,
     QuestionFile,
@@ -87,18 +87,16 @@ def load_question_file(
                         raw["tags"] = list(dict.fromkeys([*value, *own]))
                 elif raw.get(key) is None:
                     raw[key] = value
-        qid = item.get("id") if isinstance(item.get("id"), str) else None
         try:
-            q = QUESTION_ADAPTER.validate_python(raw)
+            # the model, with what ``q._source = src; q._path = path`` would set (without
+            # pydantic's __setattr__; model.py reads them from ``__pydantic_private__``)
+            q = validate_question(raw, {"_source": src, "_path": path})
         except ValidationError as exc:
+            qid = item.get("id") if isinstance(item.get("id"), str) else None
             problems.extend(schema_problems(exc, src, path, question_id=qid))
             if qid:
                 invalid.append(qid)
             continue
-        # what ``q._source = src`` does, without pydantic's __setattr__ (as model.py reads it)
-        private = q.__pydantic_private__
-        private["_source"] = src
-        private["_path"] = path
         questions.append(q)
     return questions, problems, invalid
 
