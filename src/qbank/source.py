@@ -138,12 +138,13 @@ class SourceFile:
 
         Path elements that do not exist (pydantic adds union member names) are skipped.
         """
-        node = self.node
+        node = self._node if self._node is not None else self.node
         key_node: yaml.Node | None = None
         for part in path:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
                 for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                    # the text first: a collection key's value is a list, never equal to it
+                    if k.value == part and isinstance(k, yaml.ScalarNode):
                         node, key_node = v, k
                         break
             elif (

@@ -116,7 +116,6 @@ class _Walker:
                 end = text.find("\n", node.start_mark.index)
                 return text[node.start_mark.index : end if end != -1 else len(text)].strip()
             out: dict[str, Any] = {}
-            first_seen: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
                 if type(key_node) is not _SCALAR:
                     raise _Abort(
@@ -131,8 +130,8 @@ class _Walker:
                             self._loc(key_node),
                         )
                     )
-                if key in first_seen:
-                    prev = first_seen[key]
+                if key in out:  # a key is in ``out`` once read: the first one wins
+                    prev = next(k for k, _ in node.value if k.value == key)
                     self.problems.append(
                         problem(
                             "QB002",
@@ -144,7 +143,6 @@ class _Walker:
                         )
                     )
                     continue
-                first_seen[key] = key_node
                 if type(value_node) is _SCALAR:  # ``self.scalar(value_node, key)``, inlined
                     value = value_node.value
                     if not value_node.style:
