@@ -8,6 +8,7 @@ with file, line, column and rule id (QB0xx for files and YAML, QB1xx for fields)
 * :mod:`~qbank.load.reading` — one file: size, bytes → text → node tree; discovering files;
 * :mod:`~qbank.load.data` — node tree → plain data (aliases, duplicate keys, retyping);
 * :mod:`~qbank.load.schema_errors` — pydantic errors → QB1xx problems;
+* :mod:`~qbank.load.fastpath` — the lean question validator (the full one decides what it rejects);
 * :mod:`~qbank.load.build` — plain data → questions, the manifest and quizzes;
 * :mod:`~qbank.load.bank` — :class:`Bank`, :func:`load_bank`, :func:`load_text`,
   :func:`load_bytes`.

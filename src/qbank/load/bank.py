@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,7 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
     tally = _Tally()
     # The node trees we keep for spans are many small objects that never form cycles; the
     # cyclic GC would otherwise re-scan them again and again while loading a large bank.
+    collecting = gc.isenabled()
     with paused():
         linked: list[str] = []
         for path in iter_yaml_files(root, linked):
@@ -118,6 +120,8 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         if sum(len(src.text) for src in files.values()) > KEEP_NODES_BYTES:
             for src in files.values():
                 src.release()
+        if collecting:
+            _settle()
     return Bank(
         root=root,
         manifest=manifest,
@@ -129,6 +133,21 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         failed_count=tally.failed,
         partial=tally.partial,
     )
+
+
+def _settle() -> None:
+    """Move every object the collector tracks into its oldest generation, unscanned.
+
+    With the collector paused, everything loading made waits in the youngest generation, and
+    the first allocation after it is turned on again scans all of it (≈ 30 ms of CPU after a
+    2,000-question bank; the bank is long-lived and cycle-free, so nothing is freed). ``freeze``
+    then ``unfreeze`` moves the objects to the oldest generation without a scan and resets the
+    count. Skipped when the caller keeps objects frozen (``unfreeze`` would release them too)
+    or has paused the collector itself (the CLI freezes the bank after loading).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 @dataclass
