@@ -16,7 +16,10 @@ BANK = Path(__file__).resolve().parents[1] / "bank"
 
 @pytest.fixture
 def collector() -> Iterator[None]:
+    """The collector's state, restored afterwards; nothing frozen to start with (CLI tests
+    that ran in this process leave their banks frozen, as the CLI does before it exits)."""
     enabled = gc.isenabled()
+    gc.unfreeze()
     yield
     gc.unfreeze()
     if enabled:
