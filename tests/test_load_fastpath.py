@@ -272,3 +272,14 @@ def test_valid_questions_with_one_value_changed(
         option = opts[i] if isinstance(opts[i], dict) else {"text": opts[i]}
         new_opts = [*opts[:i], {**option, key: option_value}, *opts[i + 1 :]]
         check_same({**raw, "options": new_opts})
+
+
+def test_building_the_lean_validator_leaves_the_models_complete() -> None:
+    from qbank.load import fastpath
+    from qbank.model import QUESTION_CLASSES, Option
+
+    fastpath._LEAN.clear()
+    fastpath.lean_validator()
+    for cls in [*QUESTION_CLASSES.values(), Option]:
+        assert cls.__dict__["__pydantic_complete__"] is True
+    assert fastpath.lean_validator() is fastpath.lean_validator()

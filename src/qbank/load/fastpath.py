@@ -104,6 +104,7 @@ def lean_schema(schema: Any) -> Any:
 
 
 _LOCK = threading.Lock()
+_UNSET = object()
 _LEAN: list[SchemaValidator] = []
 
 
@@ -120,14 +121,17 @@ def lean_validator() -> SchemaValidator:
         if not _LEAN:
             schema = lean_schema(QUESTION_ADAPTER.core_schema)
             classes: list[type[BaseModel]] = [*QUESTION_CLASSES.values(), Option]
-            complete = [cls.__dict__.get("__pydantic_complete__", False) for cls in classes]
+            saved = [cls.__dict__.get("__pydantic_complete__", _UNSET) for cls in classes]
             try:
                 for cls in classes:
                     cls.__pydantic_complete__ = False
                 _LEAN.append(SchemaValidator(schema))
             finally:
-                for cls, flag in zip(classes, complete, strict=True):
-                    cls.__pydantic_complete__ = flag
+                for cls, flag in zip(classes, saved, strict=True):
+                    if flag is _UNSET:
+                        del cls.__pydantic_complete__
+                    else:
+                        cls.__pydantic_complete__ = flag
         return _LEAN[0]
 
 
