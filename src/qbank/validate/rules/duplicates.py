@@ -160,6 +160,24 @@ def threshold(ctx: Context) -> int:
     return DEFAULT_THRESHOLD
 
 
+#: below this many characters of question text in the bank, the engine checks duplicates in
+#: its own process: a forked child (:mod:`qbank.validate.background`) costs ≈ 5 ms plus
+#: copy-on-write faults, more than it saves on a small bank (crossover in docs/performance.md)
+BACKGROUND_MIN_CHARS = 150_000
+
+
+def worth_background(ctx: Context) -> bool:
+    """Whether :func:`check` is long enough to run in a forked child while the engine runs
+    the other families: the bank's question texts hold at least
+    :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with)."""
+    total = 0
+    for q in ctx.bank.questions:
+        total += len(q.text)
+        if total >= BACKGROUND_MIN_CHARS:
+            return True
+    return False
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     """Run the dedup engine over the bank's valid questions."""
     from qbank.validate.dedup import find_duplicates
