@@ -102,6 +102,10 @@ def test_pull_request_mode_equals_sequential(bank: Bank, forks: list[int]) -> No
         return Options(changed_ids=set(changed), changed_files=set(files), **kw)
 
     assert report(bank, options()) == report(bank, options(background=False))
+    assert forks == []  # the other families check only the changed questions: no fork
+    assert report(bank, options(all_findings=True)) == report(
+        bank, options(all_findings=True, background=False)
+    )
     assert len(forks) == 1
 
 
