@@ -25,8 +25,15 @@ from qbank.validate.rules import duplicates
 FIXTURE = Path(__file__).parent / "fixtures" / "dedup-real-style"
 
 pytestmark = pytest.mark.skipif(
-    not background.available(), reason="forking needs Linux and two cores"
+    sys.platform != "linux" or background.usable_cores() < 2,
+    reason="forking needs Linux and two cores",
 )
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load average of a quiet machine (the tests run on busy ones too)."""
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
 
 
 @pytest.fixture
@@ -249,16 +256,20 @@ def test_child_dies_with_its_parent(tmp_path: Path) -> None:
 def test_available(monkeypatch: pytest.MonkeyPatch) -> None:
     assert background.available()
     assert not background.available(workers=1)
-    monkeypatch.setenv(background.DISABLE_ENV, "1")
-    assert not background.available()
-    monkeypatch.setenv(background.DISABLE_ENV, "0")
-    assert background.available()
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert not background.available()
-    monkeypatch.undo()
-    monkeypatch.setattr(sys, "platform", "darwin")
-    assert not background.available()
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setenv(background.DISABLE_ENV, "1")
+        assert not background.available()
+        m.setenv(background.DISABLE_ENV, "0")
+        assert background.available()
+    with monkeypatch.context() as m:
+        m.setattr(os, "sched_getaffinity", lambda pid: {0})
+        assert not background.available()  # one core for this process (taskset)
+    with monkeypatch.context() as m:
+        m.setattr(os, "getloadavg", lambda: (float(background.usable_cores()), 0.0, 0.0))
+        assert not background.available()  # every core busy
+    with monkeypatch.context() as m:
+        m.setattr(sys, "platform", "darwin")
+        assert not background.available()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
@@ -267,6 +278,7 @@ def test_available(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         stop.set()
         thread.join()
+    assert background.available()
 
 
 # -- helpers -----------------------------------------------------------------------------

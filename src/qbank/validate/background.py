@@ -13,9 +13,9 @@ itself, so a caller gets the same value as a sequential run whatever happens (on
 reaps a child that has not finished: no orphan, no zombie.
 
 Only where it is safe and can pay off (:func:`available`): Linux (``os.fork``; macOS forks
-badly with system frameworks loaded, Windows has no fork), at least two cores, no second
-Python thread (a thread holding a lock at the fork would leave the child's copy locked
-forever), and not turned off with ``QBANK_NO_FORK=1``. Whether the work is large enough is
+badly with system frameworks loaded, Windows has no fork), at least two cores, one of them
+idle by the load average, no second Python thread (a thread holding a lock at the fork
+would leave the child's copy locked forever), and not turned off with ``QBANK_NO_FORK=1``. Whether the work is large enough is
 the caller's decision (:func:`qbank.validate.rules.duplicates.worth_background`).
 
 Memory: the child shares the parent's pages copy-on-write. It turns the cyclic garbage
@@ -54,15 +54,27 @@ _PR_SET_PDEATHSIG = 1
 
 
 def available(workers: int = -1) -> bool:
-    """Whether :func:`start` may fork here: Linux, ≥ 2 cores, ``workers`` not 1, only one
-    Python thread, and ``QBANK_NO_FORK`` unset (or ``0``)."""
+    """Whether :func:`start` may fork here and a second core is free to run the child:
+    Linux, ≥ 2 cores this process may run on, ``workers`` not 1, only one Python thread,
+    ``QBANK_NO_FORK`` unset (or ``0``), and a load average below ``cores - 0.5`` (like
+    ``make -l``; this process counts 1): on a busy machine the child only adds its
+    copy-on-write faults to the run (docs/performance.md)."""
     if os.environ.get(DISABLE_ENV, "0") not in ("", "0"):
         return False
     if workers == 1 or sys.platform != "linux" or not hasattr(os, "fork"):
         return False
-    if (os.cpu_count() or 1) < 2:
+    cores = usable_cores()
+    if cores < 2 or threading.active_count() != 1:
         return False
-    return threading.active_count() == 1
+    return os.getloadavg()[0] < cores - 0.5
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. ``taskset``), else all."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Job(Generic[T]):
