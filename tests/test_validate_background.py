@@ -233,6 +233,37 @@ def test_close_kills_a_running_child(forks: list[int]) -> None:
     assert gone(forks[0])
 
 
+def test_interrupt_while_waiting_kills_the_child(forks: list[int]) -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    start = time.monotonic()
+    try:
+        with background.start(lambda: time.sleep(60), lambda v: True) as job:
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(KeyboardInterrupt):
+                job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - start < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)
+    assert gone(forks[0])
+
+
+def test_answer_kept_when_children_are_reaped_elsewhere(forks: list[int]) -> None:
+    """With SIGCHLD ignored the kernel reaps the child: its complete answer still counts."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with background.start(os.getpid, lambda v: isinstance(v, int)) as job:
+            assert job.result() == forks[0]
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert job.fallback is None
+
+
 def test_child_dies_with_its_parent(tmp_path: Path) -> None:
     """A parent killed with SIGKILL (no cleanup at all) takes its child along."""
     script = textwrap.dedent(

@@ -106,9 +106,10 @@ class Job(Generic[T]):
             return self.fn()
         try:
             data = self._read()
-        finally:
-            status = self._reap()
-        value, why = self._decode(data, status)
+        except BaseException:  # Ctrl-C while waiting: do not wait for the child as well
+            self.close()
+            raise
+        value, why = self._decode(data, self._reap())
         if why is None:
             return value  # type: ignore[return-value]  # accept() vouched for it
         self.fallback = why
@@ -145,7 +146,8 @@ class Job(Generic[T]):
             return None
 
     def _decode(self, data: bytes, status: int | None) -> tuple[object, str | None]:
-        if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        # status None: reaped elsewhere (SIGCHLD ignored); the frame and pickle still tell
+        if status is not None and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
             return None, f"the child failed (wait status {status})"
         if len(data) < _HEADER.size or _HEADER.unpack_from(data)[0] != len(data) - _HEADER.size:
             return None, f"the child's answer is incomplete ({len(data)} bytes)"
