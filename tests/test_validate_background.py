@@ -56,6 +56,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def always(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every bank is large enough for the background run."""
     monkeypatch.setattr(duplicates, "BACKGROUND_MIN_CHARS", 0)
+    monkeypatch.setattr(duplicates, "BACKGROUND_MIN_QUESTIONS", 0)
 
 
 @pytest.fixture(scope="module")

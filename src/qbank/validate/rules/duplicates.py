@@ -160,25 +160,29 @@ def threshold(ctx: Context) -> int:
     return DEFAULT_THRESHOLD
 
 
-#: below this many characters of question text in the bank, the engine checks duplicates in
-#: its own process: a forked child (:mod:`qbank.validate.background`) costs ≈ 5 ms plus
-#: copy-on-write faults, more than it saves on a small bank (crossover in docs/performance.md)
+#: a bank with fewer questions, or fewer characters of question text, checks duplicates in
+#: the engine's own process. The gain of a forked child (:mod:`qbank.validate.background`)
+#: is at most the other families' time (≈ 55 µs of CPU a question) less the fork's costs
+#: (≈ 5 ms, plus ≈ 30 µs a question of copy-on-write faults): measured crossover between
+#: 400 and 800 real-style questions (docs/performance.md)
+BACKGROUND_MIN_QUESTIONS = 600
 BACKGROUND_MIN_CHARS = 150_000
 
 
 def worth_background(ctx: Context) -> bool:
-    """Whether :func:`check` is long enough to run in a forked child while the engine runs
-    the other families: the bank's question texts hold at least
-    :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with), and
-    this is no pull-request run limited to the changed questions — there the other families
+    """Whether :func:`check` is worth running in a forked child while the engine runs the
+    other families: at least :data:`BACKGROUND_MIN_QUESTIONS` questions whose texts hold at
+    least :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with),
+    and no pull-request run limited to the changed questions — there the other families
     check only those (≈ 0.1 s for 100 of 20,000), less than the child's copy-on-write
     faults cost, and the duplicate scoring already runs on ``workers`` threads."""
     from qbank.validate.context import scoped
 
-    if scoped(ctx.options):
+    questions = ctx.bank.questions
+    if scoped(ctx.options) or len(questions) < BACKGROUND_MIN_QUESTIONS:
         return False
     total = 0
-    for q in ctx.bank.questions:
+    for q in questions:
         total += len(q.text)
         if total >= BACKGROUND_MIN_CHARS:
             return True
