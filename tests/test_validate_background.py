@@ -226,6 +226,43 @@ def test_killed_child_is_computed_here(forks: list[int]) -> None:
     assert job.fallback is not None and "failed" in job.fallback
 
 
+def test_hung_child_is_killed_and_computed_here(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock held at the fork (by a thread that does not exist in the child) stays held
+    there for ever: the child sleeps without CPU, the parent gives up on it."""
+    monkeypatch.setattr(background, "STALL_SECONDS", 0.5)
+    lock = threading.Lock()
+
+    def work() -> int:
+        with lock:
+            return os.getpid()
+
+    lock.acquire()
+    start = time.monotonic()
+    with background.start(work, lambda v: True) as job:
+        lock.release()  # in this process; the child's copy stays held
+        assert job.result() == os.getpid()
+    assert job.fallback == "the child hung"
+    assert 0.5 <= time.monotonic() - start < 30
+    assert gone(forks[0])
+
+
+def test_busy_child_is_not_hung(forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "STALL_SECONDS", 0.3)
+
+    def spin() -> int:
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            pass
+        return os.getpid()
+
+    parent = os.getpid()
+    with background.start(lambda: spin() if os.getpid() != parent else -1, lambda v: True) as job:
+        assert job.result() == forks[0]
+    assert job.fallback is None
+
+
 def test_close_kills_a_running_child(forks: list[int]) -> None:
     start = time.monotonic()
     with background.start(lambda: time.sleep(60), lambda v: True):

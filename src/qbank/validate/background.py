@@ -6,9 +6,9 @@ hold the GIL (docs/performance.md).
 :func:`start` forks; the child runs the function, pickles its result into a pipe and leaves
 with ``os._exit`` (no ``atexit`` handlers, no buffered output flushed twice, no files
 written); :meth:`Job.result` reads it back. The result is always the function's own value:
-whenever the child cannot deliver it — it raised, died, was killed, sent a short or
-undecodable answer, or sent something ``accept`` refuses — the parent calls the function
-itself, so a caller gets the same value as a sequential run whatever happens (only slower).
+whenever the child cannot deliver it — it raised, died, was killed, hung (asleep without a
+CPU tick for :data:`STALL_SECONDS`: then it is killed), sent a short or undecodable answer,
+or sent something ``accept`` refuses — the parent calls the function itself, so a caller gets the same value as a sequential run whatever happens (only slower).
 :meth:`Job.close` (also on leaving a ``with`` block, so on Ctrl-C or an exception) kills and
 reaps a child that has not finished: no orphan, no zombie.
 
@@ -32,10 +32,12 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -51,6 +53,32 @@ _HEADER = struct.Struct("<Q")
 #: writing and exit while the parent still works
 _PIPE_BYTES = 1 << 20
 _PR_SET_PDEATHSIG = 1
+#: a child that sleeps without using any CPU for this long is stuck (a lock copied held at
+#: the fork: a native library's thread held it) and is killed; the parent computes instead
+STALL_SECONDS = 5.0
+_POLL_MS = 250
+
+
+class _Idle:
+    """Watches a child's CPU time (``/proc/PID/stat``) while the parent waits for it."""
+
+    def __init__(self) -> None:
+        self.ticks: int | None = None
+        self.since = time.monotonic()
+
+    def hung(self, pid: int) -> bool:
+        """True once the child has been asleep, without a CPU tick, for STALL_SECONDS."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return False  # gone: end-of-file follows
+        state, ticks = fields[0], int(fields[11]) + int(fields[12])  # utime + stime
+        now = time.monotonic()
+        if state != b"S" or ticks != self.ticks:
+            self.ticks, self.since = ticks, now
+            return False
+        return now - self.since >= STALL_SECONDS
 
 
 def available(workers: int = -1) -> bool:
@@ -109,7 +137,8 @@ class Job(Generic[T]):
         except BaseException:  # Ctrl-C while waiting: do not wait for the child as well
             self.close()
             raise
-        value, why = self._decode(data, self._reap())
+        status = self._reap()
+        value, why = self._decode(data, status) if data is not None else (None, "the child hung")
         if why is None:
             return value  # type: ignore[return-value]  # accept() vouched for it
         self.fallback = why
@@ -125,11 +154,24 @@ class Job(Generic[T]):
             os.close(self._fd)
             self._fd = None
 
-    def _read(self) -> bytes:
+    def _read(self) -> bytes | None:
+        """Everything the child writes, up to end-of-file; None when the child hangs
+        (:class:`_Idle`): it is killed then."""
         assert self._fd is not None
         chunks = []
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN | select.POLLHUP)
+        idle = _Idle()
         try:
-            while chunk := os.read(self._fd, _PIPE_BYTES):
+            while True:
+                if not poller.poll(_POLL_MS):
+                    if self.pid is not None and idle.hung(self.pid):
+                        os.kill(self.pid, signal.SIGKILL)
+                        return None
+                    continue
+                chunk = os.read(self._fd, _PIPE_BYTES)
+                if not chunk:
+                    break
                 chunks.append(chunk)
         finally:
             os.close(self._fd)
