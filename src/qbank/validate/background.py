@@ -8,15 +8,17 @@ with ``os._exit`` (no ``atexit`` handlers, no buffered output flushed twice, no 
 written); :meth:`Job.result` reads it back. The result is always the function's own value:
 whenever the child cannot deliver it — it raised, died, was killed, hung (asleep without a
 CPU tick for :data:`STALL_SECONDS`: then it is killed), sent a short or undecodable answer,
-or sent something ``accept`` refuses — the parent calls the function itself, so a caller gets the same value as a sequential run whatever happens (only slower).
-:meth:`Job.close` (also on leaving a ``with`` block, so on Ctrl-C or an exception) kills and
-reaps a child that has not finished: no orphan, no zombie.
+or sent something ``accept`` refuses — the parent calls the function itself, so a caller
+gets the same value as a sequential run whatever happens (only later). :meth:`Job.close`
+(also on leaving a ``with`` block, so on Ctrl-C or an exception) kills and reaps a child
+that has not finished: no orphan, no zombie.
 
 Only where it is safe and can pay off (:func:`available`): Linux (``os.fork``; macOS forks
 badly with system frameworks loaded, Windows has no fork), at least two cores, one of them
 idle by the load average, no second Python thread (a thread holding a lock at the fork
-would leave the child's copy locked forever), and not turned off with ``QBANK_NO_FORK=1``. Whether the work is large enough is
-the caller's decision (:func:`qbank.validate.rules.duplicates.worth_background`).
+would leave the child's copy locked forever), and not turned off with ``QBANK_NO_FORK=1``.
+Whether the work is large enough is the caller's decision
+(:func:`qbank.validate.rules.duplicates.worth_background`).
 
 Memory: the child shares the parent's pages copy-on-write. It turns the cyclic garbage
 collector off for its short life (a collection would write to every tracked object's header
