@@ -180,7 +180,9 @@ def test_small_banks_do_not_fork(bank: Bank, forks: list[int]) -> None:
 
 
 @pytest.mark.usefixtures("always")
-@pytest.mark.parametrize("case", ["workers=1", "background=False", "only QB3", "QBANK_NO_FORK"])
+@pytest.mark.parametrize(
+    "case", ["workers=1", "background=False", "only QB3", "QBANK_NO_FORK", "too large"]
+)
 def test_runs_that_stay_in_process(
     bank: Bank, forks: list[int], monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
@@ -192,6 +194,8 @@ def test_runs_that_stay_in_process(
     }.get(case, Options())
     if case == "QBANK_NO_FORK":
         monkeypatch.setenv(background.DISABLE_ENV, "1")
+    if case == "too large":  # the child's copy of the heap would cost too much memory
+        monkeypatch.setattr(duplicates, "BACKGROUND_MAX_QUESTIONS", len(bank.questions) - 1)
     engine.validate(bank, options)
     assert forks == []
 

@@ -167,19 +167,25 @@ def threshold(ctx: Context) -> int:
 #: 400 and 800 real-style questions (docs/performance.md)
 BACKGROUND_MIN_QUESTIONS = 600
 BACKGROUND_MIN_CHARS = 150_000
+#: above this many questions the child's copy-on-write copy of the heap (≈ 1 GB more at
+#: 100,000 questions, child RSS 2.1 GB) is too much memory for what it saves there (≈ 4 %
+#: of the validate stage; the duplicate family's own time dominates)
+BACKGROUND_MAX_QUESTIONS = 50_000
 
 
 def worth_background(ctx: Context) -> bool:
     """Whether :func:`check` is worth running in a forked child while the engine runs the
     other families: at least :data:`BACKGROUND_MIN_QUESTIONS` questions whose texts hold at
     least :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with),
-    and no pull-request run limited to the changed questions — there the other families
+    at most :data:`BACKGROUND_MAX_QUESTIONS`, and no pull-request run limited to the changed questions — there the other families
     check only those (≈ 0.1 s for 100 of 20,000), less than the child's copy-on-write
     faults cost, and the duplicate scoring already runs on ``workers`` threads."""
     from qbank.validate.context import scoped
 
     questions = ctx.bank.questions
-    if scoped(ctx.options) or len(questions) < BACKGROUND_MIN_QUESTIONS:
+    if scoped(ctx.options) or not (
+        BACKGROUND_MIN_QUESTIONS <= len(questions) <= BACKGROUND_MAX_QUESTIONS
+    ):
         return False
     total = 0
     for q in questions:
