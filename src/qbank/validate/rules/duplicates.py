@@ -177,9 +177,10 @@ def worth_background(ctx: Context) -> bool:
     """Whether :func:`check` is worth running in a forked child while the engine runs the
     other families: at least :data:`BACKGROUND_MIN_QUESTIONS` questions whose texts hold at
     least :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with),
-    at most :data:`BACKGROUND_MAX_QUESTIONS`, and no pull-request run limited to the changed questions — there the other families
-    check only those (≈ 0.1 s for 100 of 20,000), less than the child's copy-on-write
-    faults cost, and the duplicate scoring already runs on ``workers`` threads."""
+    at most :data:`BACKGROUND_MAX_QUESTIONS`, and no pull-request run limited to the
+    changed questions — there the other families check only those (≈ 0.1 s for 100 of
+    20,000), less than the child's copy-on-write faults cost, and the duplicate scoring
+    already runs on ``workers`` threads."""
     from qbank.validate.context import scoped
 
     questions = ctx.bank.questions
