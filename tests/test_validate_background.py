@@ -102,6 +102,21 @@ def test_background_report_equals_sequential(bank: Bank, forks: list[int]) -> No
 
 
 @pytest.mark.usefixtures("always")
+def test_dedup_engine_imported_before_the_fork(
+    bank: Bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child inherits numpy and rapidfuzz instead of importing them every run."""
+    calls: list[int] = []
+    real = duplicates.before_fork
+    monkeypatch.setattr(duplicates, "before_fork", lambda: calls.append(len(forks)) or real())
+    engine.validate(bank, Options(background=False))
+    assert calls == []
+    engine.validate(bank, Options())
+    assert calls == [0] and len(forks) == 1  # called once, before the fork
+    assert "qbank.validate.dedup" in sys.modules
+
+
+@pytest.mark.usefixtures("always")
 def test_pull_request_mode_equals_sequential(bank: Bank, forks: list[int]) -> None:
     changed = {q.id for q in bank.questions[::7]}
     files = {q.file for q in bank.questions[::7]}

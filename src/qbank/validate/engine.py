@@ -488,7 +488,8 @@ def run_checks(ctx: Context, runs: list[tuple[str, Check]]) -> list[Problem]:
 def background_family(ctx: Context, families_run: list[str]) -> str | None:
     """The family to run in a forked child, if any: one whose module has
     ``worth_background(ctx)`` returning True (QB3 on a large bank), when some other family
-    runs alongside, ``Options.background`` is on and :func:`background.available`."""
+    runs alongside, ``Options.background`` is on and :func:`background.available`. The
+    module's ``before_fork()``, if any, runs here (imports the child should inherit)."""
     if not ctx.options.background or len(families_run) < 2:
         return None
     candidates = [
@@ -500,6 +501,9 @@ def background_family(ctx: Context, families_run: list[str]) -> str | None:
         return None
     for module in candidates:
         if module.worth_background(ctx):
+            prepare = getattr(module, "before_fork", None)
+            if prepare is not None:
+                prepare()  # what every child would otherwise import again
             return str(module.FAMILY)
     return None
 
