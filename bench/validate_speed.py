@@ -47,14 +47,10 @@ from qbank.load import iter_yaml_files  # noqa: E402
 
 
 def cpu() -> float:
-    """CPU seconds of this process and of its finished children (user + system): steadier
-    than wall time on a shared machine. The children are the near-duplicate check's forked
-    child (``qbank.validate.background``) and ``git`` in pull-request mode."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+    """CPU seconds of this process (user + system): steadier than wall time on a shared
+    machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def baseline(files: list[Path]) -> tuple[float, float]:
@@ -99,9 +95,7 @@ def _stages(bank: Bank, changed_since: str | None, out: dict[str, float]) -> dic
     from qbank.validate import engine
     from qbank.validate.reporters import ReportContext, get
 
-    # per-family times need every family in this process; the default run (the duplicate
-    # family in a forked child for a large bank on an idle machine) is timed afterwards
-    options = engine.Options(background=False)
+    options = engine.Options()
     if changed_since:
         from qbank.validate.changes import changed_question_ids
 
@@ -130,10 +124,6 @@ def _stages(bank: Bank, changed_since: str | None, out: dict[str, float]) -> dic
         out["validate (all rules, config)"] = time.perf_counter() - t
     finally:
         engine.checks = original  # type: ignore[assignment]
-    options.background = True
-    t = time.perf_counter()
-    engine.validate(bank, options)
-    out["validate (default: QB3 may fork)"] = time.perf_counter() - t
     t = time.perf_counter()
     get("json")(ReportContext(report.problems, bank, checked=len(bank.questions)))
     out["json report"] = time.perf_counter() - t

@@ -32,9 +32,6 @@ class Options:
     skip: set[str] = field(default_factory=set)
     workers: int = -1
     progress: bool = False
-    #: the near-duplicate check of a large bank may run in a forked child process while the
-    #: other families run here (:mod:`qbank.validate.background`); results are the same
-    background: bool = True
     #: export targets to check (QB7xx: moodle, gift, qti, qti3); None takes the manifest's
     targets: set[str] | None = None
 

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 import yaml
 
 from qbank.diagnostics import RULES, Location, Problem, Severity, problem
-from qbank.validate import background
 from qbank.validate.context import Context, Options, scoped
 from qbank.validate.rules import families
 
@@ -445,13 +444,12 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
     config = load_config(bank, options)
     found: list[Problem] = list(bank.problems)
     ctx = Context(bank, options)
-    runs = [
-        (family, check)
-        for family, check in family_checks
-        if family not in options.skip
-        and any(config.level(r) is not None for r in RULES if r.startswith(family))
-    ]
-    found.extend(run_checks(ctx, runs))
+    for family, check in family_checks:
+        if family in options.skip or not any(
+            config.level(r) is not None for r in RULES if r.startswith(family)
+        ):
+            continue
+        found.extend(check(ctx))
     if scoped(options):
         found = [p for p in found if in_scope(p, options)]
     suppressor = _Suppressor(bank)
@@ -465,51 +463,6 @@ def validate(bank: Bank, options: Options | None = None) -> Report:
             s.used = {t for (rel, line, t) in suppressor.used if rel == src.rel and line == s.line}
     problems.sort(key=report_order)
     return Report(problems)
-
-
-def run_checks(ctx: Context, runs: list[tuple[str, Check]]) -> list[Problem]:
-    """The problems of every ``(family, check)`` of ``runs``, concatenated in that order.
-
-    One family may run in a forked child process meanwhile (:func:`background_family`,
-    :mod:`qbank.validate.background`): its problems are the same list a call here would
-    give — the child runs the same check on the same bank, and when it cannot deliver, the
-    check runs here after the others — and take the same place in the result.
-    """
-    offload = background_family(ctx, [family for family, _ in runs])
-    if offload is None:
-        return [p for _, check in runs for p in check(ctx)]
-    check_of = dict(runs)
-    with background.start(lambda: list(check_of[offload](ctx)), _problem_list) as job:
-        parts = {family: list(check(ctx)) for family, check in runs if family != offload}
-        parts[offload] = job.result()
-    return [p for family, _ in runs for p in parts[family]]
-
-
-def background_family(ctx: Context, families_run: list[str]) -> str | None:
-    """The family to run in a forked child, if any: one whose module has
-    ``worth_background(ctx)`` returning True (QB3 on a large bank), when some other family
-    runs alongside, ``Options.background`` is on and :func:`background.available`. The
-    module's ``before_fork()``, if any, runs here (imports the child should inherit)."""
-    if not ctx.options.background or len(families_run) < 2:
-        return None
-    candidates = [
-        module
-        for module in families()
-        if getattr(module, "FAMILY", None) in families_run and hasattr(module, "worth_background")
-    ]
-    if not candidates or not background.available(ctx.options.workers):
-        return None
-    for module in candidates:
-        if module.worth_background(ctx):
-            prepare = getattr(module, "before_fork", None)
-            if prepare is not None:
-                prepare()  # what every child would otherwise import again
-            return str(module.FAMILY)
-    return None
-
-
-def _problem_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(p, Problem) for p in value)
 
 
 def report_order(p: Problem) -> tuple[int, str, int, int, str, str]:

@@ -160,49 +160,6 @@ def threshold(ctx: Context) -> int:
     return DEFAULT_THRESHOLD
 
 
-#: a bank with fewer questions, or fewer characters of question text, checks duplicates in
-#: the engine's own process. The gain of a forked child (:mod:`qbank.validate.background`)
-#: is at most the other families' time (≈ 55 µs of CPU a question) less the fork's costs
-#: (≈ 5 ms, plus ≈ 30 µs a question of copy-on-write faults): measured crossover between
-#: 400 and 800 real-style questions (docs/performance.md)
-BACKGROUND_MIN_QUESTIONS = 600
-BACKGROUND_MIN_CHARS = 150_000
-#: above this many questions the child's copy-on-write copy of the heap (≈ 1 GB more at
-#: 100,000 questions, child RSS 2.1 GB) is too much memory for what it saves there (≈ 4 %
-#: of the validate stage; the duplicate family's own time dominates)
-BACKGROUND_MAX_QUESTIONS = 50_000
-
-
-def worth_background(ctx: Context) -> bool:
-    """Whether :func:`check` is worth running in a forked child while the engine runs the
-    other families: at least :data:`BACKGROUND_MIN_QUESTIONS` questions whose texts hold at
-    least :data:`BACKGROUND_MIN_CHARS` characters (what the comparison's cost grows with),
-    at most :data:`BACKGROUND_MAX_QUESTIONS`, and no pull-request run limited to the
-    changed questions — there the other families check only those (≈ 0.1 s for 100 of
-    20,000), less than the child's copy-on-write faults cost, and the duplicate scoring
-    already runs on ``workers`` threads."""
-    from qbank.validate.context import scoped
-
-    questions = ctx.bank.questions
-    if scoped(ctx.options) or not (
-        BACKGROUND_MIN_QUESTIONS <= len(questions) <= BACKGROUND_MAX_QUESTIONS
-    ):
-        return False
-    total = 0
-    for q in questions:
-        total += len(q.text)
-        if total >= BACKGROUND_MIN_CHARS:
-            return True
-    return False
-
-
-def before_fork() -> None:
-    """Import the dedup engine (numpy, rapidfuzz: ≈ 0.17 s of CPU) in the engine's process
-    before it forks: every child then inherits it, instead of importing it again each run
-    of a long-lived process (the bench, an editor integration)."""
-    import qbank.validate.dedup  # noqa: F401
-
-
 def check(ctx: Context) -> Iterator[Problem]:
     """Run the dedup engine over the bank's valid questions."""
     from qbank.validate.dedup import find_duplicates
