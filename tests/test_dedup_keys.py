@@ -27,6 +27,7 @@ from qbank.markup import replace_blanks, to_text
 from qbank.validate.dedup import lsh, prepare, stem_key, stem_text
 from qbank.validate.dedup import text as text_module
 from qbank.validate.dedup.text import stem_texts, strip_exhibits
+from test_dedup_lsh import reference_signatures
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "dedup-real-style"
@@ -205,22 +206,6 @@ def keep_repeats(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`lsh._drop_repeats` as it was not: every word goes on to be hashed."""
     return starts, lens, first
-
-
-def reference_signatures(keys: list[str], num_perm: int = lsh.BANDS * lsh.ROWS) -> np.ndarray:
-    """MinHash signatures from the Python word sets, one document at a time."""
-    rng = np.random.Generator(np.random.PCG64(lsh.SEED))
-    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    hashes, ids, offsets = lsh._word_sets_python(keys)
-    with np.errstate(over="ignore"):
-        table = ((hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
-    sig = np.full((len(keys), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for doc in range(len(keys)):
-        found = ids[offsets[doc] : offsets[doc + 1]]
-        if len(found):
-            sig[doc] = table[found].min(axis=0)
-    return sig
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from qbank.diagnostics import Location, Problem, problem
-from qbank.gcpause import paused
+from qbank.gcpause import paused, settle
 from qbank.load.build import load_manifest, load_question_file, load_quiz
 from qbank.load.data import retyped_problems, to_data
 from qbank.load.reading import (
@@ -121,7 +121,7 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
             for src in files.values():
                 src.release()
         if collecting:
-            _settle()
+            settle()
     return Bank(
         root=root,
         manifest=manifest,
@@ -133,21 +133,6 @@ def load_bank(root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bank
         failed_count=tally.failed,
         partial=tally.partial,
     )
-
-
-def _settle() -> None:
-    """Move every object the collector tracks into its oldest generation, unscanned.
-
-    With the collector paused, everything loading made waits in the youngest generation, and
-    the first allocation after it is turned on again scans all of it (≈ 30 ms of CPU after a
-    2,000-question bank; the bank is long-lived and cycle-free, so nothing is freed). ``freeze``
-    then ``unfreeze`` moves the objects to the oldest generation without a scan and resets the
-    count. Skipped when the caller keeps objects frozen (``unfreeze`` would release them too)
-    or has paused the collector itself (the CLI freezes the bank after loading).
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 @dataclass
