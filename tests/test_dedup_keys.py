@@ -2,9 +2,9 @@
 :func:`~qbank.validate.dedup.text.stem_texts` (one scan of the joined bank) against
 :func:`~qbank.validate.dedup.text.stem_text` per question and against the per-stem checks it
 replaced, the list-line search of :func:`~qbank.validate.dedup.text.plain_text` against the
-multi-line ``^`` search, and the MinHash word sets with repeated words dropped early
-(:func:`qbank.validate.dedup.lsh._drop_repeats`) against the sets without. Equal plain texts
-and word sets mean equal keys, signatures and findings."""
+multi-line ``^`` search, and the MinHash word sets of sorted keys (words repeated next to
+each other) against an oracle. Equal plain texts and word sets mean equal keys, signatures
+and findings."""
 
 from __future__ import annotations
 
@@ -201,24 +201,9 @@ def sorted_keys(seed: int, n: int = 300) -> list[str]:
     return keys
 
 
-def keep_repeats(
-    starts: np.ndarray, lens: np.ndarray, first: np.ndarray, *_: object
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`lsh._drop_repeats` as it was not: every word goes on to be hashed."""
-    return starts, lens, first
-
-
 @pytest.mark.parametrize("seed", range(4))
-def test_dropping_repeats_changes_no_word_set(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_word_sets_of_sorted_keys_equal_the_oracle(seed: int) -> None:
     keys = sorted_keys(seed)
-    dropped = lsh._chunk_words(keys)
-    with monkeypatch.context() as patch:
-        patch.setattr(lsh, "_drop_repeats", keep_repeats)
-        kept = lsh._chunk_words(keys)
-    assert dropped is not None and kept is not None
-    assert dropped[0] == kept[0]  # the same distinct words in the same order
-    for a, b in zip(dropped[1:], kept[1:], strict=True):
-        assert np.array_equal(a, b)
     found = lsh._word_sets_numpy(keys)
     assert found is not None
     assert word_set_hashes(found) == oracle(keys) == word_set_hashes(lsh._word_sets_python(keys))
@@ -226,8 +211,8 @@ def test_dropping_repeats_changes_no_word_set(seed: int, monkeypatch: pytest.Mon
 
 
 def test_signatures_of_the_bench_keys_equal_the_reference(tmp_path: Path) -> None:
-    """On the keys of the generated bench banks: the same word sets with and without the
-    repeats dropped, and signatures equal to the Python reference."""
+    """On the keys of the generated bench banks: word sets equal to the oracle, and
+    signatures equal to the Python reference."""
     for root in bench_banks(tmp_path)[2:]:
         items = prepare(load_bank(root).questions)
         keys = list(dict.fromkeys(i.key for i in items if i.key))

@@ -10,7 +10,7 @@ The candidates then go through the exact bounds and the exact scorer of
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise, repeat
 
 import numpy as np
@@ -182,9 +182,7 @@ def _chunk_words(
     view), hashed, and words are grouped by one sort of (hash, position). Every word is
     then compared byte for byte (length and each 8-byte chunk) with its group's first
     word: if any differs, None. A key's distinct words come from one sort of (key, crc32
-    rank): in crc32 order, so its first :data:`SKETCH` are the bottom-k sample. A word
-    equal to the one before it in its key is dropped before hashing (:func:`_drop_repeats`).
-    """
+    rank): in crc32 order, so its first :data:`SKETCH` are the bottom-k sample."""
     n = len(keys)
     text = " ".join(keys)
     raw = text.encode("utf-8")
@@ -210,8 +208,6 @@ def _chunk_words(
         return view[starts[words] + 8 * j] & _MASKS[np.minimum(lens[words] - 8 * j, 8)]
 
     first = view[starts] & _MASKS[np.minimum(lens, 8)]
-    starts, lens, first = _drop_repeats(starts, lens, first, doc_at, chunk)
-    t = len(starts)
     longer = np.flatnonzero(lens > 8)
     with np.errstate(over="ignore"):
         # the length counts too: a NUL byte reads like the zero padding
@@ -263,54 +259,6 @@ def _chunk_words(
         local = local[place < SKETCH]
         sizes = np.minimum(sizes, SKETCH)
     return words, crc, local, sizes
-
-
-#: :func:`_drop_repeats` copies the word arrays when at least one word in this many may be a
-#: repeat: a third of the real-style words are (0.8 ms saved of 34 in ``minhash_signatures``
-#: inside ``qbank validate``), 15 % of the synthetic ones, where the copies cost what they
-#: save (valgrind: 1,432 → 1,449 M instructions)
-REPEATS_WORTH = 5
-
-
-def _drop_repeats(
-    starts: np.ndarray,
-    lens: np.ndarray,
-    first: np.ndarray,
-    doc_at: np.ndarray,
-    chunk: Callable[[np.ndarray, int], np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The words of :func:`_chunk_words` (spans, first 8 bytes) without those equal to the
-    word before them in the same key.
-
-    An engine key is its stem's words sorted, so a word a stem repeats follows itself (a
-    third of the 200,000 words of the 2,000 real-style keys): dropping them first spares
-    hashing, sorting and checking them. The result is the same: each key keeps one of
-    each of its words, so its word set, hence its crc32 set and its signature, is
-    unchanged; a dropped word is never the first of its group (the equal word before it
-    comes first), so the distinct words keep their order and ids too (the test compares
-    both ways on keys full of repeats). Words are equal when their lengths and every
-    8-byte chunk are."""
-    if len(starts) < 2:
-        return starts, lens, first
-    repeat = (first[1:] == first[:-1]) & (lens[1:] == lens[:-1])
-    if np.count_nonzero(repeat) * REPEATS_WORTH < len(repeat):
-        return starts, lens, first  # too few to pay for the copies (either way is exact)
-    # the first word of a key is kept, whatever ended the key before it
-    key_first = np.searchsorted(starts, doc_at)
-    key_first = key_first[(key_first > 0) & (key_first < len(starts))]
-    repeat[key_first - 1] = False
-    same = np.flatnonzero(repeat & (lens[1:] > 8)) + 1  # long words: compare the rest
-    j = 1
-    while len(same):
-        differ = chunk(same, j) != chunk(same - 1, j)
-        repeat[same[differ] - 1] = False
-        j += 1
-        same = same[~differ]
-        same = same[lens[same] > 8 * j]
-    if not repeat.any():
-        return starts, lens, first
-    keep = np.r_[True, ~repeat]
-    return starts[keep], lens[keep], first[keep]
 
 
 def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.ndarray:

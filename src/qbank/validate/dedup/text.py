@@ -128,13 +128,12 @@ def stem_texts(questions: Sequence[AnyQuestion]) -> list[str]:
     """
     texts = list(map(_TEXT, questions))
     out = [t.strip() for t in texts]
-    for i in _marked(texts):
-        out[i] = plain_text(strip_exhibits(texts[i]))
+    redo = set(_marked(texts))
     types = list(map(_TYPE, questions))
     if "cloze" in types:
-        for i, kind in enumerate(types):
-            if kind == "cloze":
-                out[i] = stem_text(questions[i])
+        redo.update(i for i, kind in enumerate(types) if kind == "cloze")
+    for i in redo:
+        out[i] = stem_text(questions[i])
     return out
 
 
