@@ -177,7 +177,8 @@ def test_problem_builds_what_the_dataclass_builds() -> None:
             severity=sev,
             data=data,
         )
-        ref = Problem(
+        ref = _reference(
+            Problem,
             rule="QB401",
             severity=sev or Severity.WARNING,
             message="no explanation",
@@ -199,6 +200,18 @@ def test_problem_builds_what_the_dataclass_builds() -> None:
         p.message = "x"  # type: ignore[misc]
     with pytest.raises(KeyError):
         problem("QB999", "unknown rule", loc)
+
+
+def test_problem_init_defaults_are_the_dataclass_ones() -> None:
+    """``Problem(...)`` called directly (as the duplicate family does) with its defaults: the
+    generated ``__init__``'s fields, and a fresh ``data`` dict per problem."""
+    loc = Location("a.yaml", 4)
+    a = Problem("QB301", Severity.ERROR, "near-duplicate", loc)
+    b = Problem("QB301", Severity.ERROR, "near-duplicate", loc)
+    ref = _reference(Problem, "QB301", Severity.ERROR, "near-duplicate", loc)
+    assert vars(a) == vars(ref) and list(vars(a)) == list(vars(ref))
+    assert a == ref and hash(a) == hash(ref) and repr(a) == repr(ref)
+    assert a.data == {} and a.data is not b.data
 
 
 # -- QB402, QB403, QB404, QB407 --------------------------------------------------------------

@@ -75,13 +75,42 @@ class Problem:
     #: extra machine-readable details (scores, differing words) for json/sarif
     data: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
+    def __init__(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        location: Location,
+        hint: str | None = None,
+        question_id: str | None = None,
+        related: tuple[Related, ...] = (),
+        fingerprint: str | None = None,
+        data: dict[str, object] | None = None,
+    ) -> None:
+        """The dataclass's ``__init__`` without its nine ``object.__setattr__`` calls (≈ 3 µs
+        of ≈ 4 per finding; a large bank has tens of thousands), as :class:`Location`'s: the
+        same fields in the same order in ``__dict__`` (``data`` a fresh dict when not
+        given), so the instance compares, hashes and prints the same
+        (``tests/test_rules_fast_paths.py`` compares it with the generated one)."""
+        self.__dict__.update(
+            rule=rule,
+            severity=severity,
+            message=message,
+            location=location,
+            hint=hint,
+            question_id=question_id,
+            related=related,
+            fingerprint=fingerprint,
+            data={} if data is None else data,
+        )
+
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line, loc.col, self.rule, self.message)
 
     def with_severity(self, severity: Severity) -> Problem:
-        return _build(
+        return Problem(
             self.rule,
             severity,
             self.message,
@@ -92,40 +121,6 @@ class Problem:
             self.fingerprint,
             self.data,
         )
-
-
-_new = object.__new__
-
-
-def _build(
-    rule: str,
-    severity: Severity,
-    message: str,
-    location: Location,
-    hint: str | None,
-    question_id: str | None,
-    related: tuple[Related, ...],
-    fingerprint: str | None,
-    data: dict[str, object],
-) -> Problem:
-    """``Problem(rule, severity, …, data)``, without the nine ``object.__setattr__`` calls of
-    a frozen dataclass's ``__init__`` (≈ 3 µs of ≈ 4 per finding; a large bank has tens of
-    thousands): the same fields in the same order in the instance's ``__dict__``, so it
-    compares, hashes and prints the same (``tests/test_rules_fast_paths.py`` compares the two).
-    """
-    p = _new(Problem)
-    p.__dict__.update(
-        rule=rule,
-        severity=severity,
-        message=message,
-        location=location,
-        hint=hint,
-        question_id=question_id,
-        related=related,
-        fingerprint=fingerprint,
-        data=data,
-    )
-    return p
 
 
 @dataclass(frozen=True)
@@ -189,9 +184,9 @@ def problem(
     severity: Severity | None = None,
     data: dict[str, object] | None = None,
 ) -> Problem:
-    """Build a Problem with the rule's default severity (see :func:`_build`)."""
+    """Build a Problem with the rule's default severity."""
     rule = RULES[rule_id]
-    return _build(
+    return Problem(
         rule_id,
         severity or rule.severity,
         message,
