@@ -330,6 +330,9 @@ QUESTION_CLASSES: dict[str, type[QuestionBase]] = {
     "match": Match,
     "essay": Essay,
 }
+#: the choice question classes, for ``isinstance(q, CHOICE_CLASSES)`` in per-question hot
+#: paths (``Single | Multi`` written in the call builds a union object each time, ≈ 0.3 µs)
+CHOICE_CLASSES = (Single, Multi)
 
 #: keys a question file may carry besides ``questions``; they are defaults for its questions
 FILE_DEFAULT_KEYS = ("topic", "tags", "source", "difficulty")

@@ -21,6 +21,7 @@ from qbank.filetype import jpeg_header_opens
 from qbank.markup import MediaOutsideBank, find_blanks, parse, resolution_cache, resolve_media
 from qbank.markup.images import IMAGE_TYPES, sniff
 from qbank.model import (
+    CHOICE_CLASSES,
     MAX_IMAGE_BYTES,
     Cloze,
     Essay,
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     from qbank.validate.context import Context
 
 FAMILY = "QB5"
-#: ``isinstance(q, _CHOICE)``: a tuple built once, not a ``Single | Multi`` union per call
-_CHOICE = (Single, Multi)
 E, W = Severity.ERROR, Severity.WARNING
 
 
@@ -166,7 +165,7 @@ def markup_fields(q: AnyQuestion) -> Iterator[tuple[tuple[int | str, ...], str, 
     yield ("text",), q.text, False
     if q.explanation:
         yield ("explanation",), q.explanation, False
-    if isinstance(q, _CHOICE):
+    if isinstance(q, CHOICE_CLASSES):
         for i, o in enumerate(q.options):
             yield ("options", i, "text"), o.text, True
             if o.feedback:
@@ -534,7 +533,7 @@ def check_quiz_instructions(rel: str, quiz: Quiz, checker: _MediaChecker) -> Ite
 
 
 def check_question(q: AnyQuestion, checker: _MediaChecker) -> Iterator[Problem]:
-    if isinstance(q, _CHOICE) and _plain_choice(q):
+    if isinstance(q, CHOICE_CLASSES) and _plain_choice(q):
         return  # the loop below would skip every field
     for path, text, inline in markup_fields(q):
         if _plain(text, inline):

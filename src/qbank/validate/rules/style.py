@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
 from qbank.markup import is_plain, parse, to_text
 from qbank.markup.plain import Paragraph
-from qbank.model import Essay, Multi, Single
+from qbank.model import CHOICE_CLASSES, Essay, Multi, Single
 from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
 
 if TYPE_CHECKING:
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 FAMILY = "QB4"
 W = Severity.WARNING
-#: ``isinstance(q, _CHOICE)``: a tuple built once (``Single | Multi`` written in the test
-#: builds a union object on every call, ≈ 0.3 µs of a per-question check)
-_CHOICE = (Single, Multi)
 
 #: QB403: the key is "clearly longest" when it is this many times as long as the longest
 #: distractor *and* at least LONGEST_MIN_EXTRA characters longer (so 3 vs 5 chars is fine)
@@ -272,7 +269,7 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
             hint="add `explanation:` saying why the answer is right",
             question_id=q.id,
         )
-    if isinstance(q, _CHOICE):
+    if isinstance(q, CHOICE_CLASSES):
         options = q.options
         # one pre-test for all the options: any option a pattern matches holds its word
         if q.shuffle and _holds("\n".join([o.text for o in options]), "above", "below"):
@@ -515,7 +512,7 @@ def _position_bias(questions: list[AnyQuestion]) -> Iterator[Problem]:
 def _option_counts(questions: list[AnyQuestion]) -> Iterator[Problem]:
     groups: dict[tuple[str, str], list[Single | Multi]] = defaultdict(list)
     for q in questions:
-        if isinstance(q, _CHOICE) and q.topic is not None:
+        if isinstance(q, CHOICE_CLASSES) and q.topic is not None:
             groups[(q.topic, q.type)].append(q)
     for (topic, qtype), group in sorted(groups.items()):
         if len(group) < OPTION_COUNT_MIN_GROUP:
