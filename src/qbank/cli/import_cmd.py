@@ -9,7 +9,6 @@ import click
 
 from qbank.cli import main
 from qbank.cli.common import EXIT_PROBLEMS, CommandError, guarded
-from qbank.gcpause import paused
 
 FORMATS = ("moodle", "gift", "aiken", "csv", "xlsx")
 
@@ -102,13 +101,8 @@ def import_(
 
 
 def _check(root: Path, ids: set[str]) -> None:
-    """Load the bank back and say what `qbank validate` will find in the imported questions."""
-    # the loaded bank is long-lived and acyclic (see import_)
-    with paused():
-        _check_bank(root, ids)
-
-
-def _check_bank(root: Path, ids: set[str]) -> None:
+    """Load the bank back and say what `qbank validate` will find in the imported questions
+    (the collector is paused for the whole command: ``batch`` in :mod:`qbank.cli`)."""
     from qbank.load import load_bank
     from qbank.validate.engine import Options, checks, validate
     from qbank.validate.rules.media import raw_html_problems

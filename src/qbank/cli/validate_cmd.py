@@ -14,13 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qbank.cli import main
-from qbank.cli.common import (
-    CommandError,
-    default_bank,
-    find_bank,
-    guarded,
-    load,
-)
+from qbank.cli.common import CommandError, default_bank, find_bank, guarded, load
 from qbank.validate.reporters import FORMATS
 
 if TYPE_CHECKING:
