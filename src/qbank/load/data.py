@@ -61,7 +61,10 @@ class _Walker:
         self.src = src
         self.problems: list[Problem] = []
         self.retyped: list[tuple[str, yaml.ScalarNode]] = []
-        self.seen: set[int] = set()
+        # The ids of the collections walked, to find one reached a second time: only an
+        # alias shares a node, and an alias needs its anchor (composing fails on an
+        # undefined alias), which needs a `&` in the text. Without one, nothing to track.
+        self.seen: set[int] | None = set() if "&" in src.text else None
 
     def _loc(self, node: yaml.Node) -> Location:
         m = node.start_mark
@@ -83,10 +86,14 @@ class _Walker:
         # ``scalar`` inlined there) rather than by a call of ``walk`` each: a third faster.
         if type(node) is _SCALAR:
             return self.scalar(node, parent_key)
-        ident = id(node)
-        if ident in self.seen:  # only reachable through an alias
-            raise _Abort(problem("QB004", "YAML alias is not allowed in a bank", self._loc(node)))
-        self.seen.add(ident)
+        seen = self.seen
+        if seen is not None:
+            ident = id(node)
+            if ident in seen:  # only reachable through an alias
+                raise _Abort(
+                    problem("QB004", "YAML alias is not allowed in a bank", self._loc(node))
+                )
+            seen.add(ident)
         if isinstance(node, yaml.SequenceNode):
             items: list[Any] = []
             for item in node.value:
