@@ -3,7 +3,8 @@ refuse one reached twice, through an alias) only when the text holds a ``&``, si
 needs an anchor. Whatever the text, the walk gives the same data, problems and retyped
 scalars as a walk that always tracks them: checked on every YAML file of the repository's
 fixtures and sample bank, on the bench's real-style bank and on generated YAML (with the
-anchors and aliases ``yaml.safe_dump`` writes for shared values)."""
+anchors and aliases ``yaml.safe_dump`` writes for shared values). Also the reader's regex test
+for suppression comments against the substring test it replaced."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qbank.load.data import _Abort, _Walker, to_data
-from qbank.load.reading import decode_and_compose, read_source
+from qbank.load.reading import _SUPPRESSION_HINT, decode_and_compose, read_source
 from qbank.source import SourceFile, compose
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,3 +136,20 @@ def test_generated_yaml_walks_the_same(doc: Any, common: list[Any], share: bool)
     same(alias)
     if share and "*" in text:
         assert [p.rule for p in to_data(alias)[1]] == ["QB004"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=6),
+            st.sampled_from(["qbank:", "qbank", "bank:", "q", ":", "qbank :", "QBANK:", "# "]),
+        ),
+        max_size=8,
+    )
+)
+def test_suppression_hint_is_the_substring_test(parts: list[str]) -> None:
+    """The reader looks for suppression comments when the regex ``qbank:`` matches: exactly
+    when ``"qbank:" in text`` (the test it replaced)."""
+    text = "".join(parts)
+    assert bool(_SUPPRESSION_HINT.search(text)) == ("qbank:" in text)
