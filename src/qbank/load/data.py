@@ -165,7 +165,11 @@ class _Walker:
 
 
 def to_data(src: SourceFile) -> tuple[Any, list[Problem], list[tuple[str, yaml.ScalarNode]]]:
-    """Plain data of a composed file; on an aborting problem the data is None."""
+    """Plain data of a composed file; on an aborting problem the data is None.
+
+    ``src.node`` must be the tree composed from ``src.text`` (or from the start of it): the
+    walk looks for aliases only where the text holds a ``&`` (see ``_Walker.seen``).
+    """
     walker = _Walker(src)
     assert src.node is not None
     try:
