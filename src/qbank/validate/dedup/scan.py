@@ -173,17 +173,17 @@ def query_pairs(
             long_cols = lengths[cols] > LONG_KEY
             if long_cols.any():
                 coded = word_codes([keys[q], *(keys[c] for c in cols[long_cols].tolist())])
-                hit = _query_hits(coded[0], coded[1:], threshold)
-                found = cols[long_cols][hit].tolist()
-                _remember_long(
-                    [keys[q]] * len(found),
-                    [keys[c] for c in found],
-                    [coded[0]] * len(found),
-                    [coded[1 + k] for k in np.flatnonzero(hit).tolist()],
+                scores = _query_scores(coded[0], coded[1:], threshold)
+                hit = scores > 0
+                _remember(
+                    [keys[q]] * int(hit.sum()),
+                    [keys[c] for c in cols[long_cols][hit].tolist()],
+                    scores[hit],
                 )
                 hits.append(cols[long_cols][hit])
                 cols = cols[~long_cols]
-        hits.append(cols[_query_hits(keys[q], [keys[c] for c in cols.tolist()], threshold)])
+        scores = _query_scores(keys[q], [keys[c] for c in cols.tolist()], threshold)
+        hits.append(cols[scores > 0])
         cols = np.concatenate(hits)
         left = np.full(len(cols), q, dtype=np.int64)
         return np.stack([np.minimum(left, cols), np.maximum(left, cols)], axis=1)
@@ -197,20 +197,21 @@ def query_pairs(
     return sorted_pairs(found)
 
 
-def _query_hits(query: str, choices: list[str], threshold: float) -> np.ndarray:
-    """Which ``choices`` score ≥ ``threshold`` against ``query`` (a boolean mask; one
-    thread: :func:`query_pairs` runs queries side by side)."""
+def _query_scores(query: str, choices: list[str], threshold: float) -> np.ndarray:
+    """``fuzz.ratio`` of ``query`` against each of the ``choices`` where it is ≥ ``threshold``,
+    else 0 (float64, the scorer's own values: see :func:`_verify`; one thread:
+    :func:`query_pairs` runs queries side by side)."""
     if not choices:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.float64)
     scores = process.cdist(
         [query],
         choices,
         scorer=fuzz.ratio,
         score_cutoff=float(threshold),
-        dtype=np.uint8,
+        dtype=np.float64,
         workers=1,
     )
-    return scores[0] > 0
+    return scores[0]
 
 
 #: keys longer than this (characters; ≈ 160 words) are compared as word codes when both keys
@@ -263,15 +264,14 @@ def word_codes(texts: Sequence[str]) -> list[str]:
 _LONG_SCORES: dict[tuple[str, str], float] = {}
 
 
-def _remember_long(a: list[str], b: list[str], codes_a: list[str], codes_b: list[str]) -> None:
-    """Note :func:`pair_score` of each pair of long keys ``(a[k], b[k])`` from their word
-    codes (``codes_a[k]``, ``codes_b[k]``, coded together: the same score as coding the two
-    alone, see :func:`word_codes`)."""
-    ratio = fuzz.ratio
-    _LONG_SCORES.update(
-        ((ka, kb), float(ratio(ca, cb)))
-        for ka, kb, ca, cb in zip(a, b, codes_a, codes_b, strict=True)
-    )
+def _remember(a: list[str], b: list[str], scores: np.ndarray) -> None:
+    """Note :func:`pair_score` of each pair of long keys ``(a[k], b[k])``: ``scores[k]``, the
+    ``fuzz.ratio`` of their word codes (coded together: the same score as coding the two
+    alone, see :func:`word_codes`) that the scan computed when it kept the pair. The scan's
+    ``cdist``/``cpdist`` run the scorer that :func:`pair_score` calls, and return its float
+    value as it is (dtype float64; with the cutoff, only scores below it become 0), so no
+    pair is scored twice."""
+    _LONG_SCORES.update(zip(zip(a, b, strict=True), scores.tolist(), strict=True))
 
 
 def pair_score(a: str, b: str) -> float:
@@ -321,18 +321,15 @@ def verify_pairs(
         codes = word_codes([keys[i] for i in involved.tolist()])
         at = np.searchsorted(involved, pairs[long_pairs])  # the pairs as rows of ``codes``
         at = at[word_bound(codes, at, threshold)]
-        at = _verify(codes, at, threshold, workers)
-        rows, cols, ids = at[:, 0].tolist(), at[:, 1].tolist(), involved.tolist()
-        _remember_long(
-            [keys[ids[r]] for r in rows],
-            [keys[ids[c]] for c in cols],
-            [codes[r] for r in rows],
-            [codes[c] for c in cols],
+        at, scores = _verify(codes, at, threshold, workers)
+        found = involved[at]
+        _remember(
+            [keys[i] for i in found[:, 0].tolist()], [keys[j] for j in found[:, 1].tolist()], scores
         )
-        kept.append(involved[at])
+        kept.append(found)
         pairs = pairs[~long_pairs]
     pairs = pairs[band_bound(keys, pairs, threshold, workers, lengths)]
-    kept.append(_verify(keys, pairs, threshold, workers))
+    kept.append(_verify(keys, pairs, threshold, workers)[0])
     return sorted_pairs(kept)
 
 
@@ -503,17 +500,31 @@ def word_bound(codes: Sequence[str], pairs: np.ndarray, threshold: float) -> np.
     return keep
 
 
-def _verify(keys: Sequence[str], pairs: np.ndarray, threshold: float, workers: int) -> np.ndarray:
-    """The ``pairs`` (in their order) whose keys score ≥ ``threshold``.
+#: runs of fewer pairs than this (pairs of :func:`_verify` with the same first key) are
+#: scored together in one ``cpdist`` call rather than one ``cdist`` call each
+SHORT_RUN = 8
 
-    Each run of pairs with the same first key is one single-query ``cdist`` call: the first
-    key's bit pattern is built once per run, not once per pair as ``cpdist`` builds it
-    (≈ 17 % less CPU on the 20,000-question bench, where a key has ≈ 36 candidates). The
-    scores are the same (``cdist`` and ``cpdist`` run the same scorer with the same cutoff,
-    see :func:`query_pairs`); runs are spread over ``workers`` threads (rapidfuzz releases
-    the GIL while it scores), and the result does not depend on their number.
+
+def _verify(
+    keys: Sequence[str], pairs: np.ndarray, threshold: float, workers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``pairs`` (in their order) whose keys score ≥ ``threshold``, and their scores
+    (``fuzz.ratio``, float64).
+
+    Each run of :data:`SHORT_RUN` pairs or more with the same first key is one single-query
+    ``cdist`` call: the first key's bit pattern is built once per run, not once per pair as
+    ``cpdist`` builds it (≈ 17 % less CPU on the 20,000-question bench, where a key has ≈ 36
+    candidates). The pairs of shorter runs are one ``cpdist`` call: on 2,000 real-style
+    questions the 551 character pairs are 283 runs (the 416 long ones, 182), and a call per
+    run of one or two pairs cost more than the pattern it saves (3.6 → 2.3 ms and 2.3 →
+    1.8 ms of CPU). The scores are the same either way: ``cdist`` and ``cpdist`` run the
+    same scorer with the same cutoff (see :func:`query_pairs`) and, with a float64 result,
+    return its value as it is (0 below the cutoff). Runs are spread over ``workers`` threads
+    (rapidfuzz releases the GIL while it scores), and the result does not depend on their
+    number.
     """
     kept: list[np.ndarray] = []
+    kept_scores: list[np.ndarray] = []
     threads = (os.cpu_count() or 1) if workers < 1 else workers
     cutoff = float(threshold)
     for start in range(0, len(pairs), VERIFY_CHUNK):
@@ -522,45 +533,71 @@ def _verify(keys: Sequence[str], pairs: np.ndarray, threshold: float, workers: i
             continue
         first = chunk[:, 0]
         runs = np.flatnonzero(np.r_[True, first[1:] != first[:-1]])
-        bounds = [*runs.tolist(), len(chunk)]
-        queries = [keys[i] for i in first[runs].tolist()]
-        choices = [keys[j] for j in chunk[:, 1].tolist()]
-        hits = np.zeros(len(chunk), dtype=bool)
-        score = partial(_score_runs, queries, choices, bounds, cutoff, hits)
-        n_runs = len(queries)
-        parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= 256 else 1
-        if parts == 1:
-            score(0, n_runs)
-        else:
-            cuts = [n_runs * k // parts for k in range(parts + 1)]
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(score, cuts[:-1], cuts[1:]))
-        kept.append(chunk[hits])
-    return np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
+        sizes = np.diff(np.r_[runs, len(chunk)])
+        short = sizes < SHORT_RUN
+        scores = np.zeros(len(chunk), dtype=np.float64)
+        alone = np.flatnonzero(np.repeat(short, sizes))  # the pairs of short runs
+        if len(alone):
+            scores[alone] = process.cpdist(
+                [keys[i] for i in first[alone].tolist()],
+                [keys[j] for j in chunk[alone, 1].tolist()],
+                scorer=fuzz.ratio,
+                score_cutoff=cutoff,
+                dtype=np.float64,
+                # rapidfuzz's threads only for a large call, as the runs below get threads
+                workers=workers if len(alone) >= 256 * SHORT_RUN else 1,
+            )
+        starts = runs[~short]
+        if len(starts):
+            queries = [keys[i] for i in first[starts].tolist()]
+            choices = [keys[j] for j in chunk[:, 1].tolist()]
+            score = partial(
+                _score_runs,
+                queries,
+                choices,
+                starts.tolist(),
+                (starts + sizes[~short]).tolist(),
+                cutoff,
+                scores,
+            )
+            n_runs = len(queries)
+            parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= 256 else 1
+            if parts == 1:
+                score(0, n_runs)
+            else:
+                cuts = [n_runs * k // parts for k in range(parts + 1)]
+                with ThreadPoolExecutor(threads) as pool:
+                    list(pool.map(score, cuts[:-1], cuts[1:]))
+        hit = scores > 0
+        kept.append(chunk[hit])
+        kept_scores.append(scores[hit])
+    if not kept:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.float64)
+    return np.concatenate(kept), np.concatenate(kept_scores)
 
 
 def _score_runs(
     queries: list[str],
     choices: list[str],
-    bounds: list[int],
+    starts: list[int],
+    ends: list[int],
     cutoff: float,
-    hits: np.ndarray,
+    scores: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
-    """Score the runs ``lo`` to ``hi`` of :func:`_verify` into ``hits`` (run ``r`` is query
-    ``r`` against ``choices[bounds[r]:bounds[r + 1]]``; each thread writes its own runs)."""
+    """Score the runs ``lo`` to ``hi`` of :func:`_verify` into ``scores`` (run ``r`` is query
+    ``r`` against ``choices[starts[r]:ends[r]]``; each thread writes its own runs)."""
     for r in range(lo, hi):
-        at, end = bounds[r], bounds[r + 1]
-        scores = process.cdist(
+        at, end = starts[r], ends[r]
+        scores[at:end] = process.cdist(
             [queries[r]],
             choices[at:end],
             scorer=fuzz.ratio,
             score_cutoff=cutoff,
-            dtype=np.uint8,
+            dtype=np.float64,
             workers=1,
-        )
-        hits[at:end] = scores[0] > 0
+        )[0]
 
 
 # -- exact bounds ------------------------------------------------------------------------------
