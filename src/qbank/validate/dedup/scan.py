@@ -339,12 +339,11 @@ def verify_pairs(
 #: to score; the bound and the scoring of the 551 pairs it keeps take 42 ms. Keys of ≈ 200
 #: characters (the synthetic banks) are cheap to score: cutting pieces costs more there
 BAND_MIN_KEY = 300
-#: the share of the shorter key that each of the two pieces of :func:`band_bound` aims at
+#: the share of the shorter key that each of the two pieces of :func:`band_bound` takes
 #: (measured on the real-style bank, bound + scoring: 0.3 → 45 ms, 1,221 pairs kept;
-#: 0.35 → 42.5 ms, 559; 0.4 → 42 ms, 551; 0.5 → 45 ms, 551)
+#: 0.35 → 42.5 ms, 559; 0.4 → 42 ms, 551; 0.5 → 45 ms, 551); at most 0.5, so that the two
+#: pieces do not overlap
 BAND_PIECE = 0.4
-#: the piece lengths are rounded so that one ``cpdist`` call (one cutoff) covers many pairs
-_BAND_STEP = 16
 
 
 def band_bound(
@@ -357,31 +356,39 @@ def band_bound(
     """Which ``pairs`` can score ≥ ``threshold`` (a mask, False only for pairs that provably
     score below it), from the longest common subsequence (LCS) of the two ends of the keys.
 
-    Why it is exact. ``fuzz.ratio(a, b) = 100·2ℓ/(la + lb)`` with ℓ the LCS of ``a`` and
-    ``b``, so a pair that reaches the threshold has ℓ ≥ ``need`` (below, computed with a
-    margin that only lowers it). Take an alignment of ℓ matched characters: before the r-th
-    match at ``a[i]``, ``b[j]`` lie ``i - r`` unmatched characters of ``a`` (at most
-    ``Ea = la - need``) and ``j - r`` of ``b`` (at most ``Eb = lb - need``), so every match
-    has ``i - Ea ≤ j ≤ i + Eb``: the characters of ``a``'s first ``k1`` match inside
-    ``b[:k1 + Eb]``, those of its last ``k2`` inside ``b[la - k2 - Ea:]``, and the middle
-    has at most ``la - k1 - k2``. Hence, with ``s1`` and ``s2`` the LCS of those pieces,
+    Why it is exact. ``fuzz.ratio(a, b) = 100·2ℓ/(la + lb)`` with ℓ the LCS of ``a`` (the
+    shorter key of the pair) and ``b``, so a pair that reaches the threshold has
+    ℓ ≥ ``need`` (below, computed with a margin that only lowers it). Take an alignment of
+    ℓ matched characters: before the r-th match at ``a[i]``, ``b[j]`` lie ``i - r``
+    unmatched characters of ``a`` (at most ``Ea = la - need`` in all) and ``j - r`` of ``b``
+    (at most ``Eb = lb - need``), so every match has ``i - Ea ≤ j ≤ i + Eb``. With
+    ``k = ⌊BAND_PIECE·la⌋`` (``2k ≤ la``: the pieces are disjoint):
 
-        ℓ ≤ s1 + s2 + (la - k1 - k2),
+    * the first ``k`` characters of ``a`` match only inside ``b[:k + Eb]``, and at most
+      ``Ea`` of them are unmatched, so ``s1 = LCS(a[:k], b[:k + Eb]) ≥ k - Ea``;
+    * at least ``k - s1`` of those are unmatched, so at most ``rest = Ea - (k - s1)`` of the
+      last ``k`` are, and those match only inside ``b[la - k - Ea:]``:
+      ``s2 = LCS(a[-k:], b[la - k - Ea:]) ≥ k - rest``.
 
-    and a pair with ``s1 < k1 - Ea``, or ``s1 + s2 + la - k1 - k2 < need``, scores below the
-    threshold. The keys are sorted words, so the ends of two keys hold the words from the
-    same ends of the alphabet, and two different texts show the deficit of their LCS in
-    their ends already: of the 8,435 candidate pairs below :data:`LONG_KEY` of 2,000
-    real-style questions it keeps 551 (316 of them shorter than :data:`BAND_MIN_KEY`, not
-    tested), and 246 score ≥ 85.
+    A pair failing either test scores below the threshold. The keys are sorted words, so
+    the ends of two keys hold the words from the same ends of the alphabet, and two
+    different texts show the deficit of their LCS in their ends already: of the 8,435
+    candidate pairs below :data:`LONG_KEY` of 2,000 real-style questions it keeps 551 (316
+    of them shorter than :data:`BAND_MIN_KEY`, not tested), and 246 score ≥ 85.
 
-    How. The cutoff of ``LCSseq.similarity`` bounds the work (a band around the diagonal),
-    and one ``cpdist`` call has one cutoff: so each pair's piece is ``cutoff + slack`` long
-    (``k1 = C1 + Ea``, test ``s1 ≥ C1``; then ``k2 = C2 + R``, ``R = Ea - (k1 - s1)``,
-    test ``s2 ≥ C2``), with ``C1``/``C2`` rounded to :data:`_BAND_STEP` so that pairs of
-    like length share a call. Pairs whose pieces would not fit (short keys, or lengths far
-    apart) are kept, to be scored; so are pairs of keys shorter than :data:`BAND_MIN_KEY`.
-    ``lengths`` are the keys' lengths (:func:`key_lengths`) if the caller has them.
+    How. ``k`` depends only on ``a``, so a key's piece is the same in all the pairs where it
+    is the shorter key: the pairs are taken in order of that key, and each run of
+    :data:`SHORT_RUN` pairs or more is one ``cdist`` call (its piece against the pieces of
+    the other keys: the piece's bit pattern is built once), the pairs of shorter runs one
+    ``cpdist`` call, without a cutoff (the exact LCS; a cutoff, one per call, saved nothing
+    once the pieces no longer had to be sized to it). On the real-style bank this took
+    25.7 ms of CPU instead of 33.1 (pieces sized per pair to one of a few cutoffs, a
+    ``cpdist`` call per cutoff). Pairs whose first piece cannot show a deficit of ``Ea``
+    (``k - Ea < Ea``: short keys or low thresholds; there the pieces rule out little and
+    cost more than scoring) are kept, to be scored; so are pairs of keys shorter than
+    :data:`BAND_MIN_KEY`, and the last piece is tested only where it can fail
+    (``k - rest ≥ 1``). ``lengths`` are the keys' lengths (:func:`key_lengths`) if the
+    caller has them.
     """
     keep = np.ones(len(pairs), dtype=bool)
     if not len(pairs):
@@ -398,68 +405,113 @@ def band_bound(
     la, lb = lengths[first], lengths[second]
     need = np.floor(float(threshold) / 200.0 * (la + lb) - 1e-6).astype(np.int64)
     slack_a, slack_b = la - need, lb - need
-    step1 = (np.floor(BAND_PIECE * la).astype(np.int64) - slack_a) // _BAND_STEP * _BAND_STEP
+    piece = np.floor(BAND_PIECE * la).astype(np.int64)
+    cut1 = piece - slack_a
     # a pair with a negative slack cannot reach the threshold (ℓ ≤ min(la, lb)): it is left
     # to the scorer. So are pairs whose first piece would need less than the deficit it may
-    # have (``C1 < Ea``, at low thresholds): such pieces rule out little and, with a loose
-    # cutoff, cost more than scoring (without this test, threshold 70 on the real-style
-    # bank took 1.6× the CPU of scoring every pair; with it, 75 is within 5 %)
-    rows = np.flatnonzero((step1 >= slack_a) & (step1 >= 1) & (slack_a >= 0) & (slack_b >= 0))
+    # have (``k - Ea < Ea``, at low thresholds): such pieces rule out little and cost more
+    # than scoring (without this test, threshold 70 on the real-style bank took 1.6× the
+    # CPU of scoring every pair)
+    rows = np.flatnonzero(
+        (cut1 >= slack_a) & (cut1 >= 1) & (slack_a >= 0) & (slack_b >= 0) & (2 * piece <= la)
+    )
     if not len(rows):
         return keep
-    a_keys = [keys[i] for i in first[rows].tolist()]
-    b_keys = [keys[j] for j in second[rows].tolist()]
-    la, slack_a, slack_b, cut1 = la[rows], slack_a[rows], slack_b[rows], step1[rows]
-    k1 = cut1 + slack_a
-    # the first pieces, one cpdist call per cutoff
-    s1 = np.zeros(len(rows), dtype=np.int64)
-    for cut, at in _by_value(cut1):
-        s1[at] = process.cpdist(
-            [a_keys[r][:k] for r, k in zip(at.tolist(), k1[at].tolist(), strict=True)],
-            [
-                b_keys[r][: k + e]
-                for r, k, e in zip(at.tolist(), k1[at].tolist(), slack_b[at].tolist(), strict=True)
-            ],
-            scorer=LCSseq.similarity,
-            score_cutoff=cut,
-            dtype=np.int64,
-            workers=workers,
-        )
+    rows = rows[np.lexsort((second[rows], first[rows]))]  # runs of one shorter key
+    a, b = first[rows], second[rows]
+    la, slack_a, slack_b, cut1, piece = (
+        la[rows],
+        slack_a[rows],
+        slack_b[rows],
+        cut1[rows],
+        piece[rows],
+    )
+    zero = np.zeros(len(rows), dtype=np.int64)
+    s1 = _piece_lcs(keys, a, b, (zero, piece), (zero, piece + slack_b), workers)
     alive = s1 >= cut1
     # the last pieces, for the pairs the first ones kept: ``rest`` is the deficit still
-    # allowed, the cutoff ``cut2`` is what the last piece must reach
-    rest = slack_a - (k1 - s1)
-    cut2 = (np.floor(BAND_PIECE * la).astype(np.int64) - rest) // _BAND_STEP * _BAND_STEP
-    tested = alive & (cut2 >= 1) & (k1 + cut2 + rest <= la)
-    for cut, at in _by_value(np.where(tested, cut2, 0)):
-        if cut < 1:
-            continue
-        k2 = cut + rest[at]
-        s2 = process.cpdist(
-            [a_keys[r][-k:] for r, k in zip(at.tolist(), k2.tolist(), strict=True)],
-            [
-                b_keys[r][max(0, x - k - e) :]
-                for r, x, k, e in zip(
-                    at.tolist(), la[at].tolist(), k2.tolist(), slack_a[at].tolist(), strict=True
-                )
-            ],
-            scorer=LCSseq.similarity,
-            score_cutoff=cut,
-            dtype=np.int64,
-            workers=workers,
+    # allowed, ``cut2`` what the last piece must reach
+    rest = slack_a - (piece - s1)
+    cut2 = piece - rest
+    at = np.flatnonzero(alive & (cut2 >= 1))
+    if len(at):
+        la, piece = la[at], piece[at]
+        s2 = _piece_lcs(
+            keys,
+            a[at],
+            b[at],
+            (la - piece, la),
+            (np.maximum(0, la - piece - slack_a[at]), lengths[b[at]]),
+            workers,
         )
-        alive[at] = s2 >= cut
+        alive[at] = s2 >= cut2[at]
     keep[tried[rows]] = alive
     return keep
 
 
-def _by_value(values: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """``(value, positions)`` for each distinct value of ``values``, in increasing order."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    for lo, hi in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
-        yield int(ordered[lo]), order[lo:hi]
+def _piece_lcs(
+    keys: Sequence[str],
+    a: np.ndarray,
+    b: np.ndarray,
+    a_span: tuple[np.ndarray, np.ndarray],
+    b_span: tuple[np.ndarray, np.ndarray],
+    workers: int,
+) -> np.ndarray:
+    """``LCSseq.similarity(keys[a[r]][a_span[r]], keys[b[r]][b_span[r]])`` for each row ``r``
+    (spans as ``(starts, ends)``), the rows in runs of one ``a`` with one ``a`` span.
+
+    A run of :data:`SHORT_RUN` rows or more is one ``cdist`` call (the ``a`` piece is the
+    query, its bit pattern built once); the rows of shorter runs are one ``cpdist`` call.
+    Both give the exact LCS (no cutoff). The pieces are cut run by run, just before they
+    are scored (cutting all of them first was slower: ≈ 7 MB of pieces left the cache).
+    """
+    out = np.zeros(len(a), dtype=np.int64)
+    if not len(a):
+        return out
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    sizes = np.diff(np.r_[starts, len(a)])
+    short = sizes < SHORT_RUN
+    ids_a, ids_b = a.tolist(), b.tolist()
+    a_from, a_to = a_span[0].tolist(), a_span[1].tolist()
+    b_from, b_to = b_span[0].tolist(), b_span[1].tolist()
+    alone = np.flatnonzero(np.repeat(short, sizes))
+    if len(alone):
+        rows = alone.tolist()
+        out[alone] = process.cpdist(
+            [keys[ids_a[r]][a_from[r] : a_to[r]] for r in rows],
+            [keys[ids_b[r]][b_from[r] : b_to[r]] for r in rows],
+            scorer=LCSseq.similarity,
+            dtype=np.int64,
+            workers=workers,
+        )
+    run_starts, run_ends = starts[~short].tolist(), (starts + sizes)[~short].tolist()
+
+    def score(first_run: int, last_run: int) -> None:
+        for lo, hi in zip(
+            run_starts[first_run:last_run], run_ends[first_run:last_run], strict=True
+        ):
+            out[lo:hi] = process.cdist(
+                [keys[ids_a[lo]][a_from[lo] : a_to[lo]]],
+                [
+                    keys[j][x:y]
+                    for j, x, y in zip(ids_b[lo:hi], b_from[lo:hi], b_to[lo:hi], strict=True)
+                ],
+                scorer=LCSseq.similarity,
+                dtype=np.int64,
+                workers=1,
+            )[0]
+
+    # runs spread over ``workers`` threads as in :func:`_verify` (each writes its own rows)
+    threads = (os.cpu_count() or 1) if workers < 1 else workers
+    n_runs = len(run_starts)
+    parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= 64 else 1
+    if parts == 1:
+        score(0, n_runs)
+    else:
+        cuts = [n_runs * k // parts for k in range(parts + 1)]
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(score, cuts[:-1], cuts[1:]))
+    return out
 
 
 #: word buckets of :func:`word_bound` (merging words into buckets keeps the bound exact)
