@@ -159,6 +159,7 @@ def test_band_bound_rules_out_what_it_did(threshold: int) -> None:
         threshold,
     )
     keep = scan.band_bound(keys, candidates, threshold, 1)
+    assert np.array_equal(scan.band_bound(keys, candidates, threshold, 2), keep)  # threads
     was = _band_bound_as_was(keys, candidates, threshold)
     scores = np.array([fuzz.ratio(keys[i], keys[j]) for i, j in candidates.tolist()])
     assert keep[scores >= threshold].all() and was[scores >= threshold].all()
