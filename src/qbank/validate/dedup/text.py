@@ -192,6 +192,10 @@ _SOLUTION_RE = re.compile(
     r"\bsolution\s*:\s*(?P<ask>.+?)\s*(?:does\s+(?:this|the\s+solution)\s+meet\s+the\s+goals?\b.*)?\Z",
     re.IGNORECASE | re.DOTALL,
 )
+#: :data:`_SOLUTION_RE` up to where its ask starts (:func:`_series_ask`)
+_SOLUTION_HEAD_RE = re.compile(r"\bsolution\s*:\s*", re.IGNORECASE)
+#: the closing question of a series item in lower case, as :data:`_SOLUTION_RE` ends
+_DOES_RE = re.compile(r"does\s+(?:this|the\s+solution)\s+meet\s+the\s+goals?\b")
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 #: a stem has a case text in front of its ask when the rest holds at least this many words
@@ -204,10 +208,12 @@ def _solution(plain: str) -> str | None:
     """The ask of ``_SOLUTION_RE.search(plain)``, or None.
 
     In an ASCII text the pattern can only start where ``plain.lower()`` has "solution" (no
-    other character folds to those letters), so it is tried there with ``match`` — which
-    still sees the character before, for ``\\b`` — in order, the first match being the one
-    ``search`` finds. The case-insensitive search gets no literal prefix to skip ahead with
-    and cost ≈ 35 µs per 1,000-character stem; the result is the same (tests/test_dedup_keys.py).
+    other character folds to those letters), so it is tried there — its head
+    (:data:`_SOLUTION_HEAD_RE`) with ``match``, which still sees the character before, for
+    ``\\b`` — in order, the first match being the one ``search`` finds. The
+    case-insensitive search gets no literal prefix to skip ahead with and cost ≈ 35 µs per
+    1,000-character stem; the result is the same (tests/test_dedup_keys.py,
+    tests/test_dedup_classify_asks.py).
     """
     if not plain.isascii():
         found = _SOLUTION_RE.search(plain)
@@ -215,11 +221,44 @@ def _solution(plain: str) -> str | None:
     lower = plain.lower()
     at = lower.find("solution")
     while at >= 0:
-        found = _SOLUTION_RE.match(plain, at)
-        if found is not None:
-            return found.group("ask")
+        head = _SOLUTION_HEAD_RE.match(plain, at)
+        if head is not None:
+            if head.end() < len(plain):
+                return _series_ask(plain, lower, head.end())
+            # nothing after the head: the pattern backtracks into its whitespace, or fails
+            found = _SOLUTION_RE.match(plain, at)
+            if found is not None:
+                return found.group("ask")
         at = lower.find("solution", at + 1)
     return None
+
+
+def _series_ask(plain: str, lower: str, start: int) -> str:
+    """The ``ask`` group of ``_SOLUTION_RE.match(plain, at)`` in an ASCII text whose head
+    (``\\bsolution\\s*:\\s*``, :data:`_SOLUTION_HEAD_RE`) matched at ``at`` up to ``start``,
+    with a character after it (``start < len(plain)``); ``lower`` is ``plain.lower()``.
+
+    The pattern's lazy ``.+?`` tries its tail at every character of the ask (≈ 5 µs for a
+    90-character solution); this finds the same end without trying it everywhere. Why it is
+    the same: with a character after the head the match cannot fail (``.+?`` may take
+    everything, DOTALL, then ``\\s*\\Z``), so the head's greedy ``\\s*`` keeps all its
+    whitespace and the ask starts at ``start``. It ends at the first ``e > start`` where the
+    tail ``\\s*(?:does … goals?\\b.*)?\\Z`` matches: where only whitespace lies between
+    ``e`` and either the text's end or a place ``p`` where :data:`_DOES_RE` matches (``.*``
+    then takes the rest). For the first such ``p`` after ``start`` the smallest ``e`` is the
+    start of the whitespace in front of ``p``, at least ``start + 1``; a later ``p``, or the
+    text's end, gives a larger one (the non-whitespace at ``p`` lies between). In ASCII,
+    "does" in any case is "does" in ``lower`` (same positions), and ``\\s`` is what
+    ``str.isspace`` and ``str.rstrip`` take."""
+    p = lower.find("does", start + 1)
+    while p >= 0:
+        if _DOES_RE.match(lower, p) is not None:
+            end = p
+            while end > start + 1 and plain[end - 1].isspace():
+                end -= 1
+            return plain[start:end]
+        p = lower.find("does", p + 1)
+    return plain[start : max(len(plain.rstrip()), start + 1)]
 
 
 def ask(plain: str) -> tuple[str, str] | None:

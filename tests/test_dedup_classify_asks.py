@@ -1,0 +1,133 @@
+"""The fast paths of what a stem asks (:func:`qbank.validate.dedup.text.ask`) against the
+regular expressions they replace: the series ask found without the lazy pattern's scan
+(:func:`~qbank.validate.dedup.text._series_ask`), on generated text built from the pieces
+that pattern looks at and on the bench banks."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qbank.load import load_bank
+from qbank.validate.dedup import text
+from qbank.validate.dedup.text import stem_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: the series pattern as it was used before (a case-insensitive search, its ask lazy)
+_SOLUTION_RE = re.compile(
+    r"\bsolution\s*:\s*(?P<ask>.+?)\s*(?:does\s+(?:this|the\s+solution)\s+meet\s+the\s+goals?\b.*)?\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def ask_as_was(plain: str) -> tuple[str, str] | None:
+    """:func:`text.ask` with the regular expressions searched as they were (the reference)."""
+    found = _SOLUTION_RE.search(plain)
+    if found is not None:
+        return "series", found.group("ask")
+    stripped = plain.strip()
+    parts = re.split(r"\n[ \t]*\n", stripped)
+    if len(parts) < 2:
+        if stripped.count(" ") < text.LONG_STEM_WORDS:
+            return None
+        parts = re.split(r"(?<=[.!?])\s+(?=\S)", stripped)
+        if len(parts) < 2:
+            return None
+    last = parts[-1]
+    context_words = sum(p.count(" ") + 1 for p in parts[:-1])
+    if context_words < text.CASE_WORDS or context_words < 2 * (last.count(" ") + 1):
+        return None
+    return "case", last
+
+
+#: what the series pattern reads: "solution" and its colon, the closing question in several
+#: cases and spacings (and "does" inside another word, which the pattern also takes), the
+#: whitespace ``\s`` matches (including the ASCII separators U+001C–U+001F), sentence ends
+SERIES_PIECES = [
+    "Solution",
+    "solution",
+    "SOLUTION",
+    "resolution",
+    ":",
+    " : ",
+    ": ",
+    "\n",
+    "\n\n",
+    " ",
+    "\t",
+    "\x1c",
+    "\x0b",
+    "You deploy a VM.",
+    "Does this meet the goal?",
+    "does the solution meet the goals",
+    "DOES  THIS\nMEET the goal",
+    "does this meet the goalsx",
+    "does this meet the goal_",
+    "undoes",
+    "does",
+    "does this",
+    "x",
+    "goals",
+    ".",
+    "? ",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SERIES_PIECES), max_size=18).map("".join))
+def test_series_ask_equals_the_lazy_pattern(plain: str) -> None:
+    assert text._solution(plain) == _search(plain)
+    assert text.ask(plain) == ask_as_was(plain)
+
+
+def test_series_ask_equals_the_lazy_pattern_on_many_random_texts() -> None:
+    rng = random.Random(12)
+    found = 0
+    for _ in range(60_000):
+        plain = "".join(rng.choice(SERIES_PIECES) for _ in range(rng.randint(0, 16)))
+        want = _search(plain)
+        found += want is not None
+        assert text._solution(plain) == want, plain
+    assert found > 2_000
+
+
+def _search(plain: str) -> str | None:
+    found = _SOLUTION_RE.search(plain)
+    return None if found is None else found.group("ask")
+
+
+@pytest.fixture(scope="module")
+def bench_stems(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The stems of the real-style fixture and of banks of both bench generators."""
+    bench = ROOT / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        import dedup_synth
+        import realtext_synth
+    finally:
+        sys.path.remove(str(bench))
+    tmp = tmp_path_factory.mktemp("banks")
+    roots = [
+        ROOT / "bank",
+        ROOT / "tests" / "fixtures" / "dedup-real-style",
+        realtext_synth.write_bank(tmp / "real", 800, 8, seed=5),
+        dedup_synth.write_bank(tmp / "synth", dedup_synth.generate(800, seed=5), 4),
+    ]
+    return [stem_text(q) for root in roots for q in load_bank(root).questions]
+
+
+def test_asks_as_before_on_the_bench_banks(bench_stems: list[str]) -> None:
+    kinds = {"series": 0, "case": 0}
+    for plain in bench_stems:
+        want = ask_as_was(plain)
+        if want is not None:
+            kinds[want[0]] += 1
+        assert text.ask(plain) == want
+    assert kinds["series"] > 50 and kinds["case"] > 50
