@@ -98,6 +98,35 @@ def test_series_ask_equals_the_lazy_pattern_on_many_random_texts() -> None:
     assert found > 2_000
 
 
+#: words and what may follow them in generated case texts: paragraph breaks (with blanks),
+#: sentence ends, spaces doubled, colons (with and without "solution" before them)
+CASE_WORDS = ["You", "deploy", "a", "VM", "solution", "Solution", "resolution", "x1", "the"]
+CASE_SEPARATORS = [" ", " ", " ", " ", "  ", ". ", "? ", "! ", ".\t", "\n", "\n\n", "\n \n"]
+CASE_SEPARATORS += ["\n\t\n", ": ", " : ", ":", "\x1c"]
+
+
+def test_case_asks_as_before_on_generated_case_texts() -> None:
+    """Long texts of a few paragraphs or sentences: the context words counted until enough
+    (and the colons looked back from) give the asks of the full count and search."""
+    rng = random.Random(7)
+    kinds = {"series": 0, "case": 0, None: 0}
+    for _ in range(20_000):
+        parts = []
+        for _ in range(rng.choice([1, 2, 3, 5])):
+            size = rng.choice([0, 1, 3, 10, 19, 20, 21, 39, 40, 41, 60, 90])
+            parts.append(
+                "".join(
+                    rng.choice(CASE_WORDS) + rng.choice(CASE_SEPARATORS[:5]) for _ in range(size)
+                )
+            )
+            parts.append(rng.choice(CASE_SEPARATORS))
+        plain = "".join(parts)
+        want = ask_as_was(plain)
+        kinds[None if want is None else want[0]] += 1
+        assert text.ask(plain) == want, plain
+    assert min(kinds.values()) > 1_000, kinds
+
+
 def _search(plain: str) -> str | None:
     found = _SOLUTION_RE.search(plain)
     return None if found is None else found.group("ask")
