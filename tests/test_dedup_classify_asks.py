@@ -1,7 +1,9 @@
-"""The fast paths of what a stem asks (:func:`qbank.validate.dedup.text.ask`) against the
-regular expressions they replace: the series ask found without the lazy pattern's scan
-(:func:`~qbank.validate.dedup.text._series_ask`), on generated text built from the pieces
-that pattern looks at and on the bench banks."""
+"""Fast paths of the near-duplicate guards against the code they replace, kept here as the
+reference: what a stem asks (:func:`qbank.validate.dedup.text.ask`: the series ask found
+without the lazy pattern's scan, the head looked for back from each colon, a case text's
+context counted only until enough) on generated text built from the pieces the patterns
+look at and on the bench banks, and :func:`~qbank.validate.dedup.text.is_slip` (the
+letters compared before the words, the edit distance with a cutoff) on generated changes."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from qbank.load import load_bank
 from qbank.validate.dedup import text
@@ -160,3 +163,55 @@ def test_asks_as_before_on_the_bench_banks(bench_stems: list[str]) -> None:
             kinds[want[0]] += 1
         assert text.ask(plain) == want
     assert kinds["series"] > 50 and kinds["case"] > 50
+
+
+# -- typing slips ------------------------------------------------------------------------------
+
+
+def is_slip_as_was(removed: list[str], added: list[str]) -> bool:
+    """:func:`text.is_slip` as it was: the words first, then the full edit distance."""
+    old, new = "".join(removed).lower(), "".join(added).lower()
+    if old == new:
+        return True
+    if not old or not new:
+        return False
+    if any(len(w) <= 4 and w.isupper() for w in (*removed, *added)):
+        return False
+    return OSA.distance(old, new) <= max(1, min(len(old), len(new)) // 4)
+
+
+_SLIP_VOCABULARY = ["automate", "autmate", "atuomate", "Hyper", "V", "HyperV", "AKS", "EKS"]
+_SLIP_VOCABULARY += ["aks", "Aks", "x", "ab", "ba", "abc", "NOT", "not", "1,000", "1000", ""]
+_SLIP_WORDS = st.lists(st.sampled_from([*_SLIP_VOCABULARY, "Straße", "STRASSE"]), max_size=4)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SLIP_WORDS, _SLIP_WORDS)
+def test_is_slip_as_before(removed: list[str], added: list[str]) -> None:
+    assert text.is_slip(removed, added) == is_slip_as_was(removed, added)
+
+
+def test_is_slip_as_before_on_random_letters() -> None:
+    """Words of a few letters (some all capitals), edited a little or a lot: every bound."""
+    rng = random.Random(5)
+    slips = 0
+    for _ in range(40_000):
+        removed = [
+            "".join(rng.choice("abcAB") for _ in range(rng.randint(1, 9)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        added = [list(w) for w in removed]
+        for _ in range(rng.randint(0, 4)):
+            word = rng.choice(added)
+            at = rng.randint(0, len(word))
+            op = rng.randint(0, 2)
+            if op == 0:
+                word.insert(at, rng.choice("abcAB"))
+            elif op == 1 and at < len(word):
+                del word[at]
+            elif at < len(word):
+                word[at] = rng.choice("abcAB")
+        joined = ["".join(w) for w in added]
+        slips += is_slip_as_was(removed, joined)
+        assert text.is_slip(removed, joined) == is_slip_as_was(removed, joined)
+    assert 5_000 < slips < 35_000

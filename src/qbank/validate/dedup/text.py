@@ -549,6 +549,9 @@ def is_slip(removed: list[str], added: list[str]) -> bool:
         return True
     if not old or not new:
         return False
-    if any(len(w) <= 4 and w.isupper() for w in (*removed, *added)):
+    # the letters first (C, and most changes that are not slips fail it): the edit distance
+    # is at least the difference in length; then the words (the same answer: both must hold)
+    bound = max(1, min(len(old), len(new)) // 4)
+    if abs(len(old) - len(new)) > bound or OSA.distance(old, new, score_cutoff=bound) > bound:
         return False
-    return OSA.distance(old, new) <= max(1, min(len(old), len(new)) // 4)
+    return not any(len(w) <= 4 and w.isupper() for w in (*removed, *added))
