@@ -2,15 +2,20 @@
 reference: what a stem asks (:func:`qbank.validate.dedup.text.ask`: the series ask found
 without the lazy pattern's scan, the head looked for back from each colon, a case text's
 context counted only until enough) on generated text built from the pieces the patterns
-look at and on the bench banks, and :func:`~qbank.validate.dedup.text.is_slip` (the
-letters compared before the words, the edit distance with a cutoff) on generated changes."""
+look at and on the bench banks; :func:`~qbank.validate.dedup.text.is_slip` (the letters
+compared before the words, the edit distance with a cutoff) on generated changes; and the
+words and codes of a finding's two stems read together
+(:func:`~qbank.validate.dedup.classify._share_words`) against each text's own words."""
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import sys
+from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -19,9 +24,12 @@ from rapidfuzz.distance import OSA
 
 from qbank.load import load_bank
 from qbank.validate.dedup import text
-from qbank.validate.dedup.text import stem_text
+from qbank.validate.dedup.classify import Item
+from qbank.validate.dedup.text import WordCodes, stem_text
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the module (the package's ``classify`` is the function)
+classify_module = importlib.import_module("qbank.validate.dedup.classify")
 
 #: the series pattern as it was used before (a case-insensitive search, its ask lazy)
 _SOLUTION_RE = re.compile(
@@ -215,3 +223,60 @@ def test_is_slip_as_before_on_random_letters() -> None:
         slips += is_slip_as_was(removed, joined)
         assert text.is_slip(removed, joined) == is_slip_as_was(removed, joined)
     assert 5_000 < slips < 35_000
+
+
+# -- the words of a finding's two stems, read together ---------------------------------------
+
+_PAIR_PIECES = ["port", "Port", "24", "1,000", "e.g.", "don't", "it’s", "naïve", "Straße", "x_y"]
+_PAIR_PIECES += ["(S3)", "AKS.", "a", "the", "—", "٣", "İstanbul"]
+_PAIR_GAPS = [" ", " ", " ", "  ", "\n", "\n\n", ", ", ". ", ".", ",", "'", "-", ""]
+
+
+def _pair_text(rng: random.Random, size: int) -> str:
+    return "".join(rng.choice(_PAIR_PIECES) + rng.choice(_PAIR_GAPS) for _ in range(size))
+
+
+def _check_shared_words(x: str, y: str, vocab: WordCodes) -> None:
+    a = Item(SimpleNamespace(), x, "", vocab)  # type: ignore[arg-type]
+    b = Item(SimpleNamespace(), y, "", vocab)  # type: ignore[arg-type]
+    classify_module._share_words(a, b)
+    assert a._written == text.written_words(x)
+    assert b._written == text.written_words(y)
+    if a._codes is None or b._codes is None:
+        assert max(len(a._written), len(b._written)) > text.MAX_WORDS
+        return
+    # one code per word, equal codes exactly for equal lower-cased words
+    assert len(a._codes) == len(a._written) and len(b._codes) == len(b._written)
+    seen: dict[str, str] = {}
+    for code, word in zip(a._codes + b._codes, a._written + b._written, strict=True):
+        assert seen.setdefault(code, word.lower()) == word.lower()
+    assert len(set(seen.values())) == len(seen)
+    spans = text.change_spans(text.split_words(x), text.split_words(y))
+    assert text.code_spans(a._written, a._codes, b._written, b._codes) == spans
+
+
+def test_shared_words_are_each_texts_words() -> None:
+    """Texts that share a start and an end (cut anywhere, also inside a word, a number, a
+    joined "e.g." or next to the change), edited in the middle, at either end, or one the
+    other's start repeated (the common start and end overlap)."""
+    rng = random.Random(11)
+    vocab = WordCodes()
+    for _ in range(6_000):
+        head, tail = _pair_text(rng, rng.randint(0, 12)), _pair_text(rng, rng.randint(0, 12))
+        x = head + _pair_text(rng, rng.randint(0, 3)) + tail
+        y = head + _pair_text(rng, rng.randint(0, 3)) + tail
+        if rng.random() < 0.2:  # cut the shared parts at any character
+            x, y = x[rng.randint(0, len(x)) :], y[: rng.randint(0, len(y))]
+        _check_shared_words(x, y, vocab)
+        _check_shared_words(y, x, vocab)
+        _check_shared_words(x, x + " " + x, vocab)
+    long = " ".join(f"w{i}" for i in range(text.MAX_WORDS + 5))
+    _check_shared_words(long, long.replace("w7 ", "w8 "), vocab)
+
+
+def test_shared_words_on_the_bench_banks(bench_stems: list[str]) -> None:
+    """Stems of one bank next to each other (sorted: near-duplicates meet)."""
+    vocab = WordCodes()
+    ordered = sorted(bench_stems)
+    for x, y in pairwise(ordered):
+        _check_shared_words(x, y, vocab)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Postfix, Prefix
 from rapidfuzz.utils import default_process
 
 from qbank.diagnostics import Location
@@ -389,10 +390,53 @@ def classify(
 def _spans(a: Item, b: Item) -> list[tuple[list[str], list[str]]]:
     """:func:`change_spans` of two items' words: their codes when they share a vocabulary."""
     if a.vocab is not None and a.vocab is b.vocab:
+        if a._written is None and b._written is None:
+            _share_words(a, b)
         ca, cb = a.codes, b.codes
         if ca is not None and cb is not None:
             return code_spans(a.written, ca, b.written, cb)
     return change_spans(a.words, b.words)
+
+
+def _share_words(a: Item, b: Item) -> None:
+    """Set :attr:`Item.written` and :attr:`Item.codes` of two items whose words are not read
+    yet, reading the text the two stems share at their start and at their end once.
+
+    The stems of a finding are near-duplicates: on the real-style bench 99 % of their
+    characters are a common start and end. Each text is cut at two spaces: the last one in
+    the common start, and the first one in the common end (when it lies after the first
+    cut in both texts; else only the first cut is made). A word never holds a space, and the
+    word pattern has no look-around, so a text's words are the words of its pieces one
+    after the other; the first and last pieces are the same in both texts, and are read
+    once. The ASCII pattern is what the Unicode one finds in an ASCII piece
+    (:func:`~qbank.validate.dedup.text.written_words`). The codes are the pieces' codes
+    joined (:meth:`WordCodes.encode` codes word by word), when both texts have at most
+    :data:`MAX_WORDS` words (else :attr:`Item.codes` codes the first ones as before); the
+    vocabulary may give other code points than coding each text whole would (words are
+    seen in another order), but equal words still get equal codes, which is all the
+    alignment compares (:func:`~qbank.validate.dedup.text.code_spans`).
+    ``tests/test_dedup_classify_asks.py`` compares the words with the whole texts' words."""
+    x, y = a.plain, b.plain
+    cut = max(x.rfind(" ", 0, Prefix.similarity(x, y)), 0)
+    end_x, end_y = len(x), len(y)
+    tail = Postfix.similarity(x, y)
+    if tail:
+        at = x.find(" ", end_x - tail)
+        if at >= cut and at - end_x + end_y >= cut:
+            end_x, end_y = at, at - end_x + end_y
+    head, last = written_words(x[:cut]), written_words(x[end_x:])
+    middle_x, middle_y = written_words(x[cut:end_x]), written_words(y[cut:end_y])
+    a._written = [*head, *middle_x, *last]
+    b._written = [*head, *middle_y, *last]
+    vocab = a.vocab
+    if vocab is None or len(a._written) > MAX_WORDS or len(b._written) > MAX_WORDS:
+        return
+    try:
+        codes_head, codes_last = vocab.encode(head), vocab.encode(last)
+        a._codes = codes_head + vocab.encode(middle_x) + codes_last
+        b._codes = codes_head + vocab.encode(middle_y) + codes_last
+    except ValueError:  # out of code points: Item.codes says so (None) when asked
+        return
 
 
 def _ask_spans(a: Item, b: Item) -> list[tuple[list[str], list[str]]]:
