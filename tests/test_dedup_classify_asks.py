@@ -280,3 +280,37 @@ def test_shared_words_on_the_bench_banks(bench_stems: list[str]) -> None:
     ordered = sorted(bench_stems)
     for x, y in pairwise(ordered):
         _check_shared_words(x, y, vocab)
+
+
+# -- words that only moved ---------------------------------------------------------------------
+
+
+def not_moved_as_was(
+    words: list[str], codes: str, start: int, end: int, left: dict[str, int]
+) -> list[str]:
+    """:func:`text._not_moved` as it was: every word of the span looked at in order."""
+    kept = []
+    for i in range(start, end):
+        count = left.get(codes[i], 0)
+        if count:
+            left[codes[i]] = count - 1
+        else:
+            kept.append(words[i])
+    return kept
+
+
+def test_not_moved_as_before() -> None:
+    """Spans of a coded text with moved-word counts (some larger than the occurrences,
+    some zero), used up over consecutive spans as code_spans does."""
+    rng = random.Random(3)
+    for _ in range(20_000):
+        codes = "".join(rng.choice("abcdeĀā") for _ in range(rng.randint(0, 14)))
+        words = [f"{c}{i}" for i, c in enumerate(codes)]
+        left = {c: rng.randint(0, 3) for c in rng.sample("abcĀ", rng.randint(0, 4))}
+        mine, theirs = dict(left), dict(left)
+        cuts = sorted(rng.sample(range(len(codes) + 1), min(3, len(codes) + 1)))
+        for start, end in pairwise(cuts):
+            assert text._not_moved(words, codes, start, end, mine) == not_moved_as_was(
+                words, codes, start, end, theirs
+            )
+            assert mine == theirs

@@ -529,14 +529,31 @@ def _not_moved(
     words: list[str], codes: str, start: int, end: int, left: dict[str, int]
 ) -> list[str]:
     """The words of ``words[start:end]`` that did not move: a word whose code still has a
-    count in ``left`` (moved words still to use up on this side) uses one up instead."""
-    kept = []
-    for i in range(start, end):
-        count = left.get(codes[i], 0)
+    count in ``left`` (moved words still to use up on this side) uses one up instead.
+
+    Each code's count is used up by its first occurrences in the span, whatever the other
+    codes do; so the occurrences to leave out are found per code with ``str.find`` (a few
+    moved words, found in C) instead of looking at every word of the span in Python, and
+    the words between them are kept: the same words (tests/test_dedup_classify_asks.py)."""
+    drop: list[int] = []
+    for code, count in left.items():
         if count:
-            left[codes[i]] = count - 1
-        else:
-            kept.append(words[i])
+            at = codes.find(code, start, end)
+            while at >= 0:
+                drop.append(at)
+                count -= 1
+                if not count:
+                    break
+                at = codes.find(code, at + 1, end)
+            left[code] = count
+    if not drop:
+        return words[start:end]
+    drop.sort()
+    kept: list[str] = []
+    for at in drop:
+        kept += words[start:at]
+        start = at + 1
+    kept += words[start:end]
     return kept
 
 
