@@ -3,9 +3,12 @@ reference: what a stem asks (:func:`qbank.validate.dedup.text.ask`: the series a
 without the lazy pattern's scan, the head looked for back from each colon, a case text's
 context counted only until enough) on generated text built from the pieces the patterns
 look at and on the bench banks; :func:`~qbank.validate.dedup.text.is_slip` (the letters
-compared before the words, the edit distance with a cutoff) on generated changes; and the
-words and codes of a finding's two stems read together
-(:func:`~qbank.validate.dedup.classify._share_words`) against each text's own words."""
+compared before the words, the edit distance with a cutoff) and the words that only moved
+(:func:`~qbank.validate.dedup.text._not_moved`) on generated changes; the words and codes
+of a finding's two stems read together
+(:func:`~qbank.validate.dedup.classify._share_words`) against each text's own words; and
+series asks decided by their sizes (:func:`~qbank.validate.dedup.classify._sizes_differ`)
+against the alignment of every change."""
 
 from __future__ import annotations
 
@@ -314,3 +317,92 @@ def test_not_moved_as_before() -> None:
                 words, codes, start, end, theirs
             )
             assert mine == theirs
+
+
+# -- series asks decided by their sizes --------------------------------------------------------
+
+
+def different_series_asks_as_was(a: Item, b: Item) -> bool:
+    """:func:`different_asks` of two series items as it was: every change aligned."""
+    spans = text.change_spans(text.split_words(a.ask[1]), text.split_words(b.ask[1]))
+    return any(not text.is_slip(removed, added) for removed, added in spans)
+
+
+_ASK_WORDS = ["You", "deploy", "a", "VM", "AKS", "policy", "to", "the", "Azure", "Straße"]
+_ASK_WORDS += ["automate", "HyperV", "İstanbul", "ΣΑΣ", "x", "gateway", "1,000", "don't"]
+
+
+def _edited(rng: random.Random, words: list[str]) -> list[str]:
+    """Words with a few slips (a letter in, out or swapped, a word split or joined) and,
+    sometimes, other words (replaced, inserted, removed, moved)."""
+    out = list(words)
+    for _ in range(rng.randint(0, 3)):
+        if not out:
+            break
+        at = rng.randrange(len(out))
+        word = out[at]
+        edit = rng.randint(0, 8)
+        if edit <= 2 and len(word) > 1:  # a slip inside the word
+            k = rng.randrange(len(word))
+            out[at] = word[:k] + word[k + 1 :] if edit == 0 else word[:k] + "e" + word[k:]
+        elif edit == 3 and len(word) > 3:
+            out[at : at + 1] = [word[:2], word[2:]]
+        elif edit == 4 and at + 1 < len(out):
+            out[at : at + 2] = [out[at] + out[at + 1]]
+        elif edit == 5:
+            out[at] = rng.choice(_ASK_WORDS)
+        elif edit == 6:
+            out.insert(at, rng.choice(_ASK_WORDS))
+        elif edit == 7:
+            del out[at]
+        else:
+            out.append(out.pop(at))
+    return out
+
+
+def _series(ask_words: list[str]) -> str:
+    return "A scenario.\n\nSolution: " + " ".join(ask_words) + ".\n\nDoes this meet the goal?"
+
+
+def test_series_asks_decided_by_their_sizes_as_by_the_alignment() -> None:
+    rng = random.Random(8)
+    vocab = WordCodes()
+    by_sizes = same = 0
+    for _ in range(20_000):
+        words = [rng.choice(_ASK_WORDS) for _ in range(rng.randint(1, 12))]
+        a = Item(SimpleNamespace(), _series(words), "", vocab)  # type: ignore[arg-type]
+        b = Item(SimpleNamespace(), _series(_edited(rng, words)), "", vocab)  # type: ignore[arg-type]
+        assert a.ask is not None and a.ask[0] == "series"
+        want = different_series_asks_as_was(a, b)
+        by_sizes += classify_module._sizes_differ(a.ask_size, b.ask_size)
+        same += not want
+        assert classify_module.different_asks(a, b, 85) == want
+    assert by_sizes > 1_000 and same > 2_000
+
+
+def test_series_asks_as_by_the_alignment_on_the_bench_banks(bench_stems: list[str]) -> None:
+    """Every pair of series stems that share their scenario (the text before the ask)."""
+    vocab = WordCodes()
+    series: dict[str, list[Item]] = {}
+    for plain in bench_stems:
+        item = Item(SimpleNamespace(), plain, "", vocab)  # type: ignore[arg-type]
+        if item.ask is not None and item.ask[0] == "series":
+            series.setdefault(plain[: plain.find(item.ask[1])], []).append(item)
+    pairs = by_sizes = 0
+    for items in series.values():
+        for i, a in enumerate(items):
+            for b in items[i + 1 :]:
+                pairs += 1
+                by_sizes += classify_module._sizes_differ(a.ask_size, b.ask_size)
+                assert classify_module.different_asks(a, b, 85) == different_series_asks_as_was(
+                    a, b
+                )
+    assert pairs > 100 and by_sizes > 20, (pairs, by_sizes)
+
+
+def test_ask_size_counts_the_lower_cased_characters_of_the_aligned_words() -> None:
+    """``İ`` lower-cases to two characters, as ``is_slip`` compares it."""
+    item = Item(SimpleNamespace(), _series(["İstanbul", "x"]), "", WordCodes())  # type: ignore[arg-type]
+    assert item.ask_size == (2, len("i̇stanbulx"))
+    many = Item(SimpleNamespace(), _series(["w"] * (text.MAX_WORDS + 3)), "", None)  # type: ignore[arg-type]
+    assert many.ask_size == (text.MAX_WORDS, text.MAX_WORDS)
