@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from qbank.load import load_bank
 from qbank.markup import replace_blanks, to_text
-from qbank.validate.dedup import lsh, prepare, stem_key, stem_text
+from qbank.validate.dedup import lsh, prepare, scan, stem_key, stem_text
 from qbank.validate.dedup import text as text_module
 from qbank.validate.dedup.text import stem_texts, strip_exhibits
-from test_dedup_lsh import reference_signatures
+from test_dedup_lsh import random_keys, reference_signatures
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "dedup-real-style"
@@ -210,9 +210,52 @@ def test_word_sets_of_sorted_keys_equal_the_oracle(seed: int) -> None:
     assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_word_sets_of_keys_joined_by_single_spaces_equal_the_oracle(seed: int) -> None:
+    """Without empty keys the joined text has no two spaces in a row: the word bounds come
+    from the space bytes alone (:func:`lsh._word_bounds`' fast path)."""
+    keys = [key for key in sorted_keys(seed) if key]
+    data = np.frombuffer(" ".join(keys).encode("utf-8"), np.uint8)
+    space = np.flatnonzero(lsh._space_bytes(data))
+    assert (np.diff(space) > 1).all()
+    found = lsh._word_sets_numpy(keys)
+    assert found is not None
+    assert word_set_hashes(found) == oracle(keys) == word_set_hashes(lsh._word_sets_python(keys))
+    assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_word_bounds_are_the_words_of_str_split(seed: int) -> None:
+    keys = random_keys(seed, 200) if seed % 2 else sorted_keys(seed, 200)
+    for text in (" ".join(keys), " ".join(k for k in keys if k), "one", " a", "a ", "a  b"):
+        raw = text.encode("utf-8")
+        starts, lens = lsh._word_bounds(np.frombuffer(raw, np.uint8))
+        got = [raw[s : s + n] for s, n in zip(starts.tolist(), lens.tolist(), strict=True)]
+        assert got == [w.encode("utf-8") for w in text.split()]
+
+
+def reference_histograms(keys: list[str]) -> np.ndarray:
+    """Character counts per bucket, one character at a time."""
+    hist = np.zeros((len(keys), scan.HIST_BUCKETS), np.int64)
+    for row, key in enumerate(keys):
+        for char in key:
+            byte = ord(char) if ord(char) < 256 else ord("?")
+            hist[row, scan._HIST_TABLE[byte]] += 1
+    return hist
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_char_histograms_equal_the_reference(seed: int) -> None:
+    keys = random_keys(seed, 300) + sorted_keys(seed, 100) + ["?", "\xff\u0100", ""]
+    hist = scan.char_histograms(keys)
+    assert hist.dtype == np.int16
+    assert np.array_equal(hist, reference_histograms(keys))
+    assert scan.char_histograms([]).shape == (0, scan.HIST_BUCKETS)
+
+
 def test_signatures_of_the_bench_keys_equal_the_reference(tmp_path: Path) -> None:
     """On the keys of the generated bench banks: word sets equal to the oracle, and
-    signatures equal to the Python reference."""
+    signatures and character histograms equal to the Python references."""
     for root in bench_banks(tmp_path)[2:]:
         items = prepare(load_bank(root).questions)
         keys = list(dict.fromkeys(i.key for i in items if i.key))
@@ -220,6 +263,7 @@ def test_signatures_of_the_bench_keys_equal_the_reference(tmp_path: Path) -> Non
         assert fast is not None
         assert word_set_hashes(fast) == oracle(keys)
         assert np.array_equal(lsh.minhash_signatures(keys), reference_signatures(keys))
+        assert np.array_equal(scan.char_histograms(keys), reference_histograms(keys))
 
 
 #: pieces of series stems: "solution" in every case, with and without a word boundary and

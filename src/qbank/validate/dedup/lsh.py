@@ -170,6 +170,27 @@ def _runs(keys: Sequence[str]) -> list[tuple[int, int]]:
     return list(pairwise([0, *inner, len(keys)]))
 
 
+def _word_bounds(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word of UTF-8 ``data`` starts and its length in bytes (the words of
+    ``str.split()``).
+
+    When no two space bytes follow each other and none is first or last (words joined by
+    single spaces, as the engine's keys are: then every space character is one byte), the
+    words lie between the space bytes; else the edges of the runs of non-space bytes are
+    taken. Both give the same words."""
+    space = _space_bytes(data)
+    at = np.flatnonzero(space)
+    if len(at) and at[0] > 0 and at[-1] < len(data) - 1 and (np.diff(at) > 1).all():
+        starts = np.empty(len(at) + 1, np.int64)
+        starts[0] = 0
+        np.add(at, 1, out=starts[1:])
+        ends = np.append(at, len(data))
+        return starts, ends - starts
+    edge = np.diff((~space).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edge == 1)
+    return starts, np.flatnonzero(edge == -1) - starts
+
+
 def _chunk_words(
     keys: Sequence[str],
 ) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray] | None:
@@ -177,12 +198,17 @@ def _chunk_words(
     indices into them (in crc32 order, cut to the bottom :data:`SKETCH`) and the set sizes;
     None when the words cannot be told apart exactly.
 
-    The keys are joined by spaces and encoded once; word boundaries are where
-    :func:`_space_bytes` changes. Each word is read 8 bytes at a time (an unaligned uint64
-    view), hashed, and words are grouped by one sort of (hash, position). Every word is
-    then compared byte for byte (length and each 8-byte chunk) with its group's first
-    word: if any differs, None. A key's distinct words come from one sort of (key, crc32
-    rank): in crc32 order, so its first :data:`SKETCH` are the bottom-k sample."""
+    The keys are joined by spaces and encoded once; word boundaries come from
+    :func:`_word_bounds`. Each word is read 8 bytes at a time (an unaligned uint64 view).
+    A word equal, byte for byte, to the word before it in the same key is dropped: the
+    engine's keys are sorted, so a key's repeats follow each other and a third of the
+    words go (198,000 → 132,000 on the 2,000 real-style bench) before the hashing and both
+    sorts; dropping a repeat never changes a key's set of words. The rest are hashed and
+    grouped by one sort of (hash, position). Every word is then compared byte for byte
+    (length and each 8-byte chunk) with its group's first word: if any differs, None. A
+    key's distinct words come from one sort of (key, crc32 rank), which also removes the
+    repeats that do not follow each other (keys not sorted): in crc32 order, so its first
+    :data:`SKETCH` are the bottom-k sample."""
     n = len(keys)
     text = " ".join(keys)
     raw = text.encode("utf-8")
@@ -193,11 +219,8 @@ def _chunk_words(
     doc_at = np.zeros(n, np.int64)  # byte offset of each key in raw
     np.cumsum(nbytes[:-1] + 1, out=doc_at[1:])
     data = np.frombuffer(raw, dtype=np.uint8)
-    edge = np.diff((~_space_bytes(data)).view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edge == 1)
-    lens = np.flatnonzero(edge == -1) - starts
-    t = len(starts)
-    if t == 0:
+    starts, lens = _word_bounds(data)
+    if len(starts) == 0:
         empty = np.empty(0, np.int64)
         return [], np.empty(0, np.uint64), empty, np.zeros(n, np.int64)
     padded = raw + bytes(8)
@@ -208,6 +231,26 @@ def _chunk_words(
         return view[starts[words] + 8 * j] & _MASKS[np.minimum(lens[words] - 8 * j, 8)]
 
     first = view[starts] & _MASKS[np.minimum(lens, 8)]
+    # a word equal to the word before it in the same key is dropped (a key's repeats follow
+    # each other when its words are sorted, as the engine's keys are): equal length and
+    # first 8 bytes, and every further 8 bytes compared
+    begin = np.searchsorted(starts, doc_at)  # each key's first word
+    same = np.r_[False, (first[1:] == first[:-1]) & (lens[1:] == lens[:-1])]
+    same[begin[begin < len(same)]] = False
+    repeat_at = np.flatnonzero(same & (lens > 8))
+    j = 1
+    while len(repeat_at):
+        equal = chunk(repeat_at, j) == chunk(repeat_at - 1, j)
+        same[repeat_at[~equal]] = False
+        j += 1
+        repeat_at = repeat_at[equal & (lens[repeat_at] > 8 * j)]
+    if same.any():
+        keep = np.flatnonzero(~same)
+        counts = np.diff(np.searchsorted(keep, begin), append=len(keep))  # words kept per key
+        starts, lens, first = starts[keep], lens[keep], first[keep]
+    else:
+        counts = np.diff(begin, append=len(starts))  # words per key
+    t = len(starts)
     longer = np.flatnonzero(lens > 8)
     with np.errstate(over="ignore"):
         # the length counts too: a NUL byte reads like the zero padding
@@ -247,7 +290,6 @@ def _chunk_words(
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     bits = max(1, (len(order) - 1).bit_length())
-    counts = np.diff(np.searchsorted(starts, doc_at), append=t)  # words per key
     docs = np.repeat(np.arange(n, dtype=np.int64), counts)
     codes = np.sort((docs << bits) | rank[group])  # by key, then crc32
     codes = codes[np.r_[True, codes[1:] != codes[:-1]]]

@@ -666,6 +666,8 @@ _HIST_TABLE = np.array(
     dtype=np.int64,
 )
 _HIST_TABLE[ord("?")] = HIST_BUCKETS - 1  # what Latin-1 encoding makes of anything else
+#: :data:`_HIST_TABLE` as a ``bytes.translate`` table: byte c becomes the byte of its bucket
+_HIST_BYTES = bytes(_HIST_TABLE.tolist())
 
 
 def key_lengths(keys: Sequence[str]) -> np.ndarray:
@@ -681,23 +683,26 @@ def char_histograms(keys: Sequence[str]) -> np.ndarray:
     ``L1 ≤ (1 - t/100)·(len_a + len_b)``. Merging characters into a bucket only lowers the
     L1, so the bound stays exact. It is cheap (numpy, ≈ 0.1 s for 100,000 stems) and rules
     out most unrelated pairs before the real scorer runs.
+
+    Each character's bucket comes from ``bytes.translate`` with :data:`_HIST_BYTES` (the
+    same table as bytes: C, one pass), not a numpy gather through :data:`_HIST_TABLE` (an
+    index cast and a gather per character, ≈ 2× the time of the whole translate and add).
     """
     n = len(keys)
     lengths = key_lengths(keys)
     hist = np.zeros(
         (n, HIST_BUCKETS), dtype=np.int16 if lengths.max(initial=0) < 2**15 else np.int32
     )
-    table = _HIST_TABLE.astype(np.int32)
     ends = np.cumsum(lengths)
     doc = 0
     while doc < n:  # chunks of ≈ 2 M characters: small temporaries, no page-fault storms
         done = int(ends[doc - 1]) if doc else 0
         stop = min(n, max(doc + 1, int(np.searchsorted(ends, done + 2_000_000))))
         # one byte per character: Latin-1, anything else becomes "?" (its own bucket)
-        text = "".join(keys[doc:stop]).encode("latin-1", "replace")
-        cell = table[np.frombuffer(text, dtype=np.uint8)]
+        text = "".join(keys[doc:stop]).encode("latin-1", "replace").translate(_HIST_BYTES)
         width = (stop - doc) * HIST_BUCKETS
-        cell += np.repeat(np.arange(0, width, HIST_BUCKETS, dtype=np.int32), lengths[doc:stop])
+        cell = np.repeat(np.arange(0, width, HIST_BUCKETS, dtype=np.intp), lengths[doc:stop])
+        cell += np.frombuffer(text, dtype=np.uint8)
         hist[doc:stop] = np.bincount(cell, minlength=width).reshape(stop - doc, HIST_BUCKETS)
         doc = stop
     return hist
