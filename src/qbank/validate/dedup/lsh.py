@@ -345,10 +345,12 @@ def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.
             np.cumsum(counts) - counts, counts
         )
         padded[step, where] = ids[np.repeat(offsets[docs], counts) + step]
-        low = table[padded[0]]
+        # every index is a row of the table (a word id or the pad row): "clip" changes no
+        # row and skips the per-index bounds check of the default "raise" (≈ 2× faster)
+        low = np.take(table, padded[0], axis=0, mode="clip")
         word = buf[: len(docs)]
         for k in range(1, width):
-            np.take(table, padded[k], axis=0, out=word)
+            np.take(table, padded[k], axis=0, out=word, mode="clip")
             np.minimum(low, word, out=low)
         sig[docs] = low
     return sig
