@@ -208,6 +208,41 @@ def test_candidates_equal_the_reference(values: int, max_bucket: int) -> None:
         assert (a // 1500 < a % 1500).all()
 
 
+@pytest.mark.parametrize(("cells", "batch"), [(3000, 100), (1500, 10**9), (10**6, 0)])
+def test_candidates_equal_the_reference_band_by_band(
+    cells: int, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bands sorted in groups of 2 or 1 (:data:`lsh._SORT_CELLS`), and pairs listed band by
+    band when a group has more than :data:`lsh._JOINT_PAIRS`: the same arrays."""
+    rng = np.random.default_rng(7)
+    sig = rng.integers(0, 3, size=(1500, 32), dtype=np.uint32)
+    sig[rng.choice(1500, 40, replace=False)] = np.iinfo(np.uint32).max
+    want = list(reference_candidates(sig, 8, 4, 20))
+    whole = list(lsh._band_pairs(sig, 8, 4, 20))
+    monkeypatch.setattr(lsh, "_SORT_CELLS", cells)
+    monkeypatch.setattr(lsh, "_JOINT_PAIRS", batch)
+    got = list(lsh._band_pairs(sig, 8, 4, 20))
+    assert len(got) == len(want) == 8
+    for a, b, c in zip(got, want, whole, strict=True):
+        assert np.array_equal(a, c)  # the same order too
+        assert np.array_equal(np.sort(a), b)
+
+
+def test_sorted_bands_equal_stable_groups_row_by_row() -> None:
+    """Rows whose keys share their high bits (the packed sort cannot tell them apart) take
+    the argsort fallback; the others the packed sort."""
+    key = np.array(
+        [[5, 1, 5, 2, 1, 7 << 40], [9 << 40, 3 << 40, 9 << 40, 3 << 40, 1, 1 << 63]],
+        dtype=np.uint64,
+    )
+    order, new = lsh._sorted_bands(key)
+    for row in range(2):
+        want_order, want_new = lsh._stable_groups(key[row])
+        assert order[row].tolist() == want_order.tolist()
+        assert new[row].tolist() == want_new.tolist()
+    assert order[0].tolist() == [1, 4, 3, 0, 2, 5]
+
+
 def test_stable_groups_fall_back_when_keys_share_their_high_bits() -> None:
     # 6 keys: positions take 3 low bits, so keys differing only there collide in the sort
     key = np.array([5, 1, 5, 2, 1, 7 << 40], dtype=np.uint64)
