@@ -201,8 +201,13 @@ def sorted_keys(seed: int, n: int = 300) -> list[str]:
     return keys
 
 
+@pytest.mark.parametrize("worth", [0.0, 0.25, 2.0])
 @pytest.mark.parametrize("seed", range(4))
-def test_word_sets_of_sorted_keys_equal_the_oracle(seed: int) -> None:
+def test_word_sets_of_sorted_keys_equal_the_oracle(
+    seed: int, worth: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repeats dropped before hashing (always, when worth it, never): the same sets."""
+    monkeypatch.setattr(lsh, "REPEATS_WORTH", worth)
     keys = sorted_keys(seed)
     found = lsh._word_sets_numpy(keys)
     assert found is not None
