@@ -201,13 +201,15 @@ def sorted_keys(seed: int, n: int = 300) -> list[str]:
     return keys
 
 
-@pytest.mark.parametrize("worth", [0.0, 0.25, 2.0])
+@pytest.mark.parametrize(("worth", "codes_32"), [(0.0, 2**32), (0.25, 2**32), (2.0, 0)])
 @pytest.mark.parametrize("seed", range(4))
 def test_word_sets_of_sorted_keys_equal_the_oracle(
-    seed: int, worth: float, monkeypatch: pytest.MonkeyPatch
+    seed: int, worth: float, codes_32: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Repeats dropped before hashing (always, when worth it, never): the same sets."""
+    """Repeats dropped before hashing (always, when worth it, never) and the (key, word)
+    codes sorted as uint32 or int64: the same sets."""
     monkeypatch.setattr(lsh, "REPEATS_WORTH", worth)
+    monkeypatch.setattr(lsh, "_CODES_32", codes_32)
     keys = sorted_keys(seed)
     found = lsh._word_sets_numpy(keys)
     assert found is not None

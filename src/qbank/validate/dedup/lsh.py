@@ -198,6 +198,10 @@ def _word_bounds(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.flatnonzero(edge == -1) - starts
 
 
+#: :func:`_chunk_words` sorts its (key, word) codes as uint32 while they stay below this
+_CODES_32 = 2**32
+
+
 def _chunk_words(
     keys: Sequence[str],
 ) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray] | None:
@@ -298,8 +302,12 @@ def _chunk_words(
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     bits = max(1, (len(order) - 1).bit_length())
-    docs = np.repeat(np.arange(n, dtype=np.int64), counts)
-    codes = np.sort((docs << bits) | rank[group])  # by key, then crc32
+    # by key, then crc32; in uint32 when the codes fit (a run of 300 k characters holds a
+    # few hundred keys and a few thousand distinct words): numpy sorts 32-bit values ≈ 2×
+    # faster than 64-bit ones (synthetic 20,000: _token_hashes 64.5 → 61.4 ms)
+    kind = np.dtype(np.uint32 if n << bits <= _CODES_32 else np.int64)
+    docs: np.ndarray = np.repeat(np.arange(n, dtype=kind), counts)
+    codes = np.sort((docs << bits) | rank[group].astype(docs.dtype))
     codes = codes[np.r_[True, codes[1:] != codes[:-1]]]
     docs = codes >> bits
     local = order[codes & ((1 << bits) - 1)]
