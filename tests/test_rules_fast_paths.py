@@ -488,3 +488,122 @@ def test_value_span_of_a_quiz_s_instructions(tmp_path: Path) -> None:
     assert [(p.location.file, p.location.line, p.location.col) for p in found] == [
         ("quizzes/final.yaml", 5, 10)
     ]
+
+
+# -- QB5: image sources resolved with their folder resolved once --------------------------------
+
+
+def _tree(root: Path) -> list[str]:
+    """A bank folder with every kind of path trouble, and sources into it."""
+    bank = root / "bank"
+    (bank / "media" / "sub").mkdir(parents=True)
+    outside = root / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"x")
+    (bank / "media" / "a.png").write_bytes(b"x")
+    (bank / "media" / "sub" / "b.png").write_bytes(b"x")
+    (bank / "file.png").write_bytes(b"x")
+    links = {
+        "media/alias.png": bank / "media" / "a.png",  # a file link inside
+        "media/escape.png": outside / "secret.png",  # a file link out
+        "media/dangling.png": bank / "media" / "gone.png",
+        "media/loop.png": bank / "media" / "loop.png",  # a link to itself
+        "media/ping.png": bank / "media" / "pong.png",  # two links to each other
+        "media/pong.png": bank / "media" / "ping.png",
+        "media/up": bank,  # a folder link back up
+        "linkdir": outside,  # a folder link out
+        "media/loopdir": bank / "media" / "loopdir",  # a folder link to itself
+        "media/rel.png": Path("sub/b.png"),  # relative targets
+        "media/relout": Path("../../outside"),
+    }
+    for name, target in links.items():
+        (bank / name).symlink_to(target)
+    folders = [
+        "",
+        "media",
+        "media/sub",
+        "media/up/media",
+        "linkdir",
+        "media/loopdir",
+        "media/loopdir/x",
+        "missing",
+        "missing/deeper",
+        "file.png",
+        "media/a.png",
+        "media/relout",
+        "media/../media",
+        "media/sub/..",
+        "media/./sub",
+        "media//sub",
+        "media/loop.png",
+        "media/dangling.png",
+        "media/alias.png",
+    ]
+    names = [
+        "a.png",
+        "b.png",
+        "alias.png",
+        "escape.png",
+        "dangling.png",
+        "loop.png",
+        "ping.png",
+        "rel.png",
+        "secret.png",
+        "gone.png",
+        "..",
+        ".",
+        "sub",
+        "up",
+        "linkdir",
+        "loopdir",
+        "file.png",
+        "x",
+        "a.png/",
+    ]
+    return [f"{f}/{n}" if f else n for f in folders for n in names]
+
+
+def _resolved(path: Path, fast: bool, folders: dict) -> object:
+    from qbank.markup import links
+
+    try:
+        return links._resolve_in(path, folders) if fast else path.resolve()
+    except Exception as exc:  # the same exception (a symlink loop's RuntimeError)
+        return type(exc), str(exc)
+
+
+def test_resolve_in_is_path_resolve(tmp_path: Path) -> None:
+    """``_resolve_in`` (the folder resolved once) gives ``Path.resolve``'s answer for every
+    source of a tree of symlinks (in, out, dangling, loops, folder links), missing folders,
+    files used as folders, ``.``, ``..`` and doubled slashes; asked twice, so the second
+    answer comes from the folder cache."""
+    sources = _tree(tmp_path)
+    base = (tmp_path / "bank").resolve()
+    folders: dict = {}
+    for _ in range(2):
+        for src in sources:
+            path = base / src
+            assert _resolved(path, True, folders) == _resolved(path, False, {}), src
+    assert any(state is None for state in folders.values())  # slow folders were met
+    assert any(state and state[1] for state in folders.values())  # and fast ones
+    assert any(state and not state[1] for state in folders.values())
+
+
+def test_resolve_media_cached_is_uncached(tmp_path: Path) -> None:
+    """:func:`resolve_media` inside a :func:`resolution_cache` block (the folder cache)
+    gives what it gives outside it, ``MediaOutsideBank`` included."""
+    from qbank.markup import MediaOutsideBank, resolution_cache, resolve_media
+
+    sources = _tree(tmp_path)
+    root = tmp_path / "bank"
+
+    def answer(src: str) -> object:
+        try:
+            return resolve_media(src, root)
+        except (MediaOutsideBank, RuntimeError) as exc:
+            return type(exc), str(exc)
+
+    expected = [answer(src) for src in sources]
+    with resolution_cache():
+        assert [answer(src) for src in sources] == expected
+        assert [answer(src) for src in reversed(sources)] == expected[::-1]

@@ -40,12 +40,18 @@ def image_src_allowed(src: str) -> bool:
 
 #: (source, root) → its resolution; (None, root) → the root resolved
 _Resolved = dict[tuple[str | None, Path], "Path | MediaOutsideBank"]
-_CACHE: ContextVar[_Resolved | None] = ContextVar("qbank_media_resolution", default=None)
+#: a folder as written (``str(bank_root / dirs)``) → (its real path, whether it is a
+#: directory), or ``None`` when its sources take the slow path (see :func:`_resolve_in`)
+_Folders = dict[str, "tuple[str, bool] | None"]
+_CACHE: ContextVar[tuple[_Resolved, _Folders] | None] = ContextVar(
+    "qbank_media_resolution", default=None
+)
 
 
 @contextmanager
 def resolution_cache() -> Iterator[None]:
-    """Within the block, :func:`resolve_media` resolves each (source, root) once.
+    """Within the block, :func:`resolve_media` resolves each (source, root) once, and each
+    folder the sources name once (:func:`_resolve_in`).
 
     A bank shows the same images many times (400 exhibits in 2,000 questions), and the
     check and the export each resolve every reference: symlinks make that a system call
@@ -55,7 +61,7 @@ def resolution_cache() -> Iterator[None]:
     if _CACHE.get() is not None:
         yield
         return
-    token = _CACHE.set({})
+    token = _CACHE.set(({}, {}))
     try:
         yield
     finally:
@@ -69,16 +75,17 @@ def resolve_media(src: str, root: Path) -> Path:
     that resolves outside ``root`` (``..``, symlinks pointing out): exporters bundle media,
     and must never copy ``/etc/passwd`` into a deck. Cached inside :func:`resolution_cache`.
     """
-    cache = _CACHE.get()
-    if cache is None:
+    caches = _CACHE.get()
+    if caches is None:
         return _resolve(src, root)
+    cache, folders = caches
     found = cache.get((src, root))
     if found is None:
         base = cache.get((None, root))  # the root itself is resolved once too
         if not isinstance(base, Path):
             base = cache[(None, root)] = root.resolve()
         try:
-            found = _resolve(src, root, base)
+            found = _resolve(src, root, base, folders)
         except MediaOutsideBank as exc:
             found = exc
         cache[(src, root)] = found
@@ -87,7 +94,9 @@ def resolve_media(src: str, root: Path) -> Path:
     return found
 
 
-def _resolve(src: str, root: Path, base: Path | None = None) -> Path:
+def _resolve(
+    src: str, root: Path, base: Path | None = None, folders: _Folders | None = None
+) -> Path:
     if not src:
         raise MediaOutsideBank("empty image source")
     if _scheme(src) is not None or src.startswith("//"):
@@ -96,10 +105,72 @@ def _resolve(src: str, root: Path, base: Path | None = None) -> Path:
         raise MediaOutsideBank(f"{src!r} is an absolute path; write it relative to the bank")
     if base is None:
         base = root.resolve()
-    path = (base / src).resolve()
+    path = base / src
+    path = path.resolve() if folders is None else _resolve_in(path, folders)
     if not path.is_relative_to(base):
         raise MediaOutsideBank(f"{src!r} resolves outside the bank ({path})")
     return path
+
+
+def _resolve_in(path: Path, folders: _Folders) -> Path:
+    """``path.resolve()``, with the folder part resolved once per folder (``folders``).
+
+    ``Path.resolve`` is ``os.path.realpath`` (then a ``stat`` that raises on a symlink
+    loop). realpath walks the path one component at a time, ``lstat``-ing each: a
+    component it cannot ``lstat`` is kept as written, a symlink is followed (a loop ends
+    the walk, the rest appended as written). Walking ``folder/name`` it so reaches
+    ``R = realpath(folder)`` (or gives ``R/name``, the walk cut short), then takes ``name``:
+
+    * ``R`` a directory (``lstat``): the result is ``R/name``, unless ``name`` is a
+      symlink (one ``lstat``), which takes the slow path; the final ``stat`` meets no
+      symlink, so it cannot find a loop;
+    * ``R`` missing (``ENOENT``) or below a file (``ENOTDIR``): ``R/name`` fails the same
+      way, so it is ``R/name`` with no system call, and the final ``stat`` finds no loop;
+    * anything else (``R`` a symlink or a file, another error), ``..`` and a name holding a
+      NUL (``lstat`` raises ``ValueError``) take the slow path.
+
+    So the result is ``path.resolve()``'s (``tests/test_rules_fast_paths.py`` compares them
+    on a tree of symlinks, loops, missing folders, files used as folders and ``..``).
+    """
+    import os
+    import stat
+
+    name = path.name
+    if not name or name == ".." or "\0" in name:
+        return path.resolve()
+    folder = str(path.parent)
+    if folder in folders:
+        state = folders[folder]
+    else:
+        state = None
+        try:
+            real = os.path.realpath(folder)
+        except (OSError, ValueError):
+            pass  # the slow path gives the answer (or raises what it raises)
+        else:
+            try:
+                mode = os.lstat(real).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                state = (real, False)
+            except OSError:
+                pass
+            else:
+                if stat.S_ISDIR(mode):
+                    state = (real, True)
+        folders[folder] = state
+    if state is None:
+        return path.resolve()
+    real, is_dir = state
+    full = os.path.join(real, name)
+    if is_dir:
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            pass  # realpath keeps a name it cannot lstat as written
+        else:
+            if stat.S_ISLNK(mode):
+                return path.resolve()
+    return Path(full)
 
 
 def media_ref(src: str, alt: str, line: int, root: Path | None) -> MediaRef:
