@@ -331,6 +331,18 @@ def test_long_stem_word_count_of_plain_texts() -> None:
             assert (found is None) == (expected is None), (n, sep)
             if found is not None:
                 assert f"has {expected} words" in found.message
+    # some double spaces: about N spaces, fewer or more words (counted by splitting)
+    for n in range(40, 104):
+        for doubles in (0, 1, 2, n // 3, n - 2):
+            gaps = [" "] * (n - 1)
+            for i in rng.sample(range(n - 1), min(doubles, n - 1)):
+                gaps[i] = "  "
+            text = "".join(rng.choice(words) + gap for gap in gaps) + "end"
+            found = style._long_stem(_question(text, ["a", "b"]))
+            expected = _words_reference(text)
+            assert (found is None) == (expected is None), (n, doubles)
+            if found is not None:
+                assert f"has {expected} words" in found.message
 
 
 def _counted(text: str) -> int | None:

@@ -419,17 +419,29 @@ def _long_stem(q: AnyQuestion) -> Problem | None:
     """QB407. More than N words take at least 2N + 1 characters, and ``split(None, N)``
     stops after N + 1 words (its length is ``min(words, N + 1)``): shorter texts and texts
     of few words never reach the markup parser. Most stems' words are counted without
-    splitting them (:func:`_counted_words`)."""
+    splitting them (:func:`_counted_words`).
+
+    A plain ASCII text (:func:`~qbank.markup.is_plain`: no control character, so no white
+    space but the space) has at most its spaces + 1 words, exactly that many without a
+    double space: one with fewer than N spaces is let go before looking for a double space
+    (it has at most N words, as its split says), one with more is counted by its spaces.
+    """
     text = q.text
     if len(text) <= 2 * STEM_MAX_WORDS:
         return None
-    clean = text.isascii() and "  " not in text
-    if clean and is_plain(text):
-        words = text.count(" ") + 1  # see _counted_words
-    elif len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
-        return None
-    else:
+    ascii_text = text.isascii()
+    words = 0
+    if ascii_text and is_plain(text):
+        spaces = text.count(" ")
+        if spaces < STEM_MAX_WORDS:
+            return None  # at most spaces + 1 <= N words
+        if "  " not in text:
+            words = spaces + 1  # see _counted_words
+    if not words:
+        if len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
+            return None
         # a text that is not plain is parsed by ``to_text`` anyway (cached)
+        clean = ascii_text and "  " not in text
         paragraphs = parse(text).paragraphs if clean else None
         words = len(to_text(text).split()) if paragraphs is None else _counted_words(paragraphs)
     if words > STEM_MAX_WORDS:
