@@ -643,3 +643,41 @@ def test_line_counter_is_offset_to_location() -> None:
                 for src in files:
                     expected = src.offset_to_location(offset)
                     assert counter.position(src, offset) == (expected.line, expected.col)
+
+
+# -- QB2: choice questions with nothing to report ---------------------------------------------
+
+
+def _choice(options: list[str], correct: list[int], qtype: str, extra: str) -> AnyQuestion:
+    opts = "".join(
+        f"  - text: {json.dumps(o)}\n" + ("    correct: true\n" if i in correct else "")
+        for i, o in enumerate(options)
+    )
+    loaded, problems = load_text(f"id: q\ntype: {qtype}\ntext: Which?\n{extra}options:\n{opts}")
+    assert len(loaded) == 1, (options, problems)
+    return loaded[0]
+
+
+def test_choice_passes_is_check_question_finding_nothing(
+    bench_questions: list[AnyQuestion],
+) -> None:
+    """``answers._choice_passes`` (what ``check`` skips) is ``check_question`` finding
+    nothing, for choice questions worth points: every count of correct options, with and
+    without ``allow_all_correct``, options alike in case and spacing, and the bench bank."""
+    rng = random.Random(13)
+    samples = ["Yes", "yes", " yes", "YES ", "y es", "Stra\u00dfe", "STRASSE", "a  b", "a\tb", "c"]
+    extras = ["", "allow_all_correct: true\n", "points: 2\n", "shuffle: false\n"]
+    questions = list(bench_questions)
+    seen = {True: 0, False: 0}
+    for _ in range(800):
+        options = [rng.choice(samples) for _ in range(rng.randint(2, 5))]
+        correct = rng.sample(range(len(options)), rng.randint(0, len(options)))
+        qtype = rng.choice(["single", "multi"])
+        extra = rng.choice(extras if qtype == "multi" else extras[2:])  # multi's own field
+        questions.append(_choice(options, correct, qtype, extra))
+    for q in questions:
+        if isinstance(q, Single | Multi) and q.points > 0:
+            passes = answers._choice_passes(q)
+            assert passes == (not list(answers.check_question(q))), q
+            seen[passes] += 1
+    assert seen[True] > 300 and seen[False] > 300

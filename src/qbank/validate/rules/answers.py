@@ -20,6 +20,7 @@ import yaml
 from qbank.diagnostics import Location, Problem, Related, Rule, Severity, problem, register
 from qbank.markup import find_blanks, replace_blanks, to_html
 from qbank.model import (
+    CHOICE_CLASSES,
     Cloze,
     Match,
     Multi,
@@ -455,7 +456,33 @@ register(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for q in ctx.questions:  # in pull-request mode: the changed ones
+        # most questions: no generators for a choice question with nothing to report
+        if isinstance(q, CHOICE_CLASSES) and q.points > 0 and _choice_passes(q):
+            continue
         yield from check_question(q)
+
+
+def _choice_passes(q: Single | Multi) -> bool:
+    """Whether :func:`check_question` finds nothing in a choice question worth points,
+    tested in one pass over the options: a single-choice question with exactly one correct
+    option, a multi one with at least one and (unless ``allow_all_correct``) not all
+    (:func:`_single`, :func:`_multi`), and no two options alike (:func:`_duplicate_options`'
+    keys, all different). ``tests/test_rules_fast_paths.py`` compares it with
+    ``check_question`` on generated questions and the benchmark bank.
+    """
+    options = q.options
+    correct = 0
+    keys = []
+    for o in options:
+        if o.correct:
+            correct += 1
+        keys.append(" ".join(o.text.split()).casefold())  # ``normalise``
+    if isinstance(q, Single):
+        if correct != 1:
+            return False
+    elif not correct or (correct == len(options) and not q.allow_all_correct):
+        return False
+    return len(set(keys)) == len(keys)
 
 
 def check_question(q: AnyQuestion) -> Iterator[Problem]:
