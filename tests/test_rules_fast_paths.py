@@ -316,6 +316,16 @@ def test_longest_correct_on_generated_options() -> None:
         assert isinstance(q, Single)
         longest = style._longest_correct(q)
         assert (longest is None) == (_longest_reference(q) is None), options
+    # around the 10-character margin: short keys against shorter wrong options
+    for key_len, wrong_len, spaced in itertools.product(range(6, 16), range(1, 8), (0, 1)):
+        key = "k" * key_len if not spaced else "k " * (key_len // 2) + "k"
+        options = ["w" * wrong_len, key, "w"]
+        q = _question("Which one?", options, key=1)
+        assert isinstance(q, Single)
+        expected = _longest_reference(q)
+        assert (style._longest_correct(q, options) is None) == (expected is None), options
+        found = [p for p in style.check_question(q) if p.rule == "QB403"]
+        assert len(found) == (expected is not None), options
 
 
 def test_long_stem_word_count_of_plain_texts() -> None:

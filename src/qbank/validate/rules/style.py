@@ -271,8 +271,9 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
         )
     if isinstance(q, CHOICE_CLASSES):
         options = q.options
+        texts = [o.text for o in options]
         # one pre-test for all the options: any option a pattern matches holds its word
-        if q.shuffle and _holds("\n".join([o.text for o in options]), "above", "below"):
+        if q.shuffle and _holds("\n".join(texts), "above", "below"):
             for i, o in enumerate(options):
                 # the slow pattern only on the options that hold the word themselves
                 m = _ABOVE.search(o.text) if _holds(o.text, "above", "below") else None
@@ -286,7 +287,7 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
                         fingerprint=f"QB402:{q.id}:{normalise(o.text)}",
                     )
         if isinstance(q, Single) and len(options) >= 3:
-            found = _longest_correct(q)
+            found = _longest_correct(q, texts)
             if found is not None:
                 yield found
         found = _negative_stem(q)
@@ -298,8 +299,8 @@ def check_question(q: AnyQuestion) -> Iterator[Problem]:
             yield found
 
 
-def _longest_correct(q: Single) -> Problem | None:
-    """QB403 (questions of 3 or more options).
+def _longest_correct(q: Single, texts: list[str] | None = None) -> Problem | None:
+    """QB403 (questions of 3 or more options; ``texts``: their texts, when at hand).
 
     Lengths are of the texts with white space collapsed (``" ".join(text.split())``), which
     is never longer than the text. So the key's raw length bounds its length from above and
@@ -307,16 +308,21 @@ def _longest_correct(q: Single) -> Problem | None:
     raw length is not "clearly longest" against one wrong option (the longest as typed), the
     key is not either, and the other options are never collapsed. Both conditions only get
     harder as the key shrinks or the longest wrong option grows, so the shortcut gives the
-    answer of the full computation (``tests/test_rules_fast_paths.py`` compares them).
+    answer of the full computation (``tests/test_rules_fast_paths.py`` compares them). A key
+    of fewer than LONGEST_MIN_EXTRA characters is never that much longer than anything.
     """
     options = q.options
     correct = [i for i, o in enumerate(options) if o.correct]  # ``q.correct_indices``
     if len(correct) != 1:
         return None
     key = correct[0]
-    texts = [o.text for o in options]
-    key_raw = len(texts.pop(key))  # >= the key's collapsed length
-    some_wrong = len(" ".join(max(texts, key=len).split()))  # <= the longest wrong one's
+    if texts is None:
+        texts = [o.text for o in options]
+    key_raw = len(texts[key])  # >= the key's collapsed length
+    if key_raw < LONGEST_MIN_EXTRA:
+        return None
+    wrong = texts[:key] + texts[key + 1 :]
+    some_wrong = len(" ".join(max(wrong, key=len).split()))  # <= the longest wrong one's
     if key_raw < LONGEST_RATIO * some_wrong or key_raw - some_wrong < LONGEST_MIN_EXTRA:
         return None
     lengths = [len(" ".join(o.text.split())) for o in options]
