@@ -126,12 +126,20 @@ def check(ctx: Context) -> Iterator[Problem]:
     and the manifest (the loader reports the others). Questions of a file whose text cannot
     give a control character (:func:`clean_source`) are not dumped and searched."""
     clean: dict[str, bool] = {}
+    # a file's questions come one after another: the last file's answer is at hand
+    last: object = None
+    last_known = False
     for q in ctx.questions:
         src = q.source_file
         if src is not None and src.text:
-            known = clean.get(src.rel)
-            if known is None:
-                known = clean[src.rel] = clean_source(src.text)
+            if src is last:
+                known = last_known
+            else:
+                cached = clean.get(src.rel)
+                if cached is None:
+                    cached = clean[src.rel] = clean_source(src.text)
+                known = last_known = cached
+                last = src
             if known:
                 continue
         yield from control_characters(q, q.model_dump(mode="python", exclude_none=True), q.id)
