@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
@@ -181,9 +182,15 @@ def _nearest_topic(topic: str, taxonomy: dict[str, str]) -> str:
     return "add the topic to `topics:` in qbank.yaml, or fix the question's topic"
 
 
+_ID = attrgetter("id")
+
+
 def _duplicate_ids(ctx: Context) -> Iterator[Problem]:
+    questions = ctx.bank.questions
+    if len(set(map(_ID, questions))) == len(questions):
+        return  # every id differs (one pass in C; the loop below finds each repeat)
     first: dict[str, object] = {}
-    for q in ctx.bank.questions:
+    for q in questions:
         prev = first.get(q.id)
         if prev is None:
             first[q.id] = q
@@ -236,8 +243,9 @@ def _manifest_references(ctx: Context) -> Iterator[Problem]:
                     f"blueprint topic `{topic}` is not in `topics`",
                     src.location(("blueprint", topic), key=True),
                 )
-    ids = set(bank.by_id()) | set(bank.invalid_ids)
-    for i, pair in enumerate(manifest.dedup.allow):
+    allow = manifest.dedup.allow
+    ids = set(bank.by_id()) | set(bank.invalid_ids) if allow else set()
+    for i, pair in enumerate(allow):
         for j, qid in enumerate(pair):
             if qid not in ids:
                 yield problem(
