@@ -611,24 +611,54 @@ def test_resolve_in_is_path_resolve(tmp_path: Path) -> None:
     assert any(state and not state[1] for state in folders.values())
 
 
-def test_resolve_media_cached_is_uncached(tmp_path: Path) -> None:
-    """:func:`resolve_media` inside a :func:`resolution_cache` block (the folder cache)
-    gives what it gives outside it, ``MediaOutsideBank`` included."""
+def _resolve_reference(src: str, root: Path) -> Path:
+    """``resolve_media`` as it was written before the fast paths: ``Path.is_absolute``,
+    ``Path.resolve`` and ``Path.is_relative_to`` (the definition)."""
+    from qbank.markup import MediaOutsideBank
+    from qbank.markup.links import _scheme
+
+    if not src:
+        raise MediaOutsideBank("empty image source")
+    if _scheme(src) is not None or src.startswith("//"):
+        raise MediaOutsideBank(f"{src!r} is a URL, not a file in the bank")
+    if src.startswith(("/", "\\")) or Path(src).is_absolute():
+        raise MediaOutsideBank(f"{src!r} is an absolute path; write it relative to the bank")
+    base = root.resolve()
+    path = (base / src).resolve()
+    if not path.is_relative_to(base):
+        raise MediaOutsideBank(f"{src!r} resolves outside the bank ({path})")
+    return path
+
+
+def test_resolve_media_is_the_reference(tmp_path: Path) -> None:
+    """:func:`resolve_media`, outside and inside a :func:`resolution_cache` block (the
+    folder cache), gives what the plain ``pathlib`` definition gives, ``MediaOutsideBank``
+    included: for the tree's sources, absolute ones and URLs, from a bank root given as is,
+    through a symlink, and at a root whose name another folder's name extends
+    (``bank`` and ``bank2``: the inside test compares whole parts)."""
     from qbank.markup import MediaOutsideBank, resolution_cache, resolve_media
 
     sources = _tree(tmp_path)
-    root = tmp_path / "bank"
+    sources += ["/etc/passwd", "\\x", "http://x/y.png", "//x/y.png", "", "../bank2/a.png"]
+    sources += ["../bank/media/a.png", "media/../../bank2/a.png", "media/up/../bank2/a.png"]
+    (tmp_path / "bank2").mkdir()
+    (tmp_path / "bank2" / "a.png").write_bytes(b"x")
+    (tmp_path / "banklink").symlink_to(tmp_path / "bank")
 
-    def answer(src: str) -> object:
+    def answer(fn: object, src: str, root: Path) -> object:
         try:
-            return resolve_media(src, root)
+            return fn(src, root)  # type: ignore[operator]
         except (MediaOutsideBank, RuntimeError) as exc:
             return type(exc), str(exc)
 
-    expected = [answer(src) for src in sources]
-    with resolution_cache():
-        assert [answer(src) for src in sources] == expected
-        assert [answer(src) for src in reversed(sources)] == expected[::-1]
+    for root in (tmp_path / "bank", tmp_path / "banklink", tmp_path / "bank" / "media" / ".."):
+        expected = [answer(_resolve_reference, src, root) for src in sources]
+        assert [answer(resolve_media, src, root) for src in sources] == expected
+        with resolution_cache():
+            assert [answer(resolve_media, src, root) for src in sources] == expected
+            assert [answer(resolve_media, s, root) for s in reversed(sources)] == expected[::-1]
+        assert sum(isinstance(e, Path) for e in expected) > 50
+        assert sum(not isinstance(e, Path) for e in expected) > 50
 
 
 # -- locating findings: newlines counted from the last offset -------------------------------------

@@ -4,6 +4,7 @@ data: images) and resolving an image source inside the bank root.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,15 +102,29 @@ def _resolve(
         raise MediaOutsideBank("empty image source")
     if _scheme(src) is not None or src.startswith("//"):
         raise MediaOutsideBank(f"{src!r} is a URL, not a file in the bank")
-    if src.startswith(("/", "\\")) or Path(src).is_absolute():
+    # a POSIX path is absolute exactly when it starts with "/" (Windows has drives too)
+    if src.startswith(("/", "\\")) or (not _POSIX and Path(src).is_absolute()):
         raise MediaOutsideBank(f"{src!r} is an absolute path; write it relative to the bank")
     if base is None:
         base = root.resolve()
     path = base / src
     path = path.resolve() if folders is None else _resolve_in(path, folders)
-    if not path.is_relative_to(base):
+    if not _inside(path, base):
         raise MediaOutsideBank(f"{src!r} resolves outside the bank ({path})")
     return path
+
+
+_POSIX = os.name == "posix"
+
+
+def _inside(path: Path, base: Path) -> bool:
+    """``path.is_relative_to(base)``: on POSIX, for the resolved absolute paths here
+    (``realpath``'s: one leading slash, no empty, ``.`` or ``..`` part), the string test
+    that ``base``'s parts start ``path``'s (``base`` itself, or ``base`` and a slash)."""
+    if not _POSIX:
+        return path.is_relative_to(base)
+    p, b = str(path), str(base)
+    return p == b or p.startswith(b if b == "/" else b + "/")
 
 
 def _resolve_in(path: Path, folders: _Folders) -> Path:
@@ -132,7 +147,6 @@ def _resolve_in(path: Path, folders: _Folders) -> Path:
     So the result is ``path.resolve()``'s (``tests/test_rules_fast_paths.py`` compares them
     on a tree of symlinks, loops, missing folders, files used as folders and ``..``).
     """
-    import os
     import stat
 
     name = path.name
