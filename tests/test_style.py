@@ -152,6 +152,19 @@ def test_stem_word_limit_counts_visible_words() -> None:
     assert lint(essay) == []
 
 
+def test_stem_word_limit_counts_words_rendering_adds() -> None:
+    # 62 raw words, 124 visible ones: a non-breaking space between two words splits them
+    spaced = " ".join(["one&nbsp;two"] * 62)
+    (p,) = lint(f"id: s\ntype: short\ntext: '{spaced}'\nanswers: [x]\nexplanation: x.\n")
+    assert p.rule == "QB407" and "124 words" in p.message
+    # a table row: one raw word per row, a word per cell
+    row = "|" + "|".join(f"c{i}" for i in range(60)) + "|"
+    table = f"{row}\n{'|---' * 60}|\n{row}"
+    text = "".join(f"\n  {line}" for line in table.splitlines())
+    (p,) = lint(f"id: s\ntype: short\ntext: |-{text}\nanswers: [x]\nexplanation: x.\n")
+    assert p.rule == "QB407" and "120 words" in p.message
+
+
 # -- bank-wide rules --------------------------------------------------------------------------
 
 

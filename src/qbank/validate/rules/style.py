@@ -422,10 +422,11 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
 
 
 def _long_stem(q: AnyQuestion) -> Problem | None:
-    """QB407. More than N words take at least 2N + 1 characters, and ``split(None, N)``
-    stops after N + 1 words (its length is ``min(words, N + 1)``): shorter texts and texts
-    of few words never reach the markup parser. Most stems' words are counted without
-    splitting them (:func:`_counted_words`).
+    """QB407. More than N words take at least 2N + 1 characters: shorter texts never reach
+    the markup parser. Most stems' words are counted without splitting them
+    (:func:`_counted_words`). A text that is not plain is counted as rendered, never by its
+    raw words: rendering can add words (``a&nbsp;b`` is two words, so is a table row
+    ``|a|b|``), so a raw count below N proves nothing.
 
     A plain ASCII text (:func:`~qbank.markup.is_plain`: no control character, so no white
     space but the space) has at most its spaces + 1 words, exactly that many without a
@@ -444,8 +445,6 @@ def _long_stem(q: AnyQuestion) -> Problem | None:
         if "  " not in text:
             words = spaces + 1  # see _counted_words
     if not words:
-        if len(text.split(None, STEM_MAX_WORDS)) <= STEM_MAX_WORDS:
-            return None
         # a text that is not plain is parsed by ``to_text`` anyway (cached)
         clean = ascii_text and "  " not in text
         paragraphs = parse(text).paragraphs if clean else None
