@@ -169,20 +169,6 @@ def _yaml_quote(text: str) -> str:
     return json.dumps(text)
 
 
-# -- locating: the line table of SourceFile.offset_to_location -----------------------------
-
-
-@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\nb", "\n\nx\r\ny\n", "é\n\u2028z\n"])
-def test_line_starts(text: str) -> None:
-    from qbank.source import SourceFile
-
-    src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text=text)
-    expected = [0] + [m.end() for m in re.finditer("\n", text)]
-    for offset in range(len(text) + 1):
-        src.offset_to_location(offset)
-    assert src._line_starts == expected
-
-
 # -- the JSON report's bytes -------------------------------------------------------------------
 
 

@@ -1,0 +1,179 @@
+"""What a finding costs after a rule reports it — locating it in its YAML, the engine's sort,
+the JSON report's dicts, the summary's counts — gives what the plain definitions give.
+
+Each fast path is compared with the definition it replaces, written out here (or kept in
+the module) as the reference: on every node and on made-up paths of the real-length
+benchmark bank (``bench/realtext_synth.py``), the labelled real-style fixture and the
+sample bank, on every finding they have, and on hand-made edge cases.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qbank.diagnostics import Location
+from qbank.load import Bank, load_bank
+from qbank.source import SourceFile, line_starts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def banks(tmp_path_factory: pytest.TempPathFactory) -> list[Bank]:
+    """A 300-question real-length bank (seed 0), the labelled real-style fixture, the sample
+    bank, and a small bank of odd YAML (flow style, non-ASCII text, a comment that
+    suppresses, a question that fails the schema)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import realtext_synth
+
+    real = realtext_synth.write_bank(tmp_path_factory.mktemp("real"), 300, 6, seed=0)
+    odd = tmp_path_factory.mktemp("odd")
+    (odd / "qbank.yaml").write_text("id: odd\ntitle: Odd\n", encoding="utf-8")
+    (odd / "q.yaml").write_text(
+        "questions:\n"
+        "  - {id: f1, type: single, text: 'Wh\u00e9re?', options: [a, {text: b, correct: true}]}\n"
+        "  # qbank: disable=QB401\n"
+        "  - id: f2\n"
+        "    type: single\n"
+        "    text: |\n"
+        "      \u00e9\u00e9 line one\n"
+        "      line two \u2028 with a separator above ![x](missing.png)\n"
+        "    options:\n"
+        "      - a\n"
+        "      - text: b\n"
+        "        correct: true\n"
+        "  - id: f3\n"
+        "    type: single\n"
+        "    text: no options\n",
+        encoding="utf-8",
+    )
+    return [
+        load_bank(real),
+        load_bank(ROOT / "tests" / "fixtures" / "dedup-real-style"),
+        load_bank(ROOT / "bank"),
+        load_bank(odd),
+    ]
+
+
+# -- SourceFile.offset_to_location: counted newlines against the line table ---------------------
+
+
+def _offset_reference(text: str, rel: str, offset: int) -> Location:
+    """The line table and its bisection, as ``offset_to_location`` had them."""
+    starts = line_starts(text)
+    line = bisect.bisect_right(starts, offset) - 1
+    return Location(rel, line + 1, offset - starts[line] + 1)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\nb", "\n\nx\r\ny\n", "é\n\u2028z\n"])
+def test_line_starts(text: str) -> None:
+    assert line_starts(text) == [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def _orders(n: int, rng: random.Random) -> Iterator[list[int]]:
+    """Offsets 0..n (and past the end, and before the start) in increasing, decreasing and
+    random order, and random pairs close together (a word's start and end)."""
+    every = list(range(-2, n + 3))
+    yield every
+    yield every[::-1]
+    shuffled = every[:]
+    rng.shuffle(shuffled)
+    yield shuffled
+    pairs = []
+    for _ in range(50):
+        a = rng.randint(0, max(n, 0))
+        pairs += [a, min(a + rng.randint(0, 9), n)]
+    yield pairs
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n", "a", "a\n", "a\nb", "\n\nx\r\ny\n", "é\n\u2028z\n", "ab\n\n\ncd\nef"]
+)
+def test_offset_to_location_is_the_table_s(text: str) -> None:
+    rng = random.Random(3)
+    for order in _orders(len(text), rng):
+        src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text=text)
+        for offset in order:
+            assert src.offset_to_location(offset) == _offset_reference(text, "x.yaml", offset)
+
+
+def test_offset_to_location_follows_a_new_text() -> None:
+    src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text="a\nb\nc\n")
+    assert src.offset_to_location(4) == Location("x.yaml", 3, 1)
+    src.text = "abcdef\n"
+    assert src.offset_to_location(4) == Location("x.yaml", 1, 5)
+
+
+def test_offset_to_location_on_bench_files(banks: list[Bank]) -> None:
+    rng = random.Random(5)
+    checked = 0
+    for bank in banks:
+        for src in bank.files.values():
+            text = src.text
+            fresh = SourceFile(path=src.path, rel=src.rel, text=text)
+            offsets = sorted(rng.sample(range(len(text) + 1), min(200, len(text) + 1)))
+            # two passes from the start, as two rule families ask, then any order
+            for offset in [*offsets, *offsets, *rng.sample(offsets, len(offsets))]:
+                got = fresh.offset_to_location(offset)
+                assert got == _offset_reference(text, src.rel, offset)
+                checked += 1
+    assert checked > 20_000
+
+
+# -- SourceFile.location: node_at's walk written out ------------------------------------------
+
+
+def _location_reference(src: SourceFile, path: tuple[int | str, ...], key: bool) -> Location:
+    node, key_node = src.node_at(path)
+    target = key_node if key and key_node is not None else node
+    if target is None:
+        return Location(src.rel, 1, 1)
+    start, end = target.start_mark, target.end_mark
+    return Location(src.rel, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _paths(node: yaml.Node, prefix: tuple[int | str, ...]) -> Iterator[tuple[int | str, ...]]:
+    """Every path of a tree, and beside each one paths that do not exist."""
+    yield prefix
+    yield (*prefix, "no-such-key")
+    yield (*prefix, 999)
+    yield (*prefix, -1)
+    yield (*prefix, True)
+    if isinstance(node, yaml.MappingNode):
+        for i, (k, v) in enumerate(node.value):
+            yield (*prefix, i)  # an index into a mapping: skipped
+            if isinstance(k, yaml.ScalarNode):
+                yield from _paths(v, (*prefix, k.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield (*prefix, str(i))  # a key into a sequence: skipped
+            yield from _paths(item, (*prefix, i))
+
+
+def test_location_is_node_at_s(banks: list[Bank]) -> None:
+    checked = 0
+    for bank in banks:
+        for src in bank.files.values():
+            node = src.node
+            if node is None:
+                assert src.location(("questions", 0)) == Location(src.rel, 1, 1)
+                continue
+            for path in _paths(node, ()):
+                for key in (False, True):
+                    assert src.location(path, key=key) == _location_reference(src, path, key)
+                    checked += 1
+    assert checked > 50_000
+
+
+def test_location_of_a_file_that_did_not_compose() -> None:
+    src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text="a: [")
+    assert src.location(("a",), key=True) == _location_reference(src, ("a",), True)
+    assert src.location(()) == Location("x.yaml", 1, 1)
