@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qbank.diagnostics import Location
+from qbank.diagnostics import Location, Problem, Related, Severity
 from qbank.load import Bank, load_bank
 from qbank.source import SourceFile, line_starts
+from qbank.validate import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,6 +62,10 @@ def banks(tmp_path_factory: pytest.TempPathFactory) -> list[Bank]:
         load_bank(ROOT / "bank"),
         load_bank(odd),
     ]
+
+
+def _report(bank: Bank) -> list[Problem]:
+    return engine.validate(bank, engine.Options(workers=1)).problems
 
 
 # -- SourceFile.offset_to_location: counted newlines against the line table ---------------------
@@ -177,3 +182,60 @@ def test_location_of_a_file_that_did_not_compose() -> None:
     src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text="a: [")
     assert src.location(("a",), key=True) == _location_reference(src, ("a",), True)
     assert src.location(()) == Location("x.yaml", 1, 1)
+
+
+# -- the engine: sort and suppressions ---------------------------------------------------------
+
+
+def _hand_made() -> list[Problem]:
+    problems = [
+        Problem(rule, severity, message, Location(file, line, col), question_id=qid)
+        for rule in ("QB401", "QB201", "QB999")
+        for severity in (Severity.WARNING, Severity.ERROR)
+        for message in ("b", "a 12", "a 13")
+        for file, line, col in (("b.yaml", 2, 1), ("a.yaml", 10, 2), ("a.yaml", 1, 1))
+        for qid in (None, "q1")
+    ]
+    problems.append(
+        Problem(
+            "QB301",
+            Severity.ERROR,
+            "near-duplicate",
+            Location("a.yaml", 3, 1, 4, 2),
+            related=(Related(Location("c.yaml", 7, 3), "other"),),
+            fingerprint="QB301:q1:q2",
+            data={"score": 91.5, "words": ("a", "b"), "ids": {"z", "y"}},
+        )
+    )
+    return problems
+
+
+def test_sort_report_is_report_order(banks: list[Bank]) -> None:
+    rng = random.Random(11)
+    lists = [_hand_made(), [], [p for p in _hand_made() if p.severity is Severity.WARNING]]
+    lists.append([p for p in _hand_made() if p.severity is Severity.ERROR])
+    lists += [_report(bank) for bank in banks]
+    for problems in lists:
+        for _ in range(3):
+            shuffled = problems[:]
+            rng.shuffle(shuffled)
+            expected = sorted(shuffled, key=engine.report_order)
+            got = engine.sort_report(shuffled[:])
+            # the same objects in the same order: ties keep the order they came in
+            assert [id(p) for p in got] == [id(p) for p in expected]
+
+
+def test_a_bank_without_comments_builds_no_question_spans(banks: list[Bank]) -> None:
+    """Without a ``disable`` comment the suppressor skips its loop over the questions: what
+    the loop finds is never read then (``apply_config`` asks nothing)."""
+    real = banks[0]
+    assert not any(src.suppressions for src in real.files.values())
+    suppressor = engine._Suppressor(real)
+    assert not suppressor.has_comments and not suppressor.spans
+    config = engine.load_config(real, engine.Options())
+    problems = _report(real)
+    assert engine.apply_config(problems, config, suppressor) == problems
+    assert engine.unused_suppressions(real, config, suppressor, engine.Options()) == []
+    odd = banks[3]
+    assert engine._Suppressor(odd).spans  # the odd bank has a comment: spans are built
+    assert not any(p.rule == "QB401" and p.question_id == "f2" for p in _report(odd))
