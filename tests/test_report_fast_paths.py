@@ -23,6 +23,7 @@ from qbank.diagnostics import Location, Problem, Related, Severity
 from qbank.load import Bank, load_bank
 from qbank.source import SourceFile, line_starts
 from qbank.validate import engine
+from qbank.validate.reporters import ReportContext, rule_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,3 +240,36 @@ def test_a_bank_without_comments_builds_no_question_spans(banks: list[Bank]) -> 
     odd = banks[3]
     assert engine._Suppressor(odd).spans  # the odd bank has a comment: spans are built
     assert not any(p.rule == "QB401" and p.question_id == "f2" for p in _report(odd))
+
+
+# -- the report: counts and the JSON dicts -------------------------------------------------------
+
+
+def test_counts_are_the_loops(banks: list[Bank]) -> None:
+    from collections import Counter
+
+    plain = _hand_made()
+    # a severity given as text is equal to the member, never the member itself: not counted
+    plain.append(Problem("QB401", "warning", "x", Location("a.yaml")))  # type: ignore[arg-type]
+    for problems in [plain, []] + [_report(bank) for bank in banks]:
+        ctx = ReportContext(problems, banks[2], checked=0)
+        assert ctx.errors == sum(1 for p in problems if p.severity is Severity.ERROR)
+        assert ctx.warnings == sum(1 for p in problems if p.severity is Severity.WARNING)
+        assert list(rule_counts(problems).items()) == list(
+            Counter(p.rule for p in problems).items()
+        )
+
+
+def test_problem_dicts_are_problem_dict_s(banks: list[Bank]) -> None:
+    from qbank.validate.reporters.json_format import problem_dict, problem_dicts
+
+    checked = 0
+    for bank in banks:
+        for problems in (_report(bank), _hand_made()):
+            ctx = ReportContext(problems, bank, checked=0)
+            got = problem_dicts(ctx, problems)
+            assert got == [problem_dict(ctx, p) for p in problems]
+            # the same keys in the same order: the JSON is written in dict order
+            assert [list(d) for d in got] == [list(problem_dict(ctx, p)) for p in problems]
+            checked += len(problems)
+    assert checked > 1_000

@@ -14,6 +14,8 @@ for a clean one. :func:`tally` is the table by rule that ``--format full`` ends 
 from __future__ import annotations
 
 import importlib
+import itertools
+import operator
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -149,11 +151,14 @@ class ReportContext:
 
     @property
     def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+        """How many findings are errors: ``sum(1 for p in problems if p.severity is
+        Severity.ERROR)``, counted in C (``map``), as :attr:`warnings` is: the summary
+        sentence asks for both, twice per run."""
+        return _count_severity(self.problems, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+        return _count_severity(self.problems, Severity.WARNING)
 
     def summary(self) -> str:
         """One sentence: what was found and what was checked (and what `qbank fix` fixes)."""
@@ -173,6 +178,20 @@ class ReportContext:
         if self._tally is None:
             self._tally = tally(self.problems)
         return self._tally
+
+
+_SEVERITY = operator.attrgetter("severity")
+_RULE = operator.attrgetter("rule")
+
+
+def _count_severity(problems: list[Problem], severity: Severity) -> int:
+    """How many of ``problems`` have exactly ``severity`` (``is``, as the loops had it)."""
+    return sum(map(operator.is_, map(_SEVERITY, problems), itertools.repeat(severity)))
+
+
+def rule_counts(problems: list[Problem]) -> Counter[str]:
+    """``Counter(p.rule for p in problems)``, counted in C."""
+    return Counter(map(_RULE, problems))
 
 
 @dataclass(frozen=True)
@@ -195,7 +214,7 @@ class TallyRow:
 
 def tally(problems: list[Problem]) -> list[TallyRow]:
     """Findings counted by rule: most frequent first, then by rule id (like ruff)."""
-    counts = Counter(p.rule for p in problems)
+    counts = rule_counts(problems)
     fixes = Counter(p.rule for p in problems if fixable(p))
     levels: dict[str, set[str]] = {}
     for p in problems:

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import re
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from qbank.diagnostics import RULES, Location, Problem
 from qbank.fsutil import printable
 from qbank.gcpause import paused
-from qbank.validate.reporters import ReportContext
+from qbank.validate.reporters import ReportContext, rule_counts
 from qbank.version import __version__
 
 FORMAT_VERSION = 1
@@ -148,8 +147,58 @@ def problem_dict(ctx: ReportContext, p: Problem) -> dict[str, Any]:
     }
 
 
+def problem_dicts(ctx: ReportContext, problems: list[Problem]) -> list[dict[str, Any]]:
+    """``[problem_dict(ctx, p) for p in problems]``, written out as one loop: the rule's name
+    and URL, the shown path and the fingerprint read from caches held in local names, the
+    fingerprint's text built in place (:func:`fingerprint_key`). A report has thousands of
+    findings and the calls were a sixth of its time (``tests/test_validate_fast_paths.py``
+    compares the two on the bench banks and on hand-made findings)."""
+    out: list[dict[str, Any]] = []
+    append = out.append
+    rule_fields = _RULE_FIELDS
+    shown_paths = ctx._paths
+    sha1 = hashlib.sha1
+    blank = _blank_numbers
+    for p in problems:
+        rule = p.rule
+        known = rule_fields.get(rule)
+        name, url = known if known is not None else _rule_fields(rule)
+        loc = p.location
+        rel = loc.file
+        shown = shown_paths.get(rel)
+        if shown is None:
+            shown = ctx.path(rel)
+        question_id = p.question_id
+        key = p.fingerprint or f"{rule}:{question_id or rel}:{blank(p.message)}"
+        related = p.related
+        data = p.data
+        append(
+            {
+                "rule": rule,
+                "name": name,
+                "severity": str(p.severity),
+                "message": p.message,
+                "hint": p.hint,
+                "file": shown,
+                "path": rel,
+                "line": loc.line,
+                "column": loc.col,
+                "end_line": loc.end_line,
+                "end_column": loc.end_col,
+                "question_id": question_id,
+                "fingerprint": sha1(key.encode("utf-8")).hexdigest(),
+                "url": url,
+                "related": [{**_where(ctx, r.location), "message": r.message} for r in related]
+                if related
+                else [],
+                "data": {} if type(data) is dict and not data else jsonable(data),
+            }
+        )
+    return out
+
+
 def report_dict(ctx: ReportContext) -> dict[str, Any]:
-    by_rule = Counter(p.rule for p in ctx.problems)
+    by_rule = rule_counts(ctx.problems)
     cov = ctx.coverage
     assert cov is not None
     return {
@@ -171,7 +220,7 @@ def report_dict(ctx: ReportContext) -> dict[str, Any]:
             "by_rule": dict(sorted(by_rule.items())),
             "text": ctx.summary(),
         },
-        "problems": [problem_dict(ctx, p) for p in ctx.problems],
+        "problems": problem_dicts(ctx, ctx.problems),
     }
 
 
