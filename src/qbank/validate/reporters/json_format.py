@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qbank.diagnostics import RULES, Location, Problem
+from qbank.diagnostics import RULES, Location, Problem, Related
 from qbank.fsutil import printable
 from qbank.gcpause import paused
 from qbank.validate.reporters import ReportContext, rule_counts
@@ -188,10 +188,29 @@ def problem_dicts(ctx: ReportContext, problems: list[Problem]) -> list[dict[str,
                 "question_id": question_id,
                 "fingerprint": sha1(key.encode("utf-8")).hexdigest(),
                 "url": url,
-                "related": [{**_where(ctx, r.location), "message": r.message} for r in related]
-                if related
-                else [],
+                "related": _related_dicts(ctx, related) if related else [],
                 "data": {} if type(data) is dict and not data else jsonable(data),
+            }
+        )
+    return out
+
+
+def _related_dicts(ctx: ReportContext, related: tuple[Related, ...]) -> list[dict[str, Any]]:
+    """``[{**_where(ctx, r.location), "message": r.message} for r in related]`` in one dict
+    each: the same keys in the same order (a duplicate finding points at its other
+    question; a large bank has tens of thousands)."""
+    out = []
+    for r in related:
+        loc = r.location
+        out.append(
+            {
+                "file": ctx.path(loc.file),
+                "path": loc.file,
+                "line": loc.line,
+                "column": loc.col,
+                "end_line": loc.end_line,
+                "end_column": loc.end_col,
+                "message": r.message,
             }
         )
     return out
