@@ -274,3 +274,39 @@ def test_problem_dicts_are_problem_dict_s(banks: list[Bank]) -> None:
             assert json.dumps(got) == json.dumps([problem_dict(ctx, p) for p in problems])
             checked += len(problems)
     assert checked > 1_000
+
+
+def _tally_reference(problems: list[Problem]) -> list[tuple[str, str, int, str, int]]:
+    """The tally as its loops had it: a set of severities per finding, ``fixable`` asked of
+    every finding."""
+    from collections import Counter
+
+    from qbank.diagnostics import RULES, fixable
+
+    counts = Counter(p.rule for p in problems)
+    fixes = Counter(p.rule for p in problems if fixable(p))
+    levels: dict[str, set[str]] = {}
+    for p in problems:
+        levels.setdefault(p.rule, set()).add(str(p.severity))
+    rows = []
+    for rule_id, n in counts.items():
+        rule = RULES.get(rule_id)
+        seen = levels[rule_id]
+        level = "/".join(sorted(seen)) if len(seen) > 1 else next(iter(seen))
+        rows.append((rule_id, rule.name if rule else "", n, level, fixes[rule_id]))
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    return rows
+
+
+def test_tally_is_the_loops(banks: list[Bank]) -> None:
+    from qbank.validate.reporters import tally
+
+    tabs = [
+        Problem("QB001", Severity.ERROR, message, Location("a.yaml", line))
+        for line, message in enumerate(["tab character in indentation", "other", "tab character"])
+    ]
+    plain = [*_hand_made(), *tabs]
+    for problems in [plain, tabs, []] + [_report(bank) for bank in banks]:
+        rows = [(r.rule, r.name, r.count, r.severity, r.fixable) for r in tally(problems)]
+        assert rows == _tally_reference(problems)
+    assert [(r.count, r.fixable) for r in tally(tabs)] == [(3, 2)]  # two of them "tab character…"

@@ -215,10 +215,13 @@ class TallyRow:
 def tally(problems: list[Problem]) -> list[TallyRow]:
     """Findings counted by rule: most frequent first, then by rule id (like ruff)."""
     counts = rule_counts(problems)
-    fixes = Counter(p.rule for p in problems if fixable(p))
+    # ``fixable(p)`` is false for a rule without a fix: asked only of the others' findings
+    with_fix = {rule for rule in counts if rule in RULES and RULES[rule].fixable}
+    fixes = Counter(p.rule for p in problems if p.rule in with_fix and fixable(p))
     levels: dict[str, set[str]] = {}
-    for p in problems:
-        levels.setdefault(p.rule, set()).add(str(p.severity))
+    # the distinct (rule, severity text) pairs, read in C, rather than a set per finding
+    for rule, level in set(zip(map(_RULE, problems), map(str, map(_SEVERITY, problems)))):
+        levels.setdefault(rule, set()).add(level)
     rows = []
     for rule_id, n in counts.items():
         rule = RULES.get(rule_id)
