@@ -310,3 +310,17 @@ def test_tally_is_the_loops(banks: list[Bank]) -> None:
         rows = [(r.rule, r.name, r.count, r.severity, r.fixable) for r in tally(problems)]
         assert rows == _tally_reference(problems)
     assert [(r.count, r.fixable) for r in tally(tabs)] == [(3, 2)]  # two of them "tab character…"
+
+
+def test_exit_code_is_the_lists(banks: list[Bank]) -> None:
+    made = _hand_made()
+    lists = [made, [], [p for p in made if p.severity is Severity.WARNING]]
+    lists += [[p for p in made if p.severity is Severity.ERROR]] + [_report(b) for b in banks]
+    for problems in lists:
+        report = engine.Report(problems)
+        for strict in (False, True):
+            for exit_zero in (False, True):
+                expected = (
+                    0 if exit_zero else int(bool(report.errors or (strict and report.warnings)))
+                )
+                assert report.exit_code(strict=strict, exit_zero=exit_zero) == expected

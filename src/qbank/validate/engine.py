@@ -59,7 +59,12 @@ class Report:
         """0 clean, 1 errors (or warnings with ``strict``); always 0 with ``exit_zero``."""
         if exit_zero:
             return 0
-        if self.errors or (strict and self.warnings):
+        # ``self.errors or (strict and self.warnings)`` without building the lists: the
+        # report is sorted errors first, so the first finding usually answers
+        error = Severity.ERROR
+        if any(p.severity is error for p in self.problems):
+            return 1
+        if strict and any(p.severity is Severity.WARNING for p in self.problems):
             return 1
         return 0
 
