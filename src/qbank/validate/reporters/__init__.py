@@ -220,7 +220,8 @@ def tally(problems: list[Problem]) -> list[TallyRow]:
     fixes = Counter(p.rule for p in problems if p.rule in with_fix and fixable(p))
     levels: dict[str, set[str]] = {}
     # the distinct (rule, severity text) pairs, read in C, rather than a set per finding
-    for rule, level in set(zip(map(_RULE, problems), map(str, map(_SEVERITY, problems)))):
+    pairs = zip(map(_RULE, problems), map(str, map(_SEVERITY, problems)), strict=True)
+    for rule, level in set(pairs):
         levels.setdefault(rule, set()).add(level)
     rows = []
     for rule_id, n in counts.items():
