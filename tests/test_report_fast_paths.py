@@ -112,6 +112,30 @@ def test_offset_to_location_is_the_table_s(text: str) -> None:
             assert src.offset_to_location(offset) == _offset_reference(text, "x.yaml", offset)
 
 
+def test_offset_to_location_counts_a_file_about_once_per_pass() -> None:
+    """Increasing passes (one per rule family) count about the text once each, using the
+    offsets worked out before; an order that would count much more (from the end down)
+    switches to the line table, and every answer stays the table's."""
+    rng = random.Random(9)
+    text = "".join(f"line {i}: " + "x" * rng.randint(0, 120) + "\n" for i in range(3000))
+    offsets = sorted(rng.sample(range(len(text) + 1), 2000))
+    src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text=text)
+    for _ in range(3):  # three families, each in file order, each asking a part
+        part = sorted(rng.sample(offsets, 700))
+        for offset in part:
+            assert src.offset_to_location(offset) == _offset_reference(text, "x.yaml", offset)
+    index = src._known_offsets
+    assert index is not None and index.starts is None and index.counted <= 3 * len(text)
+    for offset in offsets[::-1]:  # the offsets worked out are close: counted from them
+        assert src.offset_to_location(offset) == _offset_reference(text, "x.yaml", offset)
+    assert index.starts is None and index.counted <= 4 * len(text)
+    fresh = SourceFile(path=Path("x.yaml"), rel="x.yaml", text=text)
+    for offset in offsets[::-1]:  # from the end down, nothing known below: the table
+        assert fresh.offset_to_location(offset) == _offset_reference(text, "x.yaml", offset)
+    assert fresh._known_offsets is not None
+    assert fresh._known_offsets.starts == line_starts(text)
+
+
 def test_offset_to_location_follows_a_new_text() -> None:
     src = SourceFile(path=Path("x.yaml"), rel="x.yaml", text="a\nb\nc\n")
     assert src.offset_to_location(4) == Location("x.yaml", 3, 1)

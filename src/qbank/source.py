@@ -91,11 +91,8 @@ class SourceFile:
     #: when only the start of the file composed (a YAML error later on): where it ends
     composed_prefix: int | None = None
     _node: yaml.Node | None = None
-    #: what :meth:`offset_to_location` has worked out: (the text it was for, the offsets
-    #: asked for so far in order, the (line, line start) of each)
-    _known_offsets: tuple[str, list[int], list[tuple[int, int]]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    #: what :meth:`offset_to_location` has worked out about ``text``
+    _known_offsets: LineIndex | None = field(default=None, repr=False, compare=False)
     _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -189,34 +186,81 @@ class SourceFile:
         return Location(self.rel, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
     def offset_to_location(self, offset: int) -> Location:
-        """1-based line/column of a character offset into ``text``.
+        """1-based line/column of a character offset into ``text`` (:class:`LineIndex`)."""
+        index = self._known_offsets
+        if index is None or index.text is not self.text:
+            index = self._known_offsets = LineIndex(self.text)
+        line, start = index.line_of(offset)
+        return Location(self.rel, line + 1, offset - start + 1)
 
-        The line is the number of newlines before ``offset``, counted (``str.count``, C)
-        from the nearest offset asked for before, at or below this one: rules ask for the
-        offsets of a file mostly in increasing order, so a file's text is counted about
-        once per rule family, instead of splitting it into a table of every line's start
-        (3× the time, for a few findings per file). The same answer as the table's bisection
-        for every offset (:func:`line_starts` and ``tests/test_validate_fast_paths.py``).
-        """
-        text = self.text
-        known = self._known_offsets
-        if known is None or known[0] is not text:
-            known = self._known_offsets = (text, [0], [(0, 0)])
-        _, offsets, lines = known
-        if offset < 0:  # not a place in the text: what the table's bisection gave
-            starts = line_starts(text)
-            return Location(self.rel, 0, offset - starts[-1] + 1)
-        i = bisect.bisect_right(offsets, offset) - 1
-        line, start = lines[i]
-        base = offsets[i]
+
+class LineIndex:
+    """The line of any offset into one text, for :meth:`SourceFile.offset_to_location`.
+
+    The line is the number of newlines before the offset, counted (``str.count``, C) from
+    the nearest offset worked out before at or below it: the highest offsets asked so far
+    (kept in increasing order, appended to) and the last one asked. Rules ask for the
+    offsets of a file in increasing order within a rule family, so a file is counted about
+    once per family, only up to its last finding, instead of being split into a table of
+    every line's start (3× the time of a count, for a few findings per file). An order
+    that makes it count more than a few times the text (offsets asked from the end down,
+    say) builds that table after all and bisects it from then on, so no order costs more
+    than the table did. Every answer is the table's bisection
+    (``tests/test_report_fast_paths.py``: every offset of edge texts in increasing,
+    decreasing and random order, past both ends, and offsets of every file of four banks).
+    """
+
+    __slots__ = ("counted", "last", "lines", "offsets", "starts", "text")
+
+    #: characters counted, beyond four times the text, after which the table is built
+    SLACK = 65_536
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        #: offsets worked out, increasing, and the (line, line start) of each
+        self.offsets = [0]
+        self.lines = [(0, 0)]
+        #: the last offset asked and its (line, line start)
+        self.last = (0, 0, 0)
+        self.counted = 0
+        #: :func:`line_starts` of the text, once counting has cost more than building it
+        self.starts: list[int] | None = None
+
+    def line_of(self, offset: int) -> tuple[int, int]:
+        """(0-based line, offset where that line starts) of ``offset``, as the bisection of
+        :func:`line_starts` gives them (for a negative offset: line -1 and the last line's
+        start)."""
+        starts = self.starts
+        if starts is not None or offset < 0:
+            if starts is None:
+                starts = line_starts(self.text)
+            line = bisect.bisect_right(starts, offset) - 1
+            return line, starts[line]
+        offsets, lines = self.offsets, self.lines
+        top = offsets[-1]
+        if offset >= top:
+            base, (line, start) = top, lines[-1]
+        else:
+            i = bisect.bisect_right(offsets, offset) - 1
+            base, (line, start) = offsets[i], lines[i]
+            last, last_line, last_start = self.last
+            if base < last <= offset:
+                base, line, start = last, last_line, last_start
         if offset != base:
+            text = self.text
+            self.counted += offset - base
+            if self.counted > 4 * len(text) + self.SLACK:
+                self.starts = line_starts(text)
+                return self.line_of(offset)
             newlines = text.count("\n", base, offset)
             if newlines:
                 line += newlines
                 start = text.rfind("\n", base, offset) + 1
-            offsets.insert(i + 1, offset)
-            lines.insert(i + 1, (line, start))
-        return Location(self.rel, line + 1, offset - start + 1)
+            if offset > top:
+                offsets.append(offset)
+                lines.append((line, start))
+        self.last = (offset, line, start)
+        return line, start
 
 
 def line_starts(text: str) -> list[int]:
