@@ -348,3 +348,79 @@ def test_exit_code_is_the_lists(banks: list[Bank]) -> None:
                     0 if exit_zero else int(bool(report.errors or (strict and report.warnings)))
                 )
                 assert report.exit_code(strict=strict, exit_zero=exit_zero) == expected
+
+
+# -- the full format's code frames ---------------------------------------------------------------
+
+
+def _frame_reference(ctx: ReportContext, p: Problem) -> list[str]:
+    """The code frame as it was written: ``window`` and ``clip`` called for every line."""
+    from qbank.validate.reporters.full_format import FRAME_WIDTH, clip, window
+
+    src = ctx.bank.files.get(p.location.file)
+    if src is None or not src.text:
+        return []
+    lines = src.lines
+    loc = p.location
+    if not 1 <= loc.line <= len(lines):
+        return []
+    first = max(1, loc.line - 1)
+    width = len(str(loc.line))
+    target = lines[loc.line - 1].expandtabs(1)
+    start = window(target, loc.col)
+    out = [f"{' ' * width} |"]
+    lead = 0
+    for n in range(first, loc.line + 1):
+        text = lines[n - 1].expandtabs(1)
+        shown, moved = clip(text, start if len(text) > start else 0)
+        if n == loc.line:
+            lead = moved
+        out.append(f"{n:>{width}} | {shown}".rstrip())
+    if loc.end_line == loc.line and loc.end_col and loc.end_col > loc.col:
+        span = loc.end_col - loc.col
+    else:
+        rest = target[loc.col - 1 :]
+        span = max(1, len(rest.rstrip()))
+    offset = loc.col - 1 - start
+    room = max(1, FRAME_WIDTH - offset)
+    out.append(f"{' ' * width} | {' ' * (offset + lead)}{'^' * min(span, room, 80)}")
+    return out
+
+
+def test_frames_are_the_plain_ones(banks: list[Bank]) -> None:
+    from qbank.validate.reporters.full_format import frame
+
+    rng = random.Random(13)
+    pieces = ["a", "word ", "\t", "  ", "é", "\u3000", "x" * 60, "y" * 130]
+    text = "\n".join(
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(60)
+    )
+    # lines about the frame's width (120), with and without a tab, at lines 61-70
+    text += "".join(f"\n{'z' * n}" for n in (119, 120, 121, 122, 160))
+    text += "".join(f"\n\t{'z' * n}" for n in (118, 119, 120, 121, 160))
+    made = SourceFile(path=Path("m.yaml"), rel="m.yaml", text=text)
+    empty = SourceFile(path=Path("e.yaml"), rel="e.yaml", text="")
+    odd = Bank(
+        root=Path("bank"),
+        manifest=None,
+        questions=[],
+        quizzes={},
+        files={"m.yaml": made, "e.yaml": empty},
+        problems=[],
+    )
+    places = [
+        Location(rel, line, col, end_line, end_col)
+        for rel in ("m.yaml", "e.yaml", "gone.yaml")
+        for line in (1, 2, 7, 30, 60, *range(61, 72), 0)
+        for col in (1, 2, 39, 41, 100, 131, 250, 400)
+        for end_line, end_col in ((None, None), (line, col + 3), (line, col), (line + 1, 2))
+    ]
+    cases = [(odd, [Problem("QB401", Severity.WARNING, "m", where) for where in places])]
+    cases += [(bank, _report(bank)) for bank in banks]
+    checked = 0
+    for bank, problems in cases:
+        ctx = ReportContext(problems, bank, checked=0)
+        for p in problems:
+            assert frame(ctx, p) == _frame_reference(ctx, p), p.location
+            checked += 1
+    assert checked > 1_500

@@ -45,31 +45,44 @@ def window(line: str, col: int, width: int = FRAME_WIDTH) -> int:
 
 
 def frame(ctx: ReportContext, p: Problem) -> list[str]:
-    src = ctx.bank.files.get(p.location.file)
+    """The code frame of a finding: the line before (:data:`_CONTEXT_LINES`), its line,
+    both clipped to a window around the column, and a caret line under the spot.
+
+    :func:`window` and :func:`clip` written out for a line that fits (the usual case: no
+    call then), and each line's tabs expanded once: a report draws thousands of frames
+    (``tests/test_report_fast_paths.py`` compares this with the plain version on every
+    finding of four banks and on made-up tabs, long lines, spans and places)."""
+    loc = p.location
+    src = ctx.bank.files.get(loc.file)
     if src is None or not src.text:
         return []
     lines = src.lines
-    loc = p.location
-    if not 1 <= loc.line <= len(lines):
+    line, col = loc.line, loc.col
+    if not 1 <= line <= len(lines):
         return []
-    first = max(1, loc.line - _CONTEXT_LINES)
-    width = len(str(loc.line))
-    target = lines[loc.line - 1].expandtabs(1)
-    start = window(target, loc.col)
+    width = len(str(line))
+    target = lines[line - 1].expandtabs(1)
+    start = 0 if len(target) <= FRAME_WIDTH else window(target, col)
     out = [f"{' ' * width} |"]
-    lead = 0
-    for n in range(first, loc.line + 1):
+    for n in range(max(1, line - _CONTEXT_LINES), line):
         text = lines[n - 1].expandtabs(1)
-        shown, moved = clip(text, start if len(text) > start else 0)
-        if n == loc.line:
-            lead = moved
+        if start == 0 and len(text) <= FRAME_WIDTH:
+            shown = text
+        else:
+            shown = clip(text, start if len(text) > start else 0)[0]
         out.append(f"{n:>{width}} | {shown}".rstrip())
-    if loc.end_line == loc.line and loc.end_col and loc.end_col > loc.col:
-        span = loc.end_col - loc.col
+    # the target line: ``start < len(target)`` whenever it is not 0 (see window)
+    if start == 0 and len(target) <= FRAME_WIDTH:
+        shown, lead = target, 0
     else:
-        rest = target[loc.col - 1 :]
-        span = max(1, len(rest.rstrip()))
-    offset = loc.col - 1 - start
+        shown, lead = clip(target, start)
+    out.append(f"{line:>{width}} | {shown}".rstrip())
+    end_col = loc.end_col
+    if loc.end_line == line and end_col and end_col > col:
+        span = end_col - col
+    else:
+        span = max(1, len(target[col - 1 :].rstrip()))
+    offset = col - 1 - start
     room = max(1, FRAME_WIDTH - offset)
     out.append(f"{' ' * width} | {' ' * (offset + lead)}{'^' * min(span, room, 80)}")
     return out
