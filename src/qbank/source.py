@@ -161,9 +161,9 @@ class SourceFile:
         ancestor when the path does not exist, ``1:1`` when the file did not compose.
 
         The walk of :meth:`node_at`, written out here: rules locate thousands of findings
-        per run and the call and its tuple were a fifth of the time
-        (``tests/test_validate_fast_paths.py`` compares the two on every node of the bench
-        banks and on paths that do not exist).
+        per run and the call and the tuple it returns were about a tenth of the time
+        (``tests/test_report_fast_paths.py`` compares the two on every node of four banks
+        and on paths that do not exist).
         """
         node = self._node if self._node is not None else self.node
         key_node: yaml.Node | None = None

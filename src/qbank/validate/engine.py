@@ -485,7 +485,7 @@ def sort_report(problems: list[Problem]) -> list[Problem]:
     errors, then the rest (``report_order``'s first element, 0 or 1), each group sorted
     stably by ``p.sort_key`` read in C (``operator.attrgetter``). Within a group the rank is
     the same, so the two sorts compare the same tuples in the same stable order
-    (``tests/test_validate_fast_paths.py`` compares them)."""
+    (``tests/test_report_fast_paths.py`` compares them)."""
     error = Severity.ERROR
     errors = [p for p in problems if p.severity is error]
     if len(errors) == len(problems):
