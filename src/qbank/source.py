@@ -158,27 +158,8 @@ class SourceFile:
 
     def location(self, path: Iterable[int | str], *, key: bool = False) -> Location:
         """Where the node at ``path`` (its key node with ``key``) starts and ends; the nearest
-        ancestor when the path does not exist, ``1:1`` when the file did not compose.
-
-        The walk of :meth:`node_at`, written out here: rules locate thousands of findings
-        per run and the call and the tuple it returns were about a tenth of the time
-        (``tests/test_report_fast_paths.py`` compares the two on every node of four banks
-        and on paths that do not exist).
-        """
-        node = self._node if self._node is not None else self.node
-        key_node: yaml.Node | None = None
-        for part in path:
-            if isinstance(node, _MAPPING) and isinstance(part, str):
-                for k, v in node.value:
-                    if k.value == part and isinstance(k, _SCALAR):
-                        node, key_node = v, k
-                        break
-            elif (
-                isinstance(node, _SEQUENCE)
-                and isinstance(part, int)
-                and 0 <= part < len(node.value)
-            ):
-                node, key_node = node.value[part], None
+        ancestor when the path does not exist, ``1:1`` when the file did not compose."""
+        node, key_node = self.node_at(path)
         target = key_node if key and key_node is not None else node
         if target is None:
             return Location(self.rel, 1, 1)
