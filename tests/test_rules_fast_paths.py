@@ -358,30 +358,44 @@ def test_long_stem_word_count_of_plain_texts() -> None:
 def _counted(text: str) -> int | None:
     """QB407's count without splitting, where ``_long_stem`` uses it: an ASCII text without
     a double space, plain or made of plain paragraphs and lone images."""
+    if "  " in text:
+        return None
+    return _most_words(text)
+
+
+def _most_words(text: str) -> int | None:
+    """``_long_stem``'s bound on the words of an ASCII text that is plain or made of plain
+    paragraphs and lone images: the text's spaces + its paragraphs (``None`` for others)."""
     from qbank.markup import is_plain, parse
 
-    if not text.isascii() or "  " in text:
+    if not text.isascii():
         return None
     if is_plain(text):
         return text.count(" ") + 1
     paragraphs = parse(text).paragraphs
-    return None if paragraphs is None else style._counted_words(paragraphs)
+    if paragraphs is None:
+        return None
+    # the text's spaces are its paragraphs' (an image's are in its alt text)
+    assert text.count(" ") == sum(p.count(" ") for p, _ in paragraphs), repr(text)
+    return text.count(" ") + len(paragraphs)
 
 
 def test_counted_words_is_the_split_of_the_plain_text() -> None:
     """Paragraphs of plain text and lone images, in every spacing: where QB407 counts the
     words without splitting, the count is the visible text's and the typed text's (the
-    gate's)."""
+    gate's); with double spaces the count is a bound on the visible words."""
     rng = random.Random(10)
     clean = (["a", "word", "3.5", "x?", "e.g."], [" "], ["\n\n"])
     wild = (
         ["a", "word", "é", "*b*", "1.", "12)", "[x]", ""],
-        [" ", "  ", "\t", "\xa0", "\n"],
+        [" ", "  ", "   ", "\t", "\xa0", "\n"],
         ["\n\n", "\n", "\n\n\n", "\n \n"],
     )
-    answered = 0
+    spaced = (clean[0], [" ", " ", "  ", "   "], clean[2])
+    answered = bounded = 0
     for _ in range(3000):
-        words, spaces, breaks = clean if rng.random() < 0.6 else wild
+        pick = rng.random()
+        words, spaces, breaks = clean if pick < 0.5 else spaced if pick < 0.7 else wild
         paragraphs = []
         for _ in range(rng.randint(1, 4)):
             line = "".join(
@@ -395,7 +409,11 @@ def test_counted_words_is_the_split_of_the_plain_text() -> None:
         if found is not None:
             answered += 1
             assert found == len(to_text(text).split()) == len(text.split()), repr(text)
-    assert answered > 300
+        most = _most_words(text)
+        if most is not None:
+            bounded += "  " in text
+            assert len(to_text(text).split()) <= most, repr(text)
+    assert answered > 250 and bounded > 80
 
 
 def test_style_shortcuts_on_bench_questions(bench_questions: list[AnyQuestion]) -> None:

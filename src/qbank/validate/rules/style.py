@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from qbank.diagnostics import Problem, Related, Rule, Severity, problem, register
 from qbank.markup import is_plain, parse, to_text
-from qbank.markup.plain import Paragraph
 from qbank.model import CHOICE_CLASSES, Essay, Multi, Single
 from qbank.validate.rules.answers import locate_in_value, locate_word, normalise
 
@@ -262,12 +261,15 @@ def check(ctx: Context) -> Iterator[Problem]:
 def check_question(q: AnyQuestion) -> Iterator[Problem]:
     """The per-question warnings (QB401-QB404, QB407)."""
     if not (q.explanation or "").strip():
-        yield problem(
+        # ``Problem`` itself rather than ``problem()``: the rule's severity is W (registered
+        # above), and this is one finding per question of a bank without explanations
+        yield Problem(
             "QB401",
+            W,
             "no explanation",
             q.loc("id"),
-            hint="add `explanation:` saying why the answer is right",
-            question_id=q.id,
+            "add `explanation:` saying why the answer is right",
+            q.id,
         )
     if isinstance(q, CHOICE_CLASSES):
         options = q.options
@@ -423,56 +425,53 @@ def _negative_stem(q: Single | Multi) -> Problem | None:
 
 def _long_stem(q: AnyQuestion) -> Problem | None:
     """QB407. More than N words take at least 2N + 1 characters: shorter texts never reach
-    the markup parser. Most stems' words are counted without splitting them
-    (:func:`_counted_words`). A text that is not plain is counted as rendered, never by its
-    raw words: rendering can add words (``a&nbsp;b`` is two words, so is a table row
-    ``|a|b|``), so a raw count below N proves nothing.
+    the markup parser. A text that is not plain is counted as rendered, never by its raw
+    words: rendering can add words (``a&nbsp;b`` is two words, so is a table row ``|a|b|``),
+    so a raw count below N proves nothing in general.
 
-    A plain ASCII text (:func:`~qbank.markup.is_plain`: no control character, so no white
-    space but the space) has at most its spaces + 1 words, exactly that many without a
-    double space: one with fewer than N spaces is let go before looking for a double space
-    (it has at most N words, as its split says), one with more is counted by its spaces.
+    Most stems are counted without splitting them: an ASCII text that is plain
+    (:func:`~qbank.markup.is_plain`) or made of plain paragraphs and lone images
+    (:attr:`~qbank.markup.Markup.paragraphs`: a stem, its case study, its exhibit). Each
+    such paragraph (an image's alt text) is one line with no control character and no white
+    space at either end, so in ASCII the space is its only white space and its visible words
+    are at most its spaces + 1, exactly that many without a double space; the text is its
+    paragraphs joined by blank lines (an optional final newline), and an image paragraph's
+    spaces are all in its alt text (its source has none), so the text's spaces are the
+    paragraphs' spaces. Hence the text has at most ``text.count(" ") + paragraphs`` words,
+    exactly that many without a double space: a text within N by that bound is let go before
+    looking for a double space, one without a double space is counted by it, and one with a
+    double space is split. ``tests/test_rules_fast_paths.py`` compares the bound and the
+    count with the split of the visible text on generated texts and the bench banks.
     """
     text = q.text
     if len(text) <= 2 * STEM_MAX_WORDS:
         return None
-    ascii_text = text.isascii()
     words = 0
-    if ascii_text and is_plain(text):
-        spaces = text.count(" ")
-        if spaces < STEM_MAX_WORDS:
-            return None  # at most spaces + 1 <= N words
-        if "  " not in text:
-            words = spaces + 1  # see _counted_words
+    if text.isascii():
+        if is_plain(text):
+            parts = 1
+        else:
+            # a text that is not plain is parsed by ``to_text`` anyway (cached)
+            paragraphs = parse(text).paragraphs
+            parts = 0 if paragraphs is None else len(paragraphs)
+        if parts:
+            most = text.count(" ") + parts  # at most this many words, see above
+            if most <= STEM_MAX_WORDS:
+                return None
+            if "  " not in text:
+                words = most
     if not words:
-        # a text that is not plain is parsed by ``to_text`` anyway (cached)
-        clean = ascii_text and "  " not in text
-        paragraphs = parse(text).paragraphs if clean else None
-        words = len(to_text(text).split()) if paragraphs is None else _counted_words(paragraphs)
+        words = len(to_text(text).split())
     if words > STEM_MAX_WORDS:
-        return problem(
+        return Problem(
             "QB407",
+            W,
             f"the question text has {words} words (more than {STEM_MAX_WORDS})",
             q.loc("text"),
-            hint="shorten the scenario, or split it into several questions",
-            question_id=q.id,
+            "shorten the scenario, or split it into several questions",
+            q.id,
         )
     return None
-
-
-def _counted_words(paragraphs: list[Paragraph]) -> int:
-    """``len(to_text(text).split())`` of an ASCII text without a double space made of plain
-    paragraphs and lone images (:attr:`~qbank.markup.Markup.paragraphs`: a stem, its case
-    study, its exhibit), counted without splitting.
-
-    Each paragraph (an image's alt text) is a plain text (:func:`~qbank.markup.is_plain`):
-    one line, no control character, no white space at either end. In ASCII the space is
-    then its only white space, so without a double space its words are its spaces plus one,
-    and its plain text is itself; the text's plain text is its paragraphs' joined by blank
-    lines. A plain text is one such paragraph. ``tests/test_rules_fast_paths.py`` compares
-    the count with the split.
-    """
-    return sum([p.count(" ") for p, _ in paragraphs]) + len(paragraphs)
 
 
 def _position_bias(questions: list[AnyQuestion]) -> Iterator[Problem]:
