@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,8 +243,39 @@ def test_counts_are_the_loops(banks: list[Bank]) -> None:
         )
 
 
+def _where(ctx: ReportContext, loc: Location) -> dict[str, Any]:
+    return {
+        "file": ctx.path(loc.file),
+        "path": loc.file,
+        "line": loc.line,
+        "column": loc.col,
+        "end_line": loc.end_line,
+        "end_column": loc.end_col,
+    }
+
+
+def problem_dict(ctx: ReportContext, p: Problem) -> dict[str, Any]:
+    """A finding as the JSON report has it, written plainly (the reference)."""
+    from qbank.validate.reporters.json_format import _rule_fields, fingerprint, jsonable
+
+    name, url = _rule_fields(p.rule)
+    return {
+        "rule": p.rule,
+        "name": name,
+        "severity": str(p.severity),
+        "message": p.message,
+        "hint": p.hint,
+        **_where(ctx, p.location),
+        "question_id": p.question_id,
+        "fingerprint": fingerprint(p),
+        "url": url,
+        "related": [{**_where(ctx, r.location), "message": r.message} for r in p.related],
+        "data": jsonable(p.data),
+    }
+
+
 def test_problem_dicts_are_problem_dict_s(banks: list[Bank]) -> None:
-    from qbank.validate.reporters.json_format import problem_dict, problem_dicts
+    from qbank.validate.reporters.json_format import problem_dicts
 
     checked = 0
     for bank in banks:

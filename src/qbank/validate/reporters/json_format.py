@@ -95,17 +95,6 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _where(ctx: ReportContext, loc: Location) -> dict[str, Any]:
-    return {
-        "file": ctx.path(loc.file),
-        "path": loc.file,
-        "line": loc.line,
-        "column": loc.col,
-        "end_line": loc.end_line,
-        "end_column": loc.end_col,
-    }
-
-
 def _rule_fields(rule_id: str) -> tuple[str | None, str | None]:
     """(name, help URL) of a rule: worked out once per registered rule (a rule id is never
     reused), not once per finding."""
@@ -121,38 +110,13 @@ def _rule_fields(rule_id: str) -> tuple[str | None, str | None]:
 _RULE_FIELDS: dict[str, tuple[str | None, str | None]] = {}
 
 
-def problem_dict(ctx: ReportContext, p: Problem) -> dict[str, Any]:
-    name, url = _rule_fields(p.rule)
-    loc = p.location
-    return {
-        "rule": p.rule,
-        "name": name,
-        "severity": str(p.severity),
-        "message": p.message,
-        "hint": p.hint,
-        # ``**_where(ctx, loc)``, written out: the same keys in the same order
-        "file": ctx.path(loc.file),
-        "path": loc.file,
-        "line": loc.line,
-        "column": loc.col,
-        "end_line": loc.end_line,
-        "end_column": loc.end_col,
-        "question_id": p.question_id,
-        "fingerprint": fingerprint(p),
-        "url": url,
-        "related": [{**_where(ctx, r.location), "message": r.message} for r in p.related]
-        if p.related
-        else [],
-        "data": {} if type(p.data) is dict and not p.data else jsonable(p.data),
-    }
-
-
 def problem_dicts(ctx: ReportContext, problems: list[Problem]) -> list[dict[str, Any]]:
-    """``[problem_dict(ctx, p) for p in problems]``, written out as one loop: the rule's name
-    and URL, the shown path and the fingerprint read from caches held in local names, the
-    fingerprint's text built in place (:func:`fingerprint_key`). A report has thousands of
-    findings and the calls were about a tenth of its time (``tests/test_report_fast_paths.py``
-    compares the two as JSON text on four banks and on hand-made findings)."""
+    """Each finding as the report's dict, in one loop: the rule's name and URL, the shown path
+    and the fingerprint read from caches held in local names, the fingerprint's text built in
+    place (:func:`fingerprint_key`). A report has thousands of findings, and a function call
+    per finding was about a tenth of its time (``tests/test_report_fast_paths.py`` compares
+    the result as JSON text with a plain per-finding definition on four banks and on
+    hand-made findings)."""
     out: list[dict[str, Any]] = []
     append = out.append
     rule_fields = _RULE_FIELDS
@@ -196,9 +160,9 @@ def problem_dicts(ctx: ReportContext, problems: list[Problem]) -> list[dict[str,
 
 
 def _related_dicts(ctx: ReportContext, related: tuple[Related, ...]) -> list[dict[str, Any]]:
-    """``[{**_where(ctx, r.location), "message": r.message} for r in related]`` in one dict
-    each: the same keys in the same order (a duplicate finding points at its other
-    question; a large bank has tens of thousands)."""
+    """The related locations, one dict each with ``file``, ``path``, ``line``, ``column``,
+    ``end_line``, ``end_column`` and ``message`` in this order (a duplicate finding points at
+    its other question; a large bank has tens of thousands)."""
     out = []
     for r in related:
         loc = r.location
