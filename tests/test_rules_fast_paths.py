@@ -679,30 +679,6 @@ def test_resolve_media_is_the_reference(tmp_path: Path) -> None:
         assert sum(not isinstance(e, Path) for e in expected) > 50
 
 
-# -- locating findings: newlines counted from the last offset -------------------------------------
-
-
-def test_line_counter_is_offset_to_location() -> None:
-    """:class:`answers.LineCounter` gives ``SourceFile.offset_to_location``'s line and column
-    for every offset of texts with every kind of line break (only ``\\n`` counts), asked in
-    order, backwards and at random, in two files at once."""
-    from qbank.source import SourceFile
-
-    rng = random.Random(11)
-    texts = ["", "\n", "\n\n", "a", "ab\ncd\n", *generated_texts(60, seed=12, longest=40)]
-    texts += ["x\r\ny\rz\x85w\u2028v\n" * 5, (ROOT / "bank" / "qbank.yaml").read_text()]
-    for text in texts:
-        files = [SourceFile(Path("a.yaml"), "a.yaml", text), SourceFile(Path("b"), "b", text)]
-        offsets = list(range(len(text) + 2))
-        orders = [offsets, offsets[::-1], rng.sample(offsets, len(offsets))]
-        for order in orders:
-            counter = answers.LineCounter()
-            for offset in order:
-                for src in files:
-                    expected = src.offset_to_location(offset)
-                    assert counter.position(src, offset) == (expected.line, expected.col)
-
-
 # -- QB2: choice questions with nothing to report ---------------------------------------------
 
 

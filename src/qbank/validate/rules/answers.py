@@ -63,41 +63,7 @@ def value_span(q: AnyQuestion, *path: int | str) -> tuple[SourceFile, int, int] 
     return src, node.start_mark.index, node.end_mark.index
 
 
-class LineCounter:
-    """Line and column of character offsets in source files, for one run's findings: what
-    :meth:`SourceFile.offset_to_location` gives, without splitting every file that has a
-    finding into lines (40 files of 55 KB: 2.7 ms, for 249 missing images).
-
-    ``offset_to_location``'s line is the number of ``"\\n"`` before the offset (its line
-    starts are 0 and one past each ``"\\n"``) and its column the distance from the last
-    one. Here the newlines are counted from the offset asked last in the same file (a
-    rule's findings come in file order; an earlier offset counts from the start again), so
-    a file is scanned about once. ``tests/test_rules_fast_paths.py`` compares them.
-    """
-
-    def __init__(self) -> None:
-        #: id of a source file → (the file, the offset asked last, newlines before it)
-        self._last: dict[int, tuple[SourceFile, int, int]] = {}
-
-    def position(self, src: SourceFile, offset: int) -> tuple[int, int]:
-        """(line, column), 1-based, of ``offset`` in ``src.text``."""
-        text = src.text
-        last = self._last.get(id(src))
-        at, line = 0, 0
-        if last is not None and last[0] is src and last[1] <= offset:
-            _, at, line = last
-        line += text.count("\n", at, offset)
-        self._last[id(src)] = (src, offset, line)
-        return line + 1, offset - text.rfind("\n", 0, offset)
-
-
-def _span_location(
-    src: SourceFile, start: int, end: int, lines: LineCounter | None = None
-) -> Location:
-    if lines is not None:
-        line, col = lines.position(src, start)
-        end_line, end_col = lines.position(src, end)
-        return Location(src.rel, line, col, end_line, end_col)
+def _span_location(src: SourceFile, start: int, end: int) -> Location:
     a = src.offset_to_location(start)
     b = src.offset_to_location(end)
     return Location(src.rel, a.line, a.col, b.line, b.col)
@@ -108,14 +74,12 @@ def locate_in_value(
     path: Sequence[int | str],
     needle: str,
     occurrence: int = 0,
-    lines: LineCounter | None = None,
 ) -> Location:
     """Where the ``occurrence``-th copy of ``needle`` sits in the file, for a value at ``path``.
 
     Folding (``>-``) and line wrapping change where a word sits, never the order of words,
     so searching the raw source span finds the same occurrence the value has. Falls back to
-    the value's start when the text cannot be found (escapes in quoted scalars). A rule
-    with many findings passes its run's :class:`LineCounter` as ``lines``.
+    the value's start when the text cannot be found (escapes in quoted scalars).
     """
     span = value_span(q, *path)
     if span is None or not needle:
@@ -126,7 +90,7 @@ def locate_in_value(
         pos = src.text.find(needle, pos + 1, end)
         if pos < 0:
             return q.loc(*path)
-    return _span_location(src, pos, pos + len(needle), lines)
+    return _span_location(src, pos, pos + len(needle))
 
 
 def locate_word(q: AnyQuestion, path: Sequence[int | str], value: str, offset: int) -> Location:

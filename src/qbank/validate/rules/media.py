@@ -33,7 +33,7 @@ from qbank.model import (
     Single,
     image_limit,
 )
-from qbank.validate.rules.answers import LineCounter, locate_in_value
+from qbank.validate.rules.answers import locate_in_value
 
 if TYPE_CHECKING:
     from qbank.model import AnyQuestion
@@ -287,8 +287,6 @@ class _MediaChecker:
         self.good: set[str] = set()
         #: folder → its file names and the resolved root (see :func:`_nearest_file`)
         self.listings: dict[Path, tuple[list[str], Path] | None] = {}
-        #: where the findings' images sit (a bank missing its exhibits has hundreds)
-        self.lines = LineCounter()
 
     def resolve(self, src: str) -> Path:
         """:func:`resolve_media`, once per source (banks share images between questions)."""
@@ -309,7 +307,7 @@ class _MediaChecker:
         return self.cache[path]
 
     def locate(self, q: AnyQuestion, path: tuple[int | str, ...], src: str) -> Location:
-        return locate_in_value(q, path, src, lines=self.lines) if src else q.loc(*path)
+        return locate_in_value(q, path, src) if src else q.loc(*path)
 
     def images(
         self, q: AnyQuestion, path: tuple[int | str, ...], text: str, inline: bool = False
