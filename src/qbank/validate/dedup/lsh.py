@@ -16,6 +16,7 @@ from itertools import pairwise, repeat
 import numpy as np
 
 from qbank.validate.dedup.scan import (
+    LONG_KEY,
     Tracker,
     char_histograms,
     histogram_filter,
@@ -61,7 +62,9 @@ _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _U64 = np.uint64
 
 
-def _token_hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _token_hashes(
+    keys: Sequence[str], codes: dict[int, str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Word sets of the keys as (32-bit hash per vocabulary word, word ids, doc offsets);
     sets larger than :data:`SKETCH` words are cut to their bottom-k sample.
 
@@ -69,8 +72,11 @@ def _token_hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     machines; Python's ``hash()`` is salted). :func:`_word_sets_numpy` computes the sets
     with numpy; when it cannot prove its result exact (two different words with one crc32,
     or two words it cannot tell apart) :func:`_word_sets_python` does, the reference. Both
-    give every document the same set of word hashes, hence the same MinHash signatures."""
-    found = _word_sets_numpy(keys)
+    give every document the same set of word hashes, hence the same MinHash signatures.
+
+    ``codes``, if given, receives the word codes of the long keys when the numpy path
+    succeeds (see :func:`_word_sets_numpy`), else nothing."""
+    found = _word_sets_numpy(keys, codes)
     return found if found is not None else _word_sets_python(keys)
 
 
@@ -115,7 +121,9 @@ def _space_bytes(data: np.ndarray) -> np.ndarray:
     return space
 
 
-def _word_sets_numpy(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _word_sets_numpy(
+    keys: Sequence[str], codes: dict[int, str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """:func:`_token_hashes` with numpy, or None when the result is not proven exact (then
     the caller uses :func:`_word_sets_python`).
 
@@ -125,13 +133,29 @@ def _word_sets_numpy(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.nd
     global word ids (zlib.crc32 runs once per new word). Finally, if two distinct words
     share a crc32, None: the reference breaks such a tie by first use, this code by crc32
     order only. Word ids differ from the reference's, but each document gets the same set
-    of crc32 values (tests compare the two on random and non-ASCII texts)."""
+    of crc32 values (tests compare the two on random and non-ASCII texts).
+
+    ``codes``, if given, receives on success, for each key longer than
+    :data:`~qbank.validate.dedup.scan.LONG_KEY` characters, its index → its word codes: the
+    key with every word replaced by one character, ``chr`` of the word's global id (ids
+    from U+D800 on move up by 0x800, past the surrogates). The ids are one per distinct
+    word (the words are told apart byte for byte, and across runs by the dictionary of
+    their bytes), so these codes are one-to-one with the words, as
+    :func:`~qbank.validate.dedup.scan.word_codes`' are: a score on codes depends only on
+    which words are equal, so :func:`~qbank.validate.dedup.scan.verify_pairs` scores the
+    same with either (``tests/test_dedup_shared_codes.py``). This saves splitting and
+    looking up the long keys' words a second time (≈ 8 ms on the 2,000 real-style bank)."""
     vocab: dict[bytes, int] = {}
     hashes: list[int] = []
     ids: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
+    long_codes: dict[int, str] = {}
     for lo, hi in _runs(keys):
-        part = _chunk_words(keys[lo:hi])
+        long_keys = (
+            [k for k in range(lo, hi) if len(keys[k]) > LONG_KEY] if codes is not None else []
+        )
+        seen: list[np.ndarray] | None = [] if long_keys else None
+        part = _chunk_words(keys[lo:hi], seen)
         if part is None:
             return None
         words, crcs, local, counts = part
@@ -145,9 +169,20 @@ def _word_sets_numpy(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.nd
             hashes.extend(crcs[fresh].tolist())
         ids.append(gid[local])
         sizes.append(counts)
+        if seen and len(vocab) + 0x800 <= 0x110000:  # every id has a code point
+            # the run's words as code points, decoded at once; each long key is a slice
+            occurrence, begin = seen
+            points = gid[occurrence]
+            points[points >= 0xD800] += 0x800
+            coded = points.astype("<u4").tobytes().decode("utf-32-le")
+            at, ends = begin.tolist(), [*begin[1:].tolist(), len(occurrence)]
+            for k in long_keys:
+                long_codes[k] = coded[at[k - lo] : ends[k - lo]]
     crc = np.asarray(hashes, dtype=np.uint64)
     if len(np.unique(crc)) < len(crc):
         return None  # two words, one crc32: the reference breaks the tie by first use
+    if codes is not None:
+        codes.update(long_codes)  # a key it lacks is coded by verify_pairs itself
     offsets = np.zeros(len(keys) + 1, np.int64)
     if sizes:
         np.cumsum(np.concatenate(sizes), out=offsets[1:])
@@ -204,6 +239,7 @@ _CODES_32 = 2**32
 
 def _chunk_words(
     keys: Sequence[str],
+    occurrences: list[np.ndarray] | None = None,
 ) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray] | None:
     """The distinct words (UTF-8) of the keys with their crc32, each key's word set as
     indices into them (in crc32 order, cut to the bottom :data:`SKETCH`) and the set sizes;
@@ -220,7 +256,13 @@ def _chunk_words(
     (length and each 8-byte chunk) with its group's first word: if any differs, None. A
     key's distinct words come from one sort of (key, crc32 rank), which also removes the
     repeats that do not follow each other (keys not sorted): in crc32 order, so its first
-    :data:`SKETCH` are the bottom-k sample."""
+    :data:`SKETCH` are the bottom-k sample.
+
+    ``occurrences``, if given, receives two arrays on success: every word of the keys in
+    order (dropped repeats included) as its index into the returned words, and the index
+    of each key's first word there (:func:`_word_sets_numpy` makes word codes of them). A
+    dropped repeat equals, byte for byte, the kept word before it in its key, so it gets
+    that word's index."""
     n = len(keys)
     text = " ".join(keys)
     raw = text.encode("utf-8")
@@ -234,6 +276,8 @@ def _chunk_words(
     starts, lens = _word_bounds(data)
     if len(starts) == 0:
         empty = np.empty(0, np.int64)
+        if occurrences is not None:
+            occurrences += [empty, np.zeros(n, np.int64)]
         return [], np.empty(0, np.uint64), empty, np.zeros(n, np.int64)
     padded = raw + bytes(8)
     view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
@@ -256,7 +300,8 @@ def _chunk_words(
         same[repeat_at[~equal]] = False
         j += 1
         repeat_at = repeat_at[equal & (lens[repeat_at] > 8 * j)]
-    if np.count_nonzero(same) >= REPEATS_WORTH * len(same):
+    dropped = np.count_nonzero(same) >= REPEATS_WORTH * len(same)
+    if dropped:
         keep = np.flatnonzero(~same)
         counts = np.diff(np.searchsorted(keep, begin), append=len(keep))  # words kept per key
         starts, lens, first = starts[keep], lens[keep], first[keep]
@@ -295,6 +340,10 @@ def _chunk_words(
             return None
         j += 1
         active = active[lens[active] > 8 * j]
+    if occurrences is not None:
+        # every word's group: a dropped repeat takes the group of the last kept word before
+        # it (a key's first word is never dropped, so that word is in the same key)
+        occurrences += [group[np.cumsum(~same) - 1] if dropped else group, begin]
     cut = map(slice, starts[reps].tolist(), (starts[reps] + lens[reps]).tolist())
     words = list(map(raw.__getitem__, cut))
     crc = np.fromiter(map(zlib.crc32, words), np.uint64, len(words))
@@ -319,18 +368,21 @@ def _chunk_words(
     return words, crc, local, sizes
 
 
-def minhash_signatures(keys: Sequence[str], num_perm: int = BANDS * ROWS) -> np.ndarray:
+def minhash_signatures(
+    keys: Sequence[str], num_perm: int = BANDS * ROWS, *, codes: dict[int, str] | None = None
+) -> np.ndarray:
     """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the keys' word sets.
 
     Permutations are multiply-add-shift hashes ``(a·x + b) mod 2⁶⁴ >> 32`` of the token's
     crc32 with ``a``, ``b`` from a fixed seed: universal, and all numpy. Computed on the
     vocabulary once and gathered per document, in chunks to bound memory.
     A document without words gets all-ones (it never shares a band with a real one).
+    ``codes``, if given, receives the long keys' word codes (:func:`_word_sets_numpy`).
     """
     rng = np.random.Generator(np.random.PCG64(SEED))
     a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    hashes, ids, offsets = _token_hashes(keys)
+    hashes, ids, offsets = _token_hashes(keys, codes)
     # one extra row of all-ones pads the word lists of a chunk to one width (at most SKETCH
     # words); the minimum over a document's ids and pads is the minimum over its ids
     pad = len(hashes)
@@ -598,7 +650,8 @@ def lsh_pairs(
     n = len(keys)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    sig = minhash_signatures(keys, bands * rows)
+    long_codes: dict[int, str] = {}  # the long keys' word codes, made with their word sets
+    sig = minhash_signatures(keys, bands * rows, codes=long_codes)
     hist = char_histograms(keys)
     lengths = key_lengths(keys)
     kept: list[np.ndarray] = []
@@ -617,4 +670,4 @@ def lsh_pairs(
     codes = unique(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
     del kept
     pairs = np.stack([codes // n, codes % n], axis=1)
-    return verify_pairs(keys, pairs, threshold, workers=workers)
+    return verify_pairs(keys, pairs, threshold, workers=workers, codes=long_codes)

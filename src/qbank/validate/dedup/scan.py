@@ -11,7 +11,7 @@ Pairs are ``(k, 2)`` int64 arrays of indices into the keys, ``i < j``, sorted.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -299,6 +299,7 @@ def verify_pairs(
     threshold: float,
     *,
     workers: int = -1,
+    codes: Mapping[int, str] | None = None,
 ) -> np.ndarray:
     """The candidate ``pairs`` whose keys score ≥ ``threshold`` (:func:`pair_score`).
 
@@ -307,6 +308,13 @@ def verify_pairs(
     :data:`BAND_MIN_KEY` characters or more) and are then scored with ``cdist``
     (:func:`_verify`). Both bounds are exact: they drop only pairs that score below
     ``threshold``, so the pairs are those that scoring every candidate gives.
+
+    ``codes`` may give word codes of long keys by index, made by
+    :func:`~qbank.validate.dedup.lsh.minhash_signatures` with the keys' word sets (one
+    character per distinct word, the same for the same word in all of them): used when it
+    holds every long key of the pairs, else :func:`word_codes` codes them. Any one-to-one
+    coding gives the same scores; :func:`word_bound` may then keep other pairs below the
+    threshold (its buckets differ), which the scoring drops, so the pairs are the same.
     """
     kept: list[np.ndarray] = []
     lengths = key_lengths(keys) if len(pairs) else np.zeros(0, dtype=np.int64)
@@ -318,10 +326,15 @@ def verify_pairs(
     _LONG_SCORES.clear()  # only the latest call's pairs are held
     if long_pairs.any():
         involved = unique(pairs[long_pairs].ravel())
-        codes = word_codes([keys[i] for i in involved.tolist()])
-        at = np.searchsorted(involved, pairs[long_pairs])  # the pairs as rows of ``codes``
-        at = at[word_bound(codes, at, threshold)]
-        at, scores = _verify(codes, at, threshold, workers)
+        wanted = involved.tolist()
+        coded = (
+            [codes[i] for i in wanted]
+            if codes is not None and all(i in codes for i in wanted)
+            else word_codes([keys[i] for i in wanted])
+        )
+        at = np.searchsorted(involved, pairs[long_pairs])  # the pairs as rows of ``coded``
+        at = at[word_bound(coded, at, threshold)]
+        at, scores = _verify(coded, at, threshold, workers)
         found = involved[at]
         _remember(
             [keys[i] for i in found[:, 0].tolist()], [keys[j] for j in found[:, 1].tolist()], scores
