@@ -150,10 +150,11 @@ def _word_sets_numpy(
     ids: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
     long_codes: dict[int, str] = {}
+    long_at = (
+        np.flatnonzero(key_lengths(keys) > LONG_KEY) if codes is not None else np.empty(0, int)
+    )
     for lo, hi in _runs(keys):
-        long_keys = (
-            [k for k in range(lo, hi) if len(keys[k]) > LONG_KEY] if codes is not None else []
-        )
+        long_keys = long_at[np.searchsorted(long_at, lo) : np.searchsorted(long_at, hi)].tolist()
         seen: list[np.ndarray] | None = [] if long_keys else None
         part = _chunk_words(keys[lo:hi], seen)
         if part is None:
