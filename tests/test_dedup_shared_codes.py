@@ -2,7 +2,8 @@
 codes=...)``, ``lsh._word_sets_numpy``) against :func:`~qbank.validate.dedup.scan.word_codes`,
 the code they replace in :func:`~qbank.validate.dedup.scan.verify_pairs`: the two codings
 must be one-to-one with each other (then every score on codes is the same), and the verified
-pairs and the long pairs' remembered scores must be those of the ``word_codes`` path."""
+pairs and the long pairs' remembered scores must be those of the ``word_codes`` path. Also
+:func:`~qbank.validate.dedup.scan.char_histograms` in chunks of any size."""
 
 from __future__ import annotations
 
@@ -152,3 +153,14 @@ def test_codes_skip_the_surrogates(monkeypatch: pytest.MonkeyPatch) -> None:
     _assert_same_coding(keys, codes)
     highest = max(map(ord, "".join(codes.values())))
     assert highest > 0xDFFF, highest
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 300, 5_000, 10**9])
+def test_char_histograms_any_chunk(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``char_histograms`` in chunks of any size (keys longer than a chunk, a chunk of one
+    key, one chunk for all) counts as the character-by-character reference."""
+    from test_dedup_keys import reference_histograms, sorted_keys
+
+    monkeypatch.setattr(scan, "_HIST_CHUNK", chunk)
+    keys = random_keys(4, 200) + sorted_keys(4, 60) + ["?", "\xff\u0100", "", "x" * 9_000]
+    assert np.array_equal(scan.char_histograms(keys), reference_histograms(keys))

@@ -688,6 +688,14 @@ def key_lengths(keys: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(len, keys), np.int64, len(keys))
 
 
+#: characters per chunk of :func:`char_histograms` (a key longer than this is a chunk of its
+#: own). The chunk's cell indices (8 bytes a character) then stay in the cache: measured
+#: (CPU medians, 13:41, load 3.7) 2 M characters 5.2 ms, 500 k 3.8, 250 k 3.6, 120 k 3.4,
+#: 60 k 3.3 on the 2,000 real-style keys; 27.3 / 16.0 / 12.7 / 12.4 / 11.9 ms on the 20,000
+#: synthetic ones. Chunking changes no count
+_HIST_CHUNK = 128_000
+
+
 def char_histograms(keys: Sequence[str]) -> np.ndarray:
     """Character counts of each key (``len(keys)`` × :data:`HIST_BUCKETS`).
 
@@ -708,9 +716,9 @@ def char_histograms(keys: Sequence[str]) -> np.ndarray:
     )
     ends = np.cumsum(lengths)
     doc = 0
-    while doc < n:  # chunks of ≈ 2 M characters: small temporaries, no page-fault storms
+    while doc < n:  # chunks of ≈ _HIST_CHUNK characters: the temporaries stay in cache
         done = int(ends[doc - 1]) if doc else 0
-        stop = min(n, max(doc + 1, int(np.searchsorted(ends, done + 2_000_000))))
+        stop = min(n, max(doc + 1, int(np.searchsorted(ends, done + _HIST_CHUNK))))
         # one byte per character: Latin-1, anything else becomes "?" (its own bucket)
         text = "".join(keys[doc:stop]).encode("latin-1", "replace").translate(_HIST_BYTES)
         width = (stop - doc) * HIST_BUCKETS
