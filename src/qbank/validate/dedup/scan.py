@@ -514,17 +514,24 @@ def _piece_lcs(
                 workers=1,
             )[0]
 
-    # runs spread over ``workers`` threads as in :func:`_verify` (each writes its own rows)
+    _spread_runs(score, len(run_starts), workers, min_runs=64)
+    return out
+
+
+def _spread_runs(
+    score: Callable[[int, int], None], n_runs: int, workers: int, *, min_runs: int
+) -> None:
+    """Call ``score(lo, hi)`` over runs ``0 … n_runs``: in one call, or — with more than one
+    worker thread and at least ``min_runs`` runs — in ``4 × threads`` slices on a pool (each
+    slice writes its own rows of the result; rapidfuzz releases the GIL while it scores)."""
     threads = (os.cpu_count() or 1) if workers < 1 else workers
-    n_runs = len(run_starts)
-    parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= 64 else 1
+    parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= min_runs else 1
     if parts == 1:
         score(0, n_runs)
-    else:
-        cuts = [n_runs * k // parts for k in range(parts + 1)]
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(score, cuts[:-1], cuts[1:]))
-    return out
+        return
+    cuts = [n_runs * k // parts for k in range(parts + 1)]
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(score, cuts[:-1], cuts[1:]))
 
 
 #: word buckets of :func:`word_bound` (merging words into buckets keeps the bound exact)
@@ -590,7 +597,6 @@ def _verify(
     """
     kept: list[np.ndarray] = []
     kept_scores: list[np.ndarray] = []
-    threads = (os.cpu_count() or 1) if workers < 1 else workers
     cutoff = float(threshold)
     for start in range(0, len(pairs), VERIFY_CHUNK):
         chunk = pairs[start : start + VERIFY_CHUNK]
@@ -625,14 +631,7 @@ def _verify(
                 cutoff,
                 scores,
             )
-            n_runs = len(queries)
-            parts = min(4 * threads, n_runs) if threads > 1 and n_runs >= 256 else 1
-            if parts == 1:
-                score(0, n_runs)
-            else:
-                cuts = [n_runs * k // parts for k in range(parts + 1)]
-                with ThreadPoolExecutor(threads) as pool:
-                    list(pool.map(score, cuts[:-1], cuts[1:]))
+            _spread_runs(score, len(queries), workers, min_runs=256)
         hit = scores > 0
         kept.append(chunk[hit])
         kept_scores.append(scores[hit])
