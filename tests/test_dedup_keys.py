@@ -319,3 +319,76 @@ def test_solution_equals_the_search_on_the_bench_banks(tmp_path: Path) -> None:
             seen += want is not None
             assert text_module._solution(plain) == want
     assert seen > 20  # the banks hold series items
+
+
+# -- keys from the sorted words of repeated lines (stem_keys) ---------------------------------
+
+
+def test_words_of_a_text_are_the_words_of_its_lines_for_every_code_point() -> None:
+    """What :func:`~qbank.validate.dedup.text.stem_keys` rests on: ``default_process`` maps
+    each character on its own, so splitting a text at its line breaks first gives the same
+    words, whatever character stands at a line's end or start (every code point)."""
+    dp = text_module.default_process
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        assert len(dp(f"x{c}x")) == 3, hex(cp)
+        whole = dp(f"ab{c}\n{c}cd\n{c}").split()
+        assert whole == dp(f"ab{c}").split() + dp(f"{c}cd").split() + dp(c).split(), hex(cp)
+
+
+#: lines of stems: long paragraphs that recur (a shared scenario), short ones, Unicode at
+#: the ends of lines, empty lines, characters whose Python lower case is longer ("İ")
+LINES = st.lists(st.sampled_from(PIECES), max_size=10).map("".join) | st.text(max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(LINES, min_size=1, max_size=6),
+    st.lists(st.lists(st.integers(0, 9), max_size=8), max_size=10),
+    st.sampled_from([0, 1, 5, 30, 200]),
+    st.sampled_from([5000, 40, 3]),
+)
+def test_stem_keys_equal_stem_key_on_stems_with_repeated_lines(
+    pool: list[str], stems_as_indices: list[list[int]], repeat_chars: int, max_key: int
+) -> None:
+    # each stem joins lines of a shared pool (index 9: a fresh line of its own)
+    plains = [
+        "\n".join(pool[i % len(pool)] if i < 9 else f"own {n} line" for n, i in enumerate(s))
+        for s in stems_as_indices
+    ]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(text_module, "REPEAT_CHARS", repeat_chars)
+        mp.setattr(text_module, "MAX_KEY_CHARS", max_key)
+        assert text_module.stem_keys(plains) == [stem_key(p) for p in plains]
+        assert text_module.stem_keys(plains) == [
+            text_module.sort_key(text_module.normalise(p)) for p in plains
+        ]
+
+
+def test_stem_keys_with_long_repeated_paragraphs_and_the_key_cut() -> None:
+    rng = random.Random(5)
+    vocab = ["Zeta", "alpha", "Äpfel", "İstanbul", "node", "3.5", "x", "ß", "中文", "rest"]
+    paragraphs = [" ".join(rng.choices(vocab, k=rng.randint(40, 900))) for _ in range(6)]
+    plains = []
+    for n in range(60):
+        lines = rng.sample(paragraphs, rng.randint(1, 4))
+        # a line that starts like a repeated paragraph and ends otherwise
+        lines.append(f"{rng.choice(paragraphs)} but {rng.choice(vocab)}")
+        lines.insert(rng.randint(0, len(lines)), f"Solution: step {n} ({rng.choice(vocab)}).")
+        plains.append(rng.choice(["\n", "\n\n", "\n \n"]).join(lines))
+    keys = text_module.stem_keys(plains)
+    assert keys == [stem_key(p) for p in plains]
+    uncut = [" ".join(sorted(text_module.default_process(p).split())) for p in plains]
+    assert sum(len(k) > text_module.MAX_KEY_CHARS for k in uncut) > 10  # some keys are cut
+
+
+def test_stem_keys_equal_stem_key_on_the_real_style_bench(tmp_path: Path) -> None:
+    real = bench_banks(tmp_path)[2]
+    plains = stem_texts(sorted(load_bank(real).questions, key=lambda q: q.id))
+    long_lines = [
+        line for p in plains for line in p.split("\n") if len(line) >= text_module.REPEAT_CHARS
+    ]
+    assert len(set(long_lines)) < len(long_lines) / 1.2  # the cache is used: lines repeat
+    assert text_module.stem_keys(plains) == [stem_key(p) for p in plains]

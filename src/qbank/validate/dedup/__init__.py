@@ -98,11 +98,12 @@ from qbank.validate.dedup.text import (
     plain_text,
     qualifiers,
     sort_key,
-    stem_key,
+    stem_keys,
     stem_text,
     stem_texts,
     word_changes,
 )
+from qbank.validate.dedup.text import stem_key as stem_key
 
 if TYPE_CHECKING:
     from qbank.model import AnyQuestion
@@ -242,7 +243,7 @@ def prepare(questions: Iterable[AnyQuestion]) -> list[Item]:
     vocab = WordCodes()  # one word coding for the run: see Item
     with paused():  # many small objects, no cycles (qbank.gcpause)
         plains = stem_texts(qs)
-        return list(map(Item, qs, plains, map(stem_key, plains), repeat(vocab)))
+        return list(map(Item, qs, plains, stem_keys(plains), repeat(vocab)))
 
 
 def _groups(items: list[Item]) -> tuple[list[str], list[list[int]]]:

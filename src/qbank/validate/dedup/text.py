@@ -358,6 +358,59 @@ def stem_key(plain: str) -> str:
     return key if len(key) <= MAX_KEY_CHARS else sort_key(key)
 
 
+#: a line of a stem this long is looked up among the lines :func:`stem_keys` has already
+#: split and sorted (a shared scenario or case text); shorter lines are split afresh
+REPEAT_CHARS = 200
+
+
+def stem_keys(plains: Sequence[str]) -> list[str]:
+    """``[stem_key(p) for p in plains]``, reusing the sorted words of long lines that repeat.
+
+    Real banks repeat long paragraphs: the items of a series share their scenario and differ
+    in the "Solution: …" line, the questions of a case study share the case text (in the
+    real-style bench a third of all words). Each line of :data:`REPEAT_CHARS` characters or
+    more is split and sorted once per call and its sorted words kept (in a dict local to the
+    call, keyed by the line's text); a stem's words are these runs, plus the words of its
+    shorter lines split together, sorted once more: ``list.sort`` (Timsort) finds the
+    already-sorted runs and merges them, instead of sorting every word again. A stem of less
+    than ``2 * REPEAT_CHARS`` characters, or of one line, takes :func:`stem_key`.
+
+    Why the keys are the same: ``default_process`` maps each character to one character on
+    its own (lower case, anything not alphanumeric to a space) and trims the ends, so the
+    words of a text are the words of its lines, one after another, whatever the characters
+    at a line's ends (checked for every code point, e.g. "İ", whose Python lower case is two
+    characters: ``default_process`` makes it one; ``tests/test_dedup_keys.py``). So the
+    lists sorted here hold the same words as ``default_process(plain).split()``, as often;
+    and sorting a list of strings (a total order: code points) gives the one sorted sequence
+    of its words, whatever order they came in: equal words are equal strings, so neither
+    Timsort's runs nor its stability change the joined key. The cut at
+    :data:`MAX_KEY_CHARS` is :func:`stem_key`'s, on the same joined key.
+    """
+    seen: dict[str, list[str]] = {}
+    keys: list[str] = []
+    for plain in plains:
+        if len(plain) < 2 * REPEAT_CHARS or "\n" not in plain:
+            keys.append(stem_key(plain))
+            continue
+        words: list[str] = []
+        short: list[str] = []
+        for line in plain.split("\n"):
+            if len(line) < REPEAT_CHARS:
+                short.append(line)
+                continue
+            known = seen.get(line)
+            if known is None:
+                known = seen[line] = default_process(line).split()
+                known.sort()
+            words += known
+        if short:
+            words += default_process("\n".join(short)).split()
+        words.sort()
+        key = " ".join(words)
+        keys.append(key if len(key) <= MAX_KEY_CHARS else sort_key(key))
+    return keys
+
+
 def numbers(text: str) -> tuple[str, ...]:
     """The numbers of a text as a sorted multiset (thousands separators dropped)."""
     found = (_NUMBER_ASCII_RE if text.isascii() else _NUMBER_RE).findall(text)
