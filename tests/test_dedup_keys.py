@@ -321,6 +321,19 @@ def test_solution_equals_the_search_on_the_bench_banks(tmp_path: Path) -> None:
     assert seen > 20  # the banks hold series items
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_marked_equals_a_search_per_text(seed: int) -> None:
+    rng = random.Random(seed)
+    texts = ["".join(rng.choices(PIECES, k=rng.randint(0, 6))) for _ in range(rng.randint(0, 60))]
+    texts = [t for t in texts if rng.random() < 0.5 or not any(c in t for c in "[&<\\*_`~|")]
+    want = [
+        i
+        for i, t in enumerate(texts)
+        if any(c in t for c in text_module._MARKUP_CHARS) or _OLD_LIST_NUMBER_RE.search(t)
+    ]
+    assert text_module._marked(texts) == want
+
+
 # -- keys from the sorted words of repeated lines (stem_keys) ---------------------------------
 
 
