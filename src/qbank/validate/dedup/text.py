@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate
 from operator import attrgetter
@@ -369,12 +370,15 @@ def stem_keys(plains: Sequence[str]) -> list[str]:
 
     Real banks repeat long paragraphs: the items of a series share their scenario and differ
     in the "Solution: …" line, the questions of a case study share the case text (in the
-    real-style bench a third of all words). Each line of :data:`REPEAT_CHARS` characters or
-    more is split and sorted once per call and its sorted words kept (in a dict local to the
-    call, keyed by the line's text); a stem's words are these runs, plus the words of its
-    shorter lines split together, sorted once more: ``list.sort`` (Timsort) finds the
-    already-sorted runs and merges them, instead of sorting every word again. A stem of less
-    than ``2 * REPEAT_CHARS`` characters, or of one line, takes :func:`stem_key`.
+    real-style bench a third of all words). A stem of ``2 * REPEAT_CHARS`` characters or
+    more with line breaks is split into lines; each line of :data:`REPEAT_CHARS` characters
+    or more that occurs more than once among these stems is split and sorted once, and its
+    sorted words kept (in a dict local to the call, keyed by the line's text) until its
+    last use; a stem's words are these sorted runs plus the words of its other lines, sorted
+    once more: ``list.sort`` (Timsort) finds the already-sorted runs and merges them,
+    instead of sorting every word again. Lines that occur once are not kept (a bank of long
+    distinct stems would otherwise hold every word of them at once). Every other stem takes
+    :func:`stem_key`.
 
     Why the keys are the same: ``default_process`` maps each character to one character on
     its own (lower case, anything not alphanumeric to a space) and trims the ends, so the
@@ -387,30 +391,42 @@ def stem_keys(plains: Sequence[str]) -> list[str]:
     Timsort's runs nor its stability change the joined key. The cut at
     :data:`MAX_KEY_CHARS` is :func:`stem_key`'s, on the same joined key.
     """
-    seen: dict[str, list[str]] = {}
     keys: list[str] = []
     add = keys.append
     least = 2 * REPEAT_CHARS
+    later: list[tuple[int, list[str]]] = []  # (index, lines) of the stems done below
     for plain in plains:
         if len(plain) < least or "\n" not in plain:
             add(stem_key(plain))
-            continue
+        else:
+            later.append((len(keys), plain.split("\n")))
+            add("")
+    if not later:
+        return keys
+    # how often each long line is still to be used: kept while it is more than once
+    left = Counter([line for _, lines in later for line in lines if len(line) >= REPEAT_CHARS])
+    seen: dict[str, list[str]] = {}
+    for i, lines in later:
         words: list[str] = []
         short: list[str] = []
-        for line in plain.split("\n"):
+        for line in lines:
             if len(line) < REPEAT_CHARS:
                 short.append(line)
                 continue
-            known = seen.get(line)
+            uses = left[line]
+            left[line] = uses - 1
+            known = seen.pop(line, None) if uses == 1 else seen.get(line)
             if known is None:
-                known = seen[line] = default_process(line).split()
+                known = default_process(line).split()
                 known.sort()
+                if uses > 1:
+                    seen[line] = known
             words += known
         if short:
             words += default_process("\n".join(short)).split()
         words.sort()
         key = " ".join(words)
-        add(key if len(key) <= MAX_KEY_CHARS else sort_key(key))
+        keys[i] = key if len(key) <= MAX_KEY_CHARS else sort_key(key)
     return keys
 
 
