@@ -159,7 +159,7 @@ def _marked(texts: list[str]) -> list[int]:
     break of the joined text, where :data:`_LIST_ITEM_LINE_RE` matches if the line is a
     numbered-list item; no match spans two texts (the pattern holds no other line
     break)."""
-    joined = "\n" + "\n".join(texts)
+    joined = "\n".join(["", *texts])  # one copy, not two as ``"\n" + "\n".join(texts)``
     found: list[int] = []
     starts: list[int] = []  # where each text starts in ``joined``, then its length + 1
     for char in _MARKUP_CHARS:
