@@ -390,8 +390,14 @@ def inside(path: str | Path, root: str | Path) -> bool:
     objects and a parent (half of this function's time; it runs for every file the loader
     and the exporters read). ``tests/test_fsutil_read.py`` compares the two.
     """
-    real = os.path.realpath(path)
-    top = os.path.realpath(root)
+    return within(os.path.realpath(path), os.path.realpath(root))
+
+
+def within(real: str, top: str) -> bool:
+    """Whether the real path ``real`` is ``top`` or below it, both as ``os.path.realpath``
+    gives them (absolute, no ``.``, ``..``, repeated or trailing separator but the root's):
+    ``top`` itself, or ``top`` and a separator at its start (``/bank2`` is not below
+    ``/bank``)."""
     return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
+from qbank.fsutil import within
 from qbank.markup.types import MediaOutsideBank, MediaRef
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -119,12 +120,10 @@ _POSIX = os.name == "posix"
 
 def _inside(path: Path, base: Path) -> bool:
     """``path.is_relative_to(base)``: on POSIX, for the resolved absolute paths here
-    (``realpath``'s: one leading slash, no empty, ``.`` or ``..`` part), the string test
-    that ``base``'s parts start ``path``'s (``base`` itself, or ``base`` and a slash)."""
+    (``realpath``'s), the string test of :func:`qbank.fsutil.within`."""
     if not _POSIX:
         return path.is_relative_to(base)
-    p, b = str(path), str(base)
-    return p == b or p.startswith(b if b == "/" else b + "/")
+    return within(str(path), str(base))
 
 
 def _resolve_in(path: Path, folders: _Folders) -> Path:
