@@ -46,12 +46,8 @@ def window(line: str, col: int, width: int = FRAME_WIDTH) -> int:
 
 def frame(ctx: ReportContext, p: Problem) -> list[str]:
     """The code frame of a finding: the line before (:data:`_CONTEXT_LINES`), its line,
-    both clipped to a window around the column, and a caret line under the spot.
-
-    :func:`window` and :func:`clip` written out for a line that fits (the usual case: no
-    call then), and each line's tabs expanded once: a report draws thousands of frames
-    (``tests/test_report_fast_paths.py`` compares this with the plain version on every
-    finding of four banks and on made-up tabs, long lines, spans and places)."""
+    both clipped to a window around the column (:func:`window`, :func:`clip`), and a caret
+    line under the spot. Each line's tabs are expanded once."""
     loc = p.location
     src = ctx.bank.files.get(loc.file)
     if src is None or not src.text:
@@ -62,20 +58,14 @@ def frame(ctx: ReportContext, p: Problem) -> list[str]:
         return []
     width = len(str(line))
     target = lines[line - 1].expandtabs(1)
-    start = 0 if len(target) <= FRAME_WIDTH else window(target, col)
+    start = window(target, col)
     out = [f"{' ' * width} |"]
     for n in range(max(1, line - _CONTEXT_LINES), line):
         text = lines[n - 1].expandtabs(1)
-        if start == 0 and len(text) <= FRAME_WIDTH:
-            shown = text
-        else:
-            shown = clip(text, start if len(text) > start else 0)[0]
+        shown = clip(text, start if len(text) > start else 0)[0]
         out.append(f"{n:>{width}} | {shown}".rstrip())
     # the target line: ``start < len(target)`` whenever it is not 0 (see window)
-    if start == 0 and len(target) <= FRAME_WIDTH:
-        shown, lead = target, 0
-    else:
-        shown, lead = clip(target, start)
+    shown, lead = clip(target, start)
     out.append(f"{line:>{width}} | {shown}".rstrip())
     end_col = loc.end_col
     if loc.end_line == line and end_col and end_col > col:
