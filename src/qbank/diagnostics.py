@@ -9,6 +9,7 @@ source of truth.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -210,3 +211,11 @@ def fixable(p: Problem) -> bool:
     """True when ``qbank fix`` fixes this finding."""
     rule = RULES.get(p.rule)
     return rule is not None and rule.fixable and p.message.startswith(rule.fix_when)
+
+
+def fixable_findings(problems: Iterable[Problem]) -> list[Problem]:
+    """The findings ``qbank fix`` fixes (:func:`fixable`), in order. :func:`fixable` is
+    asked only of findings of a rule that has a fix: a report has thousands of findings,
+    most of rules without one."""
+    with_fix = {rule_id for rule_id, rule in RULES.items() if rule.fixable}
+    return [p for p in problems if p.rule in with_fix and fixable(p)]

@@ -6,7 +6,6 @@ Exit codes follow ruff: 0 clean (warnings allowed), 1 errors found (or warnings 
 
 from __future__ import annotations
 
-import operator
 import os
 import sys
 from pathlib import Path
@@ -253,19 +252,11 @@ def _concerns(p: Problem, files: set[str]) -> bool:
     return p.location.file in files or any(r.location.file in files for r in p.related)
 
 
-_RULE = operator.attrgetter("rule")
-
-
 def _fixable(bank: Bank, problems: list[Problem]) -> int:
     """How many findings `qbank fix` fixes (tried in memory on the files concerned)."""
-    from qbank.diagnostics import RULES, fixable
+    from qbank.diagnostics import fixable_findings
 
-    # only findings of a rule with a fix can be fixable: asked once per rule, not per finding
-    # (the rules read in C: a report has thousands of findings and most have no fix)
-    with_fix = {rule for rule in set(map(_RULE, problems)) if rule in RULES and RULES[rule].fix}
-    if not with_fix:
-        return 0
-    candidates = [p for p in problems if p.rule in with_fix and fixable(p)]
+    candidates = fixable_findings(problems)
     if not candidates:
         return 0
     from qbank.validate.fix import fix_text

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qbank.diagnostics import RULES, Problem, Severity, fixable
+from qbank.diagnostics import RULES, Problem, Severity, fixable_findings
 
 if TYPE_CHECKING:
     from qbank.load import Bank
@@ -215,9 +215,7 @@ class TallyRow:
 def tally(problems: list[Problem]) -> list[TallyRow]:
     """Findings counted by rule: most frequent first, then by rule id (like ruff)."""
     counts = rule_counts(problems)
-    # ``fixable(p)`` is false for a rule without a fix: asked only of the others' findings
-    with_fix = {rule for rule in counts if rule in RULES and RULES[rule].fixable}
-    fixes = Counter(p.rule for p in problems if p.rule in with_fix and fixable(p))
+    fixes = rule_counts(fixable_findings(problems))
     levels: dict[str, set[str]] = {}
     # the distinct (rule, severity text) pairs, read in C, rather than a set per finding
     pairs = zip(map(_RULE, problems), map(str, map(_SEVERITY, problems)), strict=True)
