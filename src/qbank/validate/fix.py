@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from qbank.diagnostics import Problem
+from qbank.source import line_starts
 
 try:  # the parser qbank's loader uses (libyaml): it reads what validate reads
     from yaml import CBaseLoader as _TextLoader
@@ -85,10 +86,6 @@ def _data(text: str) -> Any:
         return ("ok", yaml.load(text, Loader=_TextLoader))
     except yaml.YAMLError:
         return ("error", None)
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
 # -- whitespace and line endings ------------------------------------------------------------
@@ -204,7 +201,7 @@ def _quote_retyped(text: str, problems: list[Problem], fixed: Counter[str]) -> s
 
 def _quote_cloze(text: str, p: Problem) -> str | None:
     """QB008: the value starting at the problem's ``{{`` as a quoted or block scalar."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     lines = text.split("\n")
     row = p.location.line - 1
     if not 0 <= row < len(lines):
