@@ -654,14 +654,7 @@ def _score_runs(
     ``r`` against ``choices[starts[r]:ends[r]]``; each thread writes its own runs)."""
     for r in range(lo, hi):
         at, end = starts[r], ends[r]
-        scores[at:end] = process.cdist(
-            [queries[r]],
-            choices[at:end],
-            scorer=fuzz.ratio,
-            score_cutoff=cutoff,
-            dtype=np.float64,
-            workers=1,
-        )[0]
+        scores[at:end] = _query_scores(queries[r], choices[at:end], cutoff)
 
 
 # -- exact bounds ------------------------------------------------------------------------------
