@@ -61,6 +61,18 @@ def _real_style_keys() -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def _bounded(keys: list[str], pairs: np.ndarray, threshold: int) -> np.ndarray:
+    """The pairs the length and character-count bounds leave: what verify_pairs gets from
+    the scans."""
+    lengths = scan.key_lengths(keys)
+    return scan.histogram_filter(
+        scan.length_filter(pairs, lengths, threshold),
+        scan.char_histograms(keys),
+        lengths,
+        threshold,
+    )
+
+
 @pytest.mark.parametrize("threshold", [75, 85, 92])
 def test_verify_pairs_keeps_the_same_pairs_with_the_band_bound(threshold: int) -> None:
     """All pairs of 150 keys of 300-1,300 characters: verify_pairs with the band bound keeps
@@ -74,12 +86,7 @@ def test_verify_pairs_keeps_the_same_pairs_with_the_band_bound(threshold: int) -
     assert scan.verify_pairs(keys, pairs, threshold, workers=2).tolist() == expected
     # the pairs the length and character-count bounds leave (what verify_pairs gets from
     # the scans): the band bound rules out most of those that score below the threshold
-    candidates = scan.histogram_filter(
-        scan.length_filter(pairs, lengths, threshold),
-        scan.char_histograms(keys),
-        lengths,
-        threshold,
-    )
+    candidates = _bounded(keys, pairs, threshold)
     keep = scan.band_bound(keys, candidates, threshold, 1)
     scores = np.array([fuzz.ratio(keys[i], keys[j]) for i, j in candidates.tolist()])
     assert keep[scores >= threshold].all()
@@ -150,14 +157,8 @@ def test_band_bound_rules_out_what_it_did(threshold: int) -> None:
     that the pieces sized per pair did, less a few (the pieces differ by < 16 characters),
     and keep every pair that scores ≥ the threshold."""
     keys = _real_style_keys()
-    lengths = scan.key_lengths(keys)
     pairs = np.array([(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))])
-    candidates = scan.histogram_filter(
-        scan.length_filter(pairs, lengths, threshold),
-        scan.char_histograms(keys),
-        lengths,
-        threshold,
-    )
+    candidates = _bounded(keys, pairs, threshold)
     keep = scan.band_bound(keys, candidates, threshold, 1)
     assert np.array_equal(scan.band_bound(keys, candidates, threshold, 2), keep)  # threads
     was = _band_bound_as_was(keys, candidates, threshold)
