@@ -440,7 +440,7 @@ def _choice_passes(q: Single | Multi) -> bool:
     for o in options:
         if o.correct:
             correct += 1
-        keys.append(" ".join(o.text.split()).casefold())  # ``normalise``
+        keys.append(normalise(o.text))
     if isinstance(q, Single):
         if correct != 1:
             return False
@@ -534,8 +534,8 @@ def _multi(q: Multi) -> Iterator[Problem]:
 def _duplicate_options(
     q: AnyQuestion, texts: list[str], field: str, sub: str | None
 ) -> Iterator[Problem]:
-    # ``normalise`` of each text, written out; most questions repeat nothing
-    keys = [" ".join(text.split()).casefold() for text in texts]
+    keys = list(map(normalise, texts))
+    # most questions repeat nothing
     if len(set(keys)) == len(keys):
         return
     seen: dict[str, int] = {}

@@ -306,7 +306,8 @@ class _MediaChecker:
             self.cache[path] = _inspect(path, self.limit)
         return self.cache[path]
 
-    def locate(self, q: AnyQuestion, path: tuple[int | str, ...], src: str) -> Location:
+    @staticmethod
+    def locate(q: AnyQuestion, path: tuple[int | str, ...], src: str) -> Location:
         return locate_in_value(q, path, src) if src else q.loc(*path)
 
     def images(
