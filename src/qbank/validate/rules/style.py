@@ -261,15 +261,12 @@ def check(ctx: Context) -> Iterator[Problem]:
 def check_question(q: AnyQuestion) -> Iterator[Problem]:
     """The per-question warnings (QB401-QB404, QB407)."""
     if not (q.explanation or "").strip():
-        # ``Problem`` itself rather than ``problem()``: the rule's severity is W (registered
-        # above), and this is one finding per question of a bank without explanations
-        yield Problem(
+        yield problem(
             "QB401",
-            W,
             "no explanation",
             q.loc("id"),
-            "add `explanation:` saying why the answer is right",
-            q.id,
+            hint="add `explanation:` saying why the answer is right",
+            question_id=q.id,
         )
     if isinstance(q, CHOICE_CLASSES):
         options = q.options
@@ -463,13 +460,12 @@ def _long_stem(q: AnyQuestion) -> Problem | None:
     if not words:
         words = len(to_text(text).split())
     if words > STEM_MAX_WORDS:
-        return Problem(
+        return problem(
             "QB407",
-            W,
             f"the question text has {words} words (more than {STEM_MAX_WORDS})",
             q.loc("text"),
-            "shorten the scenario, or split it into several questions",
-            q.id,
+            hint="shorten the scenario, or split it into several questions",
+            question_id=q.id,
         )
     return None
 
